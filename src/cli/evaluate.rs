@@ -1,0 +1,47 @@
+//! `sicol evaluate`: formulate assessment files and print the result.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use sicol::formulation::render::{render, Format};
+use sicol::{files, Result};
+
+use super::{Cli, EXIT_OK};
+
+/// Arguments of `sicol evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Assessment files (YAML, see DESIGN §1)
+    #[arg(required = true, value_name = "CASE.yaml")]
+    pub cases: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Yaml)]
+    pub format: Format,
+}
+
+/// Formulates every case; stops at the first bad file so nothing half-checked is printed.
+pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
+    let ruleset = files::load_rules(&cli.rules_dir())?;
+    let mut stdout = std::io::stdout().lock();
+    for (index, path) in args.cases.iter().enumerate() {
+        let assessment = files::read_assessment(path, &ruleset)?;
+        let formulation = sicol::evaluate(&ruleset, &assessment);
+        for warning in &formulation.warnings {
+            eprintln!("warning: {}: {warning}", path.display());
+        }
+        let text = render(&formulation, &ruleset.vocabulary, args.format);
+        let separator = match (index, args.format) {
+            (0, _) => "",
+            (_, Format::Yaml) => "---\n",
+            _ => "\n",
+        };
+        // A closed pipe (sicol evaluate … | head) is not an error worth reporting.
+        if write!(stdout, "{separator}{text}").is_err() {
+            break;
+        }
+    }
+    Ok(EXIT_OK)
+}

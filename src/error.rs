@@ -1,0 +1,191 @@
+//! The library's typed errors. Every error a user can cause names the file, the place in it and,
+//! where there is one, a plain fix.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::source::Position;
+
+/// One problem found in an input file, with where it is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The file as the user named it.
+    pub file: String,
+    /// Where in the file; line 0 means the file as a whole.
+    pub position: Position,
+    /// The field path, such as `stressors[1].kind`; empty for the whole file.
+    pub field: String,
+    /// What is wrong, in lower case without a trailing period.
+    pub message: String,
+    /// What to do about it, if there is something specific to say.
+    pub hint: Option<String>,
+}
+
+impl Problem {
+    /// A problem at a place in `file`.
+    pub fn new(
+        file: impl Into<String>,
+        position: Position,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Self {
+            file: file.into(),
+            position,
+            field: field.into(),
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    /// Adds a suggested fix.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if self.position.line > 0 {
+            write!(f, ":{}:{}", self.position.line, self.position.column)?;
+        }
+        if self.field.is_empty() {
+            write!(f, ": {}", self.message)?;
+        } else {
+            write!(f, ": {}: {}", self.field, self.message)?;
+        }
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  fix: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Every problem found in one or more input files, reported together so that a user fixes them in
+/// one pass rather than one per run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems(pub Vec<Problem>);
+
+impl fmt::Display for Problems {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, problem) in self.0.iter().enumerate() {
+            if index > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Problems {}
+
+impl From<Problem> for Problems {
+    fn from(problem: Problem) -> Self {
+        Problems(vec![problem])
+    }
+}
+
+/// The library's error type.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A file could not be read or written.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file or folder involved.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+    /// An input file (assessment, rule set, vocabulary, partners, script) is wrong.
+    #[error("{0}")]
+    Invalid(#[from] Problems),
+}
+
+impl Error {
+    /// Wraps an I/O error with the path it concerns.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// True when the user's input is at fault (exit code 2), as opposed to the environment.
+    pub fn is_bad_input(&self) -> bool {
+        matches!(self, Error::Invalid(_))
+    }
+}
+
+impl From<Problem> for Error {
+    fn from(problem: Problem) -> Self {
+        Error::Invalid(problem.into())
+    }
+}
+
+/// Shorthand for results of this library.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The valid names closest to `wanted`, best first, for "did you mean" hints.
+pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let mut scored: Vec<(f64, &str)> = candidates
+        .into_iter()
+        .map(|candidate| (strsim::jaro_winkler(wanted, candidate), candidate))
+        .filter(|(score, _)| *score >= 0.75)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    scored.into_iter().take(3).map(|(_, name)| name).collect()
+}
+
+/// A "did you mean" sentence, or a pointer at the list of valid names when nothing is close.
+pub fn suggestion<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+    where_listed: &str,
+) -> String {
+    let close = nearest(wanted, candidates);
+    if close.is_empty() {
+        format!("use one of the names listed in {where_listed}")
+    } else {
+        let quoted: Vec<String> = close.iter().map(|name| format!("`{name}`")).collect();
+        format!("did you mean {}? (all names are in {where_listed})", quoted.join(" or "))
+    }
+}
+
+/// Converts a serde_yaml error into a [`Problem`] at the place serde_yaml found it.
+pub fn yaml_problem(file: &str, error: &serde_yaml::Error) -> Problem {
+    let position = error
+        .location()
+        .map(|location| Position {
+            line: location.line(),
+            column: location.column(),
+        })
+        .unwrap_or_default();
+    let text = error.to_string();
+    // serde_yaml prefixes the field path and appends " at line N column M"; split them apart.
+    let text = match text.find(" at line ") {
+        Some(cut) => text[..cut].to_owned(),
+        None => text,
+    };
+    let (field, message) = match text.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') => (path.to_owned(), rest.to_owned()),
+        _ => (String::new(), text),
+    };
+    let hint = if message.starts_with("unknown field") {
+        Some("check the spelling of the field name, or remove it".to_owned())
+    } else if message.contains("did not find expected") || message.contains("mapping values") {
+        Some("check the indentation and that values containing `:` are in quotes".to_owned())
+    } else {
+        None
+    };
+    Problem {
+        file: file.to_owned(),
+        position,
+        field,
+        message,
+        hint,
+    }
+}

@@ -1,0 +1,51 @@
+//! Reading the user's files: rule folders and assessment files. This is the edge where sicol
+//! touches the file system; everything it returns is plain text or checked data for the pure core.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::error::{Error, Result};
+use crate::model::Assessment;
+use crate::rules::{RuleFiles, RuleSet};
+
+/// Reads every `.yaml` and `.rhai` file at the top of a rules folder.
+pub fn read_rule_files(dir: &Path) -> Result<RuleFiles> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
+    let mut files = BTreeMap::new();
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::io(dir, source))?;
+        let path = entry.path();
+        let is_rule_file = path
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .is_some_and(|ext| matches!(ext, "yaml" | "yml" | "rhai"));
+        if !is_rule_file || !path.is_file() {
+            continue;
+        }
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+        files.insert(name.to_owned(), text);
+    }
+    Ok(RuleFiles {
+        origin: dir.display().to_string(),
+        files,
+    })
+}
+
+/// Reads, checks and compiles the rule set in a folder.
+pub fn load_rules(dir: &Path) -> Result<RuleSet> {
+    let files = read_rule_files(dir)?;
+    Ok(RuleSet::from_files(&files)?)
+}
+
+/// Reads and checks an assessment file.
+pub fn read_assessment(path: &Path, ruleset: &RuleSet) -> Result<Assessment> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
+    Ok(Assessment::parse(
+        &text,
+        &path.display().to_string(),
+        &ruleset.vocabulary,
+    )?)
+}

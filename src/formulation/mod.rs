@@ -1,0 +1,365 @@
+//! The formulation (DESIGN §2): the rules' contributions weighed into social, medical and
+//! protective weight, a balance, an urgency on the UK Mental Health Triage Scale, the least
+//! restrictive recommendation and the 5 Ps, every figure traceable to the rule that made it.
+//!
+//! Pure: a function of the assessment and the rule set. The same input gives byte-identical output.
+
+pub mod render;
+pub mod trace;
+
+use chrono::{DateTime, FixedOffset};
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::model::{Assessment, Balance, Domain, FiveP, ReferralUrgency, Urgency};
+use crate::rules::{RuleSet, RuleSetId};
+use trace::{Contribution, Note, RuleOutput, RuleWarning};
+
+/// A complete formulation of one assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Formulation {
+    /// The assessment's case id.
+    pub case: String,
+    /// When the assessment took place.
+    pub assessed_at: DateTime<FixedOffset>,
+    /// The rule set that made this formulation.
+    pub ruleset: RuleSetId,
+    /// Sum of social factors.
+    #[serde(serialize_with = "round2")]
+    pub social_weight: f64,
+    /// Sum of medical factors.
+    #[serde(serialize_with = "round2")]
+    pub medical_weight: f64,
+    /// Sum of protective factors.
+    #[serde(serialize_with = "round2")]
+    pub protective_weight: f64,
+    /// Social-led, mixed or medical-led.
+    pub balance: Balance,
+    /// How the balance was decided.
+    pub balance_reason: String,
+    /// Urgency level.
+    pub urgency: Urgency,
+    /// The triage scale's letter for the urgency.
+    pub triage_code: char,
+    /// The response the triage scale expects.
+    pub response_time: String,
+    /// The score the weights give before floors.
+    #[serde(serialize_with = "round2")]
+    pub urgency_score: f64,
+    /// How the urgency was decided: the score, then every floor a rule set.
+    pub urgency_reasons: Vec<String>,
+    /// The least restrictive option that is enough.
+    pub recommendation: String,
+    /// The option in words.
+    pub recommendation_label: String,
+    /// Why this option: which rung of the ladder and its conditions.
+    pub recommendation_reason: String,
+    /// Presenting, predisposing, precipitating, perpetuating and protective.
+    pub five_ps: FivePs,
+    /// Every weighed factor with its rule.
+    pub factors: Vec<Contribution>,
+    /// What kind of help is needed and how soon, one entry per category.
+    pub needs: Vec<Need>,
+    /// Notes from rules to the assessor.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<Note>,
+    /// Rules that failed or were stopped; the rest still ran.
+    pub warnings: Vec<RuleWarning>,
+    /// The scripts that ran, in order.
+    pub scripts_run: Vec<String>,
+}
+
+/// The 5 Ps, each a list of short statements in the order rules wrote them.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct FivePs {
+    /// What the crisis looks like now.
+    pub presenting: Vec<String>,
+    /// What made the person vulnerable.
+    pub predisposing: Vec<String>,
+    /// What set the crisis off.
+    pub precipitating: Vec<String>,
+    /// What keeps it going.
+    pub perpetuating: Vec<String>,
+    /// What keeps the person safe.
+    pub protective: Vec<String>,
+}
+
+impl FivePs {
+    /// The list for one P.
+    pub fn list_mut(&mut self, p: FiveP) -> &mut Vec<String> {
+        match p {
+            FiveP::Presenting => &mut self.presenting,
+            FiveP::Predisposing => &mut self.predisposing,
+            FiveP::Precipitating => &mut self.precipitating,
+            FiveP::Perpetuating => &mut self.perpetuating,
+            FiveP::Protective => &mut self.protective,
+        }
+    }
+
+    /// Every P with its list, in the conventional order.
+    pub fn iter(&self) -> [(FiveP, &Vec<String>); 5] {
+        [
+            (FiveP::Presenting, &self.presenting),
+            (FiveP::Predisposing, &self.predisposing),
+            (FiveP::Precipitating, &self.precipitating),
+            (FiveP::Perpetuating, &self.perpetuating),
+            (FiveP::Protective, &self.protective),
+        ]
+    }
+}
+
+/// One category of help the rules asked for, merged across rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Need {
+    /// Referral category.
+    pub category: String,
+    /// The most urgent of the requests.
+    pub urgency: ReferralUrgency,
+    /// Every reason given, with its rule, in rule order.
+    pub reasons: Vec<NeedReason>,
+}
+
+/// One rule's reason for a need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedReason {
+    /// Why.
+    pub why: String,
+    /// Which rule.
+    pub rule: String,
+    /// How soon that rule asked for.
+    pub urgency: ReferralUrgency,
+}
+
+/// Serialises a weight rounded to two decimals, so that output does not show float noise.
+pub fn round2<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_f64(round_to_cents(*value))
+}
+
+/// Rounds to two decimals, with negative zero made positive.
+pub fn round_to_cents(value: f64) -> f64 {
+    let rounded = (value * 100.0).round() / 100.0;
+    if rounded == 0.0 {
+        0.0
+    } else {
+        rounded
+    }
+}
+
+/// Evaluates an assessment against a rule set: runs the rules and weighs what they said.
+pub fn evaluate(ruleset: &RuleSet, assessment: &Assessment) -> Formulation {
+    let output = ruleset.run_rules(assessment);
+    weigh(ruleset, assessment, output)
+}
+
+/// Weighs the rules' output into a formulation.
+pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> Formulation {
+    let config = &ruleset.config;
+    let sum = |domain: Domain| -> f64 {
+        output
+            .contributions
+            .iter()
+            .filter(|factor| factor.domain == domain)
+            .map(|factor| factor.weight)
+            .sum()
+    };
+    let social = sum(Domain::Social);
+    let medical = sum(Domain::Medical);
+    let protective = sum(Domain::Protective);
+
+    let (balance, balance_reason) = decide_balance(social, medical, config.thresholds.balance_margin);
+
+    let multipliers = &config.urgency_score;
+    let score = social * multipliers.social + medical * multipliers.medical
+        - protective * multipliers.protective;
+    let mut by_score = Urgency::Routine;
+    let mut reached_from = None;
+    for (level, cutoff) in config.thresholds.urgency_cutoffs.ladder() {
+        if score >= cutoff {
+            by_score = level;
+            reached_from = Some(cutoff);
+        }
+    }
+    let mut urgency_reasons = vec![format!(
+        "score {} = social {} × {} + medical {} × {} − protective {} × {}, {}",
+        round_to_cents(score),
+        round_to_cents(social),
+        multipliers.social,
+        round_to_cents(medical),
+        multipliers.medical,
+        round_to_cents(protective),
+        multipliers.protective,
+        match reached_from {
+            Some(cutoff) => format!("which reaches {by_score} (from {cutoff})"),
+            None => format!(
+                "below the cut-off for low ({}), so routine",
+                config.thresholds.urgency_cutoffs.low
+            ),
+        }
+    )];
+    let mut urgency = by_score;
+    for floor in &output.urgency_floors {
+        let effect = if floor.level > urgency {
+            urgency = floor.level;
+            "raises it to"
+        } else {
+            "asks for at least"
+        };
+        urgency_reasons.push(format!(
+            "{} {effect} {}: {}",
+            floor.rule, floor.level, floor.why
+        ));
+    }
+
+    let (recommendation, recommendation_label, recommendation_reason) = config
+        .recommendations
+        .iter()
+        .enumerate()
+        .find(|(_, rung)| {
+            rung.when
+                .as_ref()
+                .is_none_or(|when| when.holds(urgency, balance))
+        })
+        .map(|(index, rung)| {
+            let conditions = rung
+                .when
+                .as_ref()
+                .map_or_else(|| "no conditions".to_owned(), |when| when.describe());
+            (
+                rung.option.clone(),
+                rung.label.clone(),
+                format!(
+                    "recommendations[{index}] in ruleset.yaml, the least restrictive option whose conditions hold ({conditions})"
+                ),
+            )
+        })
+        // The rule set check guarantees an unconditional last rung, so this is unreachable for
+        // a checked rule set; say so plainly rather than panic.
+        .unwrap_or_else(|| {
+            (
+                "none".to_owned(),
+                "No recommendation".to_owned(),
+                "no option in ruleset.yaml matched".to_owned(),
+            )
+        });
+
+    let mut five_ps = FivePs::default();
+    for entry in &output.five_ps {
+        let list = five_ps.list_mut(entry.p);
+        if !list.contains(&entry.text) {
+            list.push(entry.text.clone());
+        }
+    }
+
+    Formulation {
+        case: assessment.id.clone(),
+        assessed_at: assessment.assessed_at,
+        ruleset: ruleset.id.clone(),
+        social_weight: social,
+        medical_weight: medical,
+        protective_weight: protective,
+        balance,
+        balance_reason,
+        urgency,
+        triage_code: urgency.triage_code(),
+        response_time: urgency.response_time().to_owned(),
+        urgency_score: score,
+        urgency_reasons,
+        recommendation,
+        recommendation_label,
+        recommendation_reason,
+        five_ps,
+        needs: merge_needs(&output),
+        factors: output.contributions,
+        notes: output.notes,
+        warnings: output.warnings,
+        scripts_run: output.scripts_run,
+    }
+}
+
+fn decide_balance(social: f64, medical: f64, margin: f64) -> (Balance, String) {
+    let total = social + medical;
+    if total <= 0.0 {
+        return (
+            Balance::Mixed,
+            "no social or medical factor was weighed".to_owned(),
+        );
+    }
+    let share = social / total;
+    let percent = |value: f64| format!("{:.0}%", value * 100.0);
+    let describe = format!(
+        "social weight {} is {} of the combined {}",
+        round_to_cents(social),
+        percent(share),
+        round_to_cents(total)
+    );
+    if share >= 0.5 + margin {
+        (
+            Balance::SocialLed,
+            format!("{describe}, at least {} (0.5 + margin {margin})", percent(0.5 + margin)),
+        )
+    } else if share <= 0.5 - margin {
+        (
+            Balance::MedicalLed,
+            format!("{describe}, at most {} (0.5 − margin {margin})", percent(0.5 - margin)),
+        )
+    } else {
+        (
+            Balance::Mixed,
+            format!(
+                "{describe}, between {} and {}",
+                percent(0.5 - margin),
+                percent(0.5 + margin)
+            ),
+        )
+    }
+}
+
+/// One need per category, most urgent first, then in the order rules first asked.
+fn merge_needs(output: &RuleOutput) -> Vec<Need> {
+    let mut needs: IndexMap<&str, Need> = IndexMap::new();
+    for request in &output.referral_requests {
+        let need = needs.entry(&request.category).or_insert_with(|| Need {
+            category: request.category.clone(),
+            urgency: request.urgency,
+            reasons: Vec::new(),
+        });
+        // ReferralUrgency orders most urgent first.
+        need.urgency = need.urgency.min(request.urgency);
+        if !need
+            .reasons
+            .iter()
+            .any(|reason| reason.why == request.why && reason.rule == request.rule)
+        {
+            need.reasons.push(NeedReason {
+                why: request.why.clone(),
+                rule: request.rule.clone(),
+                urgency: request.urgency,
+            });
+        }
+    }
+    let mut needs: Vec<Need> = needs.into_values().collect();
+    // Stable sort keeps first-asked order within one urgency.
+    needs.sort_by_key(|need| need.urgency);
+    needs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn balance_uses_the_margin_around_half() {
+        assert_eq!(decide_balance(8.0, 2.0, 0.15).0, Balance::SocialLed);
+        assert_eq!(decide_balance(2.0, 8.0, 0.15).0, Balance::MedicalLed);
+        assert_eq!(decide_balance(5.0, 4.0, 0.15).0, Balance::Mixed);
+        assert_eq!(decide_balance(0.0, 0.0, 0.15).0, Balance::Mixed);
+        // Exactly on the boundary counts as led.
+        assert_eq!(decide_balance(6.5, 3.5, 0.15).0, Balance::SocialLed);
+    }
+
+    #[test]
+    fn rounding_hides_float_noise() {
+        assert_eq!(round_to_cents(0.1 + 0.2), 0.3);
+        assert_eq!(round_to_cents(-0.001), 0.0);
+    }
+}

@@ -1,0 +1,130 @@
+//! Renders a formulation for people and programs: YAML and JSON for machines and records, and a
+//! one-screen text summary for the assessor.
+
+use std::fmt::Write as _;
+
+use crate::formulation::{round_to_cents, Formulation};
+use crate::model::Vocabulary;
+
+/// The output formats of `sicol evaluate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// The full formulation as YAML (the default; what records hold).
+    Yaml,
+    /// The full formulation as JSON.
+    Json,
+    /// A one-screen summary for a person.
+    Text,
+}
+
+/// Renders in the chosen format.
+pub fn render(formulation: &Formulation, vocabulary: &Vocabulary, format: Format) -> String {
+    match format {
+        Format::Yaml => to_yaml(formulation),
+        Format::Json => to_json(formulation),
+        Format::Text => to_text(formulation, vocabulary),
+    }
+}
+
+/// The full formulation as YAML.
+pub fn to_yaml(formulation: &Formulation) -> String {
+    // Serialising plain data with string keys cannot fail.
+    serde_yaml::to_string(formulation).unwrap_or_default()
+}
+
+/// The full formulation as pretty JSON with a trailing newline.
+pub fn to_json(formulation: &Formulation) -> String {
+    let mut text = serde_json::to_string_pretty(formulation).unwrap_or_default();
+    text.push('\n');
+    text
+}
+
+/// A readable summary: the decision first, then why, then what to do.
+pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
+    let mut out = String::new();
+    let f = formulation;
+    let _ = writeln!(out, "Case {}  ({})", f.case, f.assessed_at.format("%Y-%m-%d %H:%M %:z"));
+    let _ = writeln!(
+        out,
+        "Urgency: {} ({}, triage {}): {}",
+        f.urgency.label(),
+        f.urgency,
+        f.triage_code,
+        f.response_time
+    );
+    let _ = writeln!(
+        out,
+        "Balance: {}  (social {} / medical {} / protective {})",
+        f.balance.as_str().replace('_', "-"),
+        round_to_cents(f.social_weight),
+        round_to_cents(f.medical_weight),
+        round_to_cents(f.protective_weight)
+    );
+    let _ = writeln!(out, "Recommendation: {} ({})", f.recommendation_label, f.recommendation);
+    let _ = writeln!(out, "\nWhy this urgency");
+    for reason in &f.urgency_reasons {
+        let _ = writeln!(out, "  - {reason}");
+    }
+    let mut factors: Vec<_> = f.factors.iter().collect();
+    factors.sort_by(|a, b| b.weight.total_cmp(&a.weight));
+    let _ = writeln!(out, "\nTop factors");
+    if factors.is_empty() {
+        let _ = writeln!(out, "  (none weighed)");
+    }
+    for factor in factors.iter().take(8) {
+        let _ = writeln!(
+            out,
+            "  {:>5}  {:<10} {}: {}  [{}]",
+            round_to_cents(factor.weight),
+            factor.domain,
+            factor
+                .kind
+                .split('+')
+                .map(|kind| vocabulary.label(kind))
+                .collect::<Vec<_>>()
+                .join(" + "),
+            factor.why,
+            factor.rule
+        );
+    }
+    if factors.len() > 8 {
+        let _ = writeln!(out, "  … and {} more (see --format yaml)", factors.len() - 8);
+    }
+    let _ = writeln!(out, "\nHelp to arrange");
+    if f.needs.is_empty() {
+        let _ = writeln!(out, "  (none asked for)");
+    }
+    for need in &f.needs {
+        let _ = writeln!(
+            out,
+            "  {:<14} {}: {}",
+            need.urgency,
+            vocabulary.label(&need.category),
+            need.reasons
+                .iter()
+                .map(|reason| reason.why.as_str())
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    let _ = writeln!(out, "\n5 Ps");
+    for (p, entries) in f.five_ps.iter() {
+        if !entries.is_empty() {
+            let _ = writeln!(out, "  {:<14} {}", p.as_str(), entries.join("; "));
+        }
+    }
+    if !f.warnings.is_empty() {
+        let _ = writeln!(out, "\nWarnings: some rules did not finish; the rest of this formulation stands");
+        for warning in &f.warnings {
+            let _ = writeln!(out, "  ! {warning}");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nRule set {} {} (sha256 {})",
+        f.ruleset.name,
+        f.ruleset.version,
+        &f.ruleset.sha256[..f.ruleset.sha256.len().min(12)]
+    );
+    out
+}

@@ -1,0 +1,453 @@
+//! The assessment an AMHP records (DESIGN §1): who the person is, what brought them here, the
+//! social stressors, medical factors and strengths, and their own wishes.
+//!
+//! Parsing happens in two steps. serde_yaml reads the text into loosely typed fields so that a
+//! wrong type is reported at its place; then every value is checked against the vocabulary and
+//! turned into the strict [`Assessment`], with every problem reported at once.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{suggestion, yaml_problem, Problem, Problems};
+use crate::model::vocabulary::{Section, Vocabulary};
+use crate::source::SourceMap;
+
+/// Highest severity on the 0–3 scale.
+pub const MAX_SEVERITY: u8 = 3;
+
+/// A validated assessment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Assessment {
+    /// Pseudonymous case reference such as `A-2026-0042`. sicol never asks for a name; the id is
+    /// accepted as written, so services must issue ids that do not identify the person.
+    pub id: String,
+    /// When the assessment took place, with the offset it was recorded in (partners' opening
+    /// hours are read in that local time).
+    pub assessed_at: DateTime<FixedOffset>,
+    /// The assessor's professional reference, such as `AMHP-17`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assessor: Option<String>,
+    /// About the person.
+    #[serde(default)]
+    pub person: Person,
+    /// How the person came to be assessed.
+    #[serde(default)]
+    pub context: Context,
+    /// Social factors.
+    #[serde(default)]
+    pub stressors: Vec<Factor>,
+    /// Medical factors.
+    #[serde(default)]
+    pub medical: Vec<Factor>,
+    /// Protective factors.
+    #[serde(default)]
+    pub strengths: Vec<Strength>,
+    /// The person's own words about what they want.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub wishes: Option<String>,
+}
+
+/// About the person; every field is optional because a crisis rarely gives the full picture.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Person {
+    /// Age in years.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub age: Option<u32>,
+    /// Living situation, a key of the vocabulary's `living_situations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lives: Option<String>,
+    /// Number of dependants (children or adults the person cares for).
+    #[serde(default)]
+    pub dependants: u32,
+}
+
+/// How the person came to be assessed.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Context {
+    /// Who referred the person, a key of the vocabulary's `referral_sources`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_source: Option<String>,
+    /// Where the assessment takes place, in the assessor's words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub setting: Option<String>,
+}
+
+/// A stressor or medical factor as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Factor {
+    /// Vocabulary kind.
+    pub kind: String,
+    /// 0 none, 1 mild, 2 moderate, 3 severe.
+    pub severity: u8,
+    /// When it began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since: Option<NaiveDate>,
+    /// When it lands (an eviction date, a court date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<NaiveDate>,
+    /// The assessor's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A protective factor as recorded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Strength {
+    /// Vocabulary kind.
+    pub kind: String,
+    /// The assessor's note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Assessment {
+    /// The recorded factors of one section (strengths have no severity and are not included).
+    pub fn factors(&self, section: Section) -> &[Factor] {
+        match section {
+            Section::Stressors => &self.stressors,
+            Section::Medical => &self.medical,
+            Section::Strengths => &[],
+        }
+    }
+
+    /// The calendar day of the assessment, from which `due` and `since` are counted.
+    pub fn assessed_on(&self) -> NaiveDate {
+        self.assessed_at.date_naive()
+    }
+
+    /// Serialises the assessment back to the YAML form of DESIGN §1.
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(self).unwrap_or_default()
+    }
+
+    /// Parses and checks an assessment. `file` names the source in every problem.
+    pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
+        let raw: RawAssessment =
+            serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
+        let map = SourceMap::index(text);
+        let mut checker = Checker {
+            file,
+            map: &map,
+            vocabulary,
+            problems: Vec::new(),
+        };
+        let assessment = checker.assessment(raw);
+        match assessment {
+            Some(assessment) if checker.problems.is_empty() => Ok(assessment),
+            _ => Err(Problems(checker.problems)),
+        }
+    }
+
+    /// Checks an assessment built in memory (by the TUI) exactly as a file would be checked.
+    pub fn check(&self, vocabulary: &Vocabulary) -> Result<(), Problems> {
+        Self::parse(&self.to_yaml(), "(assessment)", vocabulary).map(|_| ())
+    }
+}
+
+/// The assessment as YAML gives it, before checking.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAssessment {
+    id: Option<String>,
+    assessed_at: Option<String>,
+    assessor: Option<String>,
+    #[serde(default)]
+    person: RawPerson,
+    #[serde(default)]
+    context: RawContext,
+    #[serde(default)]
+    stressors: Option<Vec<RawFactor>>,
+    #[serde(default)]
+    medical: Option<Vec<RawFactor>>,
+    #[serde(default)]
+    strengths: Option<Vec<RawStrength>>,
+    wishes: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPerson {
+    age: Option<i64>,
+    lives: Option<String>,
+    dependants: Option<i64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContext {
+    referral_source: Option<String>,
+    setting: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFactor {
+    kind: Option<String>,
+    severity: Option<i64>,
+    since: Option<String>,
+    due: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStrength {
+    kind: Option<String>,
+    note: Option<String>,
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    map: &'a SourceMap,
+    vocabulary: &'a Vocabulary,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, path: &str, message: String, hint: impl Into<String>) {
+        self.problems.push(
+            Problem::new(self.file, self.map.position(path), path, message).with_hint(hint),
+        );
+    }
+
+    fn assessment(&mut self, raw: RawAssessment) -> Option<Assessment> {
+        let id = match raw.id.map(|id| id.trim().to_owned()) {
+            Some(id) if !id.is_empty() => Some(id),
+            _ => {
+                self.problem(
+                    "id",
+                    "missing case id".into(),
+                    "add a line `id: A-2026-0042` with the pseudonymous case reference (never a name)",
+                );
+                None
+            }
+        };
+        let assessed_at = match raw.assessed_at {
+            None => {
+                self.problem(
+                    "assessed_at",
+                    "missing assessment time".into(),
+                    "add a line `assessed_at: 2026-11-20T14:30:00Z` (date, time and time zone)",
+                );
+                None
+            }
+            Some(text) => match DateTime::parse_from_rfc3339(text.trim()) {
+                Ok(at) => Some(at),
+                Err(_) => {
+                    self.problem(
+                        "assessed_at",
+                        format!("`{text}` is not a date and time with a time zone"),
+                        "write it like 2026-11-20T14:30:00Z (Z for UTC) or 2026-11-20T14:30:00+01:00",
+                    );
+                    None
+                }
+            },
+        };
+        let person = self.person(raw.person);
+        let context = self.context(raw.context);
+        let stressors = self.factors(Section::Stressors, raw.stressors.unwrap_or_default());
+        let medical = self.factors(Section::Medical, raw.medical.unwrap_or_default());
+        let strengths = self.strengths(raw.strengths.unwrap_or_default());
+        Some(Assessment {
+            id: id?,
+            assessed_at: assessed_at?,
+            assessor: raw.assessor,
+            person,
+            context,
+            stressors,
+            medical,
+            strengths,
+            wishes: raw.wishes,
+        })
+    }
+
+    fn person(&mut self, raw: RawPerson) -> Person {
+        let age = match raw.age {
+            Some(age) if (0..=120).contains(&age) => Some(age as u32),
+            Some(age) => {
+                self.problem(
+                    "person.age",
+                    format!("age {age} is outside 0 to 120"),
+                    "write the age in whole years, or leave the line out if it is not known",
+                );
+                None
+            }
+            None => None,
+        };
+        let dependants = match raw.dependants {
+            Some(count) if (0..=50).contains(&count) => count as u32,
+            Some(count) => {
+                self.problem(
+                    "person.dependants",
+                    format!("{count} dependants is not a plausible number"),
+                    "write how many children or adults the person cares for, 0 if none",
+                );
+                0
+            }
+            None => 0,
+        };
+        let lives = raw.lives.filter(|lives| {
+            self.known_key(
+                "person.lives",
+                lives,
+                "living situation",
+                self.vocabulary.living_situations.keys().map(String::as_str).collect(),
+                "rules/vocabulary.yaml under `living_situations:`",
+            )
+        });
+        Person {
+            age,
+            lives,
+            dependants,
+        }
+    }
+
+    fn context(&mut self, raw: RawContext) -> Context {
+        let referral_source = raw.referral_source.filter(|source| {
+            self.known_key(
+                "context.referral_source",
+                source,
+                "referral source",
+                self.vocabulary.referral_sources.keys().map(String::as_str).collect(),
+                "rules/vocabulary.yaml under `referral_sources:`",
+            )
+        });
+        Context {
+            referral_source,
+            setting: raw.setting,
+        }
+    }
+
+    fn known_key(
+        &mut self,
+        path: &str,
+        value: &str,
+        what: &str,
+        valid: Vec<&str>,
+        where_listed: &str,
+    ) -> bool {
+        if valid.contains(&value) {
+            return true;
+        }
+        let hint = suggestion(value, valid.iter().copied(), where_listed);
+        self.problem(path, format!("unknown {what} `{value}`"), hint);
+        false
+    }
+
+    fn kind(&mut self, section: Section, path: &str, kind: Option<String>) -> Option<String> {
+        let Some(kind) = kind else {
+            self.problem(
+                path,
+                format!("missing kind of {}", section.noun()),
+                format!("add `kind:` with a name from rules/vocabulary.yaml under `{}:`", section.key()),
+            );
+            return None;
+        };
+        if self.vocabulary.kinds(section).contains_key(&kind) {
+            Some(kind)
+        } else {
+            let problem = self
+                .vocabulary
+                .unknown_kind_problem(&kind, section, self.file, self.map, path);
+            self.problems.push(problem);
+            None
+        }
+    }
+
+    fn date(&mut self, path: &str, text: Option<String>) -> Option<NaiveDate> {
+        let text = text?;
+        match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.problem(
+                    path,
+                    format!("`{text}` is not a date"),
+                    "write dates as year-month-day, for example 2026-11-27",
+                );
+                None
+            }
+        }
+    }
+
+    fn factors(&mut self, section: Section, raw: Vec<RawFactor>) -> Vec<Factor> {
+        let mut factors: Vec<Factor> = Vec::new();
+        for (index, entry) in raw.into_iter().enumerate() {
+            let base = format!("{}[{index}]", section.key());
+            let kind = self.kind(section, &format!("{base}.kind"), entry.kind);
+            let severity = match entry.severity {
+                Some(severity) if (0..=i64::from(MAX_SEVERITY)).contains(&severity) => {
+                    Some(severity as u8)
+                }
+                Some(severity) => {
+                    self.problem(
+                        &format!("{base}.severity"),
+                        format!("severity {severity} is outside 0 to 3"),
+                        "use 0 none, 1 mild, 2 moderate or 3 severe (the vocabulary says what each means for this kind)",
+                    );
+                    None
+                }
+                None => {
+                    self.problem(
+                        &format!("{base}.severity"),
+                        "missing severity".into(),
+                        "add `severity:` 0 none, 1 mild, 2 moderate or 3 severe",
+                    );
+                    None
+                }
+            };
+            let since = self.date(&format!("{base}.since"), entry.since);
+            let due = self.date(&format!("{base}.due"), entry.due);
+            if let (Some(since), Some(due)) = (since, due) {
+                if due < since {
+                    self.problem(
+                        &format!("{base}.due"),
+                        format!("due date {due} is before the date it began ({since})"),
+                        "check both dates: `since` is when it started, `due` is when it lands",
+                    );
+                }
+            }
+            let (Some(kind), Some(severity)) = (kind, severity) else {
+                continue;
+            };
+            if factors.iter().any(|factor| factor.kind == kind) {
+                self.problem(
+                    &format!("{base}.kind"),
+                    format!("`{kind}` is recorded twice"),
+                    "record each kind once, with its highest severity, and put the detail in `note:`",
+                );
+                continue;
+            }
+            factors.push(Factor {
+                kind,
+                severity,
+                since,
+                due,
+                note: entry.note,
+            });
+        }
+        factors
+    }
+
+    fn strengths(&mut self, raw: Vec<RawStrength>) -> Vec<Strength> {
+        let mut strengths: Vec<Strength> = Vec::new();
+        for (index, entry) in raw.into_iter().enumerate() {
+            let path = format!("strengths[{index}].kind");
+            let Some(kind) = self.kind(Section::Strengths, &path, entry.kind) else {
+                continue;
+            };
+            if strengths.iter().any(|strength| strength.kind == kind) {
+                self.problem(
+                    &path,
+                    format!("`{kind}` is recorded twice"),
+                    "record each strength once and put the detail in `note:`",
+                );
+                continue;
+            }
+            strengths.push(Strength {
+                kind,
+                note: entry.note,
+            });
+        }
+        strengths
+    }
+}

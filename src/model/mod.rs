@@ -1,0 +1,11 @@
+//! The domain model: the assessment an AMHP records, the vocabulary it is written in, and the
+//! fixed scales (domain, balance, urgency, 5 Ps) a formulation is expressed in. Pure data and
+//! checks; no file or terminal access.
+
+pub mod assessment;
+pub mod terms;
+pub mod vocabulary;
+
+pub use assessment::{Assessment, Context, Factor, Person, Strength};
+pub use terms::{Balance, Domain, FiveP, ReferralUrgency, Urgency};
+pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};

@@ -1,0 +1,203 @@
+//! The fixed scales a formulation is expressed in: domains, balance, urgency (the UK Mental
+//! Health Triage Scale), referral urgency and the 5 Ps. Unlike the vocabulary these are structure,
+//! not content: the formulation logic depends on their order and meaning.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Declares a closed, ordered set of snake_case names with parsing and display.
+macro_rules! named_scale {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),+
+        }
+
+        impl $name {
+            /// Every value, in order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The snake_case name used in files and scripts.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            /// The valid names, for error messages.
+            pub fn names() -> String {
+                Self::ALL.iter().map(|value| value.as_str()).collect::<Vec<_>>().join(", ")
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|value| value.as_str() == text)
+                    .ok_or_else(|| format!("`{text}` is not one of {}", Self::names()))
+            }
+        }
+    };
+}
+
+named_scale! {
+    /// Which side of the formulation a factor weighs on.
+    Domain {
+        /// A social cause or pressure.
+        Social = "social",
+        /// A medical cause or risk.
+        Medical = "medical",
+        /// Something that keeps the person safe; lowers the urgency score.
+        Protective = "protective",
+    }
+}
+
+named_scale! {
+    /// Whether the crisis is led by social or by medical factors.
+    Balance {
+        /// Social factors clearly outweigh medical ones.
+        SocialLed = "social_led",
+        /// Neither side clearly leads.
+        Mixed = "mixed",
+        /// Medical factors clearly outweigh social ones.
+        MedicalLed = "medical_led",
+    }
+}
+
+named_scale! {
+    /// Urgency on the UK Mental Health Triage Scale (Sands, Elsom & Colgate, 2015), least urgent
+    /// first so that `Ord` means "more urgent".
+    Urgency {
+        /// F: referral or advice, no urgent mental-health response.
+        Routine = "routine",
+        /// E: within 4 weeks.
+        Low = "low",
+        /// D: within 72 hours.
+        Moderate = "moderate",
+        /// C: within 24 hours.
+        High = "high",
+        /// B: face-to-face within 4 hours.
+        VeryHigh = "very_high",
+        /// A: immediate, emergency services.
+        Emergency = "emergency",
+    }
+}
+
+impl Urgency {
+    /// The triage scale's letter code.
+    pub fn triage_code(self) -> char {
+        match self {
+            Urgency::Emergency => 'A',
+            Urgency::VeryHigh => 'B',
+            Urgency::High => 'C',
+            Urgency::Moderate => 'D',
+            Urgency::Low => 'E',
+            Urgency::Routine => 'F',
+        }
+    }
+
+    /// The response the triage scale expects at this level.
+    pub fn response_time(self) -> &'static str {
+        match self {
+            Urgency::Emergency => "immediate: emergency services",
+            Urgency::VeryHigh => "face-to-face within 4 hours",
+            Urgency::High => "within 24 hours",
+            Urgency::Moderate => "within 72 hours",
+            Urgency::Low => "within 4 weeks",
+            Urgency::Routine => "referral or advice, no urgent mental-health response",
+        }
+    }
+
+    /// Human wording, so that colour is never the only signal.
+    pub fn label(self) -> &'static str {
+        match self {
+            Urgency::Emergency => "Emergency",
+            Urgency::VeryHigh => "Very high",
+            Urgency::High => "High",
+            Urgency::Moderate => "Moderate",
+            Urgency::Low => "Low",
+            Urgency::Routine => "Routine",
+        }
+    }
+}
+
+named_scale! {
+    /// How soon a partner should act on a referral, most urgent first.
+    ReferralUrgency {
+        /// Now, while the assessor is with the person.
+        Immediate = "immediate",
+        /// Today.
+        SameDay = "same_day",
+        /// Within three days.
+        WithinThreeDays = "within_3_days",
+        /// Within two weeks.
+        WithinTwoWeeks = "within_2_weeks",
+        /// When the partner next can.
+        Routine = "routine",
+    }
+}
+
+impl ReferralUrgency {
+    /// Plain words for a person reading their plan.
+    pub fn plain(self) -> &'static str {
+        match self {
+            ReferralUrgency::Immediate => "straight away",
+            ReferralUrgency::SameDay => "today",
+            ReferralUrgency::WithinThreeDays => "within 3 days",
+            ReferralUrgency::WithinTwoWeeks => "within 2 weeks",
+            ReferralUrgency::Routine => "in the next few weeks",
+        }
+    }
+}
+
+named_scale! {
+    /// The 5 Ps of a case formulation.
+    FiveP {
+        /// What the crisis looks like now.
+        Presenting = "presenting",
+        /// What made the person vulnerable.
+        Predisposing = "predisposing",
+        /// What set the crisis off.
+        Precipitating = "precipitating",
+        /// What keeps it going.
+        Perpetuating = "perpetuating",
+        /// What keeps the person safe.
+        Protective = "protective",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn urgency_orders_from_routine_to_emergency() {
+        assert!(Urgency::Emergency > Urgency::VeryHigh);
+        assert!(Urgency::Low > Urgency::Routine);
+        assert_eq!("very_high".parse::<Urgency>(), Ok(Urgency::VeryHigh));
+        assert_eq!(Urgency::High.triage_code(), 'C');
+    }
+
+    #[test]
+    fn unknown_names_list_the_valid_ones() {
+        let error = "urgent".parse::<ReferralUrgency>().unwrap_err();
+        assert_eq!(
+            error,
+            "`urgent` is not one of immediate, same_day, within_3_days, within_2_weeks, routine"
+        );
+    }
+}

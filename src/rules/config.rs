@@ -1,0 +1,264 @@
+//! `ruleset.yaml`: the rule set's name and version, the numbers service leads tune (weights,
+//! balance margin, urgency cut-offs), the ladder of recommendations from most to least
+//! restrictive, and the scripts in evaluation order.
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{yaml_problem, Problem, Problems};
+use crate::model::{Balance, Urgency, Vocabulary};
+use crate::source::SourceMap;
+
+/// The parsed `ruleset.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetConfig {
+    /// Name of the rule set, shown in every formulation.
+    pub name: String,
+    /// Version the service lead gives it.
+    pub version: String,
+    /// One line on what it is.
+    #[serde(default)]
+    pub description: String,
+    /// Balance margin and urgency cut-offs.
+    pub thresholds: Thresholds,
+    /// How the domain weights combine into the urgency score.
+    pub urgency_score: UrgencyScore,
+    /// Named numbers that scripts read with `weight(name)`.
+    #[serde(default)]
+    pub weights: IndexMap<String, f64>,
+    /// From most to least restrictive; the first whose conditions hold is chosen.
+    pub recommendations: Vec<Recommendation>,
+    /// Scripts in evaluation order.
+    pub scripts: Vec<ScriptEntry>,
+}
+
+/// The cut-offs that turn weights into a balance and an urgency.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Thresholds {
+    /// Social-led when the social share of social + medical weight is at least 0.5 + margin;
+    /// medical-led when it is at most 0.5 − margin.
+    pub balance_margin: f64,
+    /// The lowest urgency score for each level above routine.
+    pub urgency_cutoffs: UrgencyCutoffs,
+}
+
+/// The lowest urgency score that reaches each level; below `low` is routine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgencyCutoffs {
+    /// Triage code E.
+    pub low: f64,
+    /// Triage code D.
+    pub moderate: f64,
+    /// Triage code C.
+    pub high: f64,
+    /// Triage code B.
+    pub very_high: f64,
+    /// Triage code A.
+    pub emergency: f64,
+}
+
+impl UrgencyCutoffs {
+    /// The cut-offs from least to most urgent, paired with their level.
+    pub fn ladder(&self) -> [(Urgency, f64); 5] {
+        [
+            (Urgency::Low, self.low),
+            (Urgency::Moderate, self.moderate),
+            (Urgency::High, self.high),
+            (Urgency::VeryHigh, self.very_high),
+            (Urgency::Emergency, self.emergency),
+        ]
+    }
+}
+
+/// Multipliers in `score = social × social_weight + medical × medical_weight − protective × protective_weight`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UrgencyScore {
+    /// Multiplier of the social weight.
+    pub social: f64,
+    /// Multiplier of the medical weight.
+    pub medical: f64,
+    /// Multiplier of the protective weight (subtracted).
+    pub protective: f64,
+}
+
+/// One rung of the recommendation ladder.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Recommendation {
+    /// The option's key, such as `intensive_community_support`.
+    pub option: String,
+    /// The option in words.
+    pub label: String,
+    /// The conditions under which it is chosen; none means always.
+    #[serde(default)]
+    pub when: Option<RecommendationWhen>,
+}
+
+/// Conditions for a recommendation; all given conditions must hold.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RecommendationWhen {
+    /// Urgency must be at least this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency_at_least: Option<Urgency>,
+    /// Urgency must be at most this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency_at_most: Option<Urgency>,
+    /// Balance must be one of these.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub balance: Option<Vec<Balance>>,
+}
+
+impl RecommendationWhen {
+    /// Whether the conditions hold for this urgency and balance.
+    pub fn holds(&self, urgency: Urgency, balance: Balance) -> bool {
+        self.urgency_at_least.is_none_or(|least| urgency >= least)
+            && self.urgency_at_most.is_none_or(|most| urgency <= most)
+            && self
+                .balance
+                .as_ref()
+                .is_none_or(|allowed| allowed.contains(&balance))
+    }
+
+    /// The conditions in words, for the recommendation's reason.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(least) = self.urgency_at_least {
+            parts.push(format!("urgency at least {least}"));
+        }
+        if let Some(most) = self.urgency_at_most {
+            parts.push(format!("urgency at most {most}"));
+        }
+        if let Some(balance) = &self.balance {
+            let names: Vec<&str> = balance.iter().map(|b| b.as_str()).collect();
+            parts.push(format!("balance {}", names.join(" or ")));
+        }
+        if parts.is_empty() {
+            "no conditions".to_owned()
+        } else {
+            parts.join(" and ")
+        }
+    }
+}
+
+/// One script in the evaluation order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScriptEntry {
+    /// File name relative to the rules folder.
+    pub file: String,
+    /// Run only if at least one of these kinds is recorded; absent means always.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<Vec<String>>,
+}
+
+impl RuleSetConfig {
+    /// Parses `ruleset.yaml` and checks it against the vocabulary; `file` names it in errors.
+    pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
+        let config: RuleSetConfig =
+            serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
+        let problems = config.problems(file, &SourceMap::index(text), vocabulary);
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(Problems(problems))
+        }
+    }
+
+    /// Everything wrong with the configuration, all at once.
+    fn problems(&self, file: &str, map: &SourceMap, vocabulary: &Vocabulary) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut push = |path: &str, message: String, hint: &str| {
+            problems.push(Problem::new(file, map.position(path), path, message).with_hint(hint));
+        };
+        let margin = self.thresholds.balance_margin;
+        if !(0.0..0.5).contains(&margin) {
+            push(
+                "thresholds.balance_margin",
+                format!("balance margin {margin} is outside 0 to 0.5"),
+                "a margin of 0.15 means social-led from a 65% social share; 0 makes every case social- or medical-led",
+            );
+        }
+        let ladder = self.thresholds.urgency_cutoffs.ladder();
+        for pair in ladder.windows(2) {
+            let ((lower, low_score), (higher, high_score)) = (pair[0], pair[1]);
+            if high_score.partial_cmp(&low_score) != Some(std::cmp::Ordering::Greater) {
+                push(
+                    &format!("thresholds.urgency_cutoffs.{higher}"),
+                    format!("cut-off for {higher} ({high_score}) is not above the cut-off for {lower} ({low_score})"),
+                    "urgency cut-offs must increase from low to emergency",
+                );
+            }
+        }
+        if ladder[0].1.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+            push(
+                "thresholds.urgency_cutoffs.low",
+                format!("cut-off for low ({}) must be above 0", ladder[0].1),
+                "a case with nothing recorded scores 0 and must stay routine",
+            );
+        }
+        for (name, value) in [
+            ("social", self.urgency_score.social),
+            ("medical", self.urgency_score.medical),
+            ("protective", self.urgency_score.protective),
+        ] {
+            if !(value.is_finite() && value >= 0.0) {
+                push(
+                    &format!("urgency_score.{name}"),
+                    format!("multiplier {value} must be a number of 0 or more"),
+                    "use a plain number such as 1.0",
+                );
+            }
+        }
+        for (name, value) in &self.weights {
+            if !(value.is_finite() && *value >= 0.0) {
+                push(
+                    &format!("weights.{name}"),
+                    format!("weight {value} must be a number of 0 or more"),
+                    "weights only add; protective factors have their own domain rather than negative weights",
+                );
+            }
+        }
+        if self.recommendations.is_empty() {
+            push(
+                "recommendations",
+                "no recommendations".into(),
+                "list the options from most to least restrictive, ending with one that has no `when:`",
+            );
+        } else if let Some(last) = self.recommendations.last() {
+            if last.when.is_some() {
+                let path = format!("recommendations[{}]", self.recommendations.len() - 1);
+                push(
+                    &path,
+                    format!("the last recommendation `{}` has conditions", last.option),
+                    "end the list with an option that has no `when:` so every case gets a recommendation",
+                );
+            }
+        }
+        for (index, entry) in self.scripts.iter().enumerate() {
+            for (kind_index, kind) in entry.when.iter().flatten().enumerate() {
+                if vocabulary.section_of(kind).is_none() {
+                    let path = format!("scripts[{index}].when[{kind_index}]");
+                    let hint = crate::error::suggestion(
+                        kind,
+                        vocabulary.all_kinds(),
+                        "rules/vocabulary.yaml",
+                    );
+                    push(&path, format!("unknown kind `{kind}`"), &hint);
+                }
+            }
+            if !entry.file.ends_with(".rhai") || entry.file.contains("..") {
+                push(
+                    &format!("scripts[{index}].file"),
+                    format!("`{}` is not a rule script name", entry.file),
+                    "name a `.rhai` file in the rules folder, such as housing.rhai",
+                );
+            }
+        }
+        problems
+    }
+}

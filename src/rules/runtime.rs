@@ -1,0 +1,624 @@
+//! The sandboxed Rhai runtime: one engine per rule set, every script compiled once, and the host
+//! API through which scripts read the assessment and add to the formulation.
+//!
+//! Architecture invariant: scripts get no file, network, process, clock or module access; an
+//! operation budget and size limits stop runaway rules, and a failing rule becomes a warning
+//! while the other rules still run.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use indexmap::IndexMap;
+use rhai::packages::{Package, StandardPackage};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, Position as RhaiPosition, Scope, AST};
+
+use crate::error::suggestion;
+use crate::formulation::trace::{
+    Contribution, FivePEntry, Note, ReferralRequest, RuleOutput, RuleWarning, UrgencyFloor,
+};
+use crate::model::{Assessment, Domain, FiveP, ReferralUrgency, Section, Urgency, Vocabulary};
+
+/// Sandbox limits, chosen so that the bundled rules use a small fraction of each while a rule
+/// that loops or builds huge values is stopped within milliseconds.
+pub mod limits {
+    /// Operations one script may perform per assessment.
+    pub const MAX_OPERATIONS: u64 = 200_000;
+    /// Nested function calls.
+    pub const MAX_CALL_LEVELS: usize = 32;
+    /// Expression nesting depth (global, inside functions).
+    pub const MAX_EXPR_DEPTH: (usize, usize) = (64, 32);
+    /// Characters in one string.
+    pub const MAX_STRING_SIZE: usize = 10_000;
+    /// Items in one array.
+    pub const MAX_ARRAY_SIZE: usize = 1_000;
+    /// Entries in one object map.
+    pub const MAX_MAP_SIZE: usize = 1_000;
+}
+
+/// One compiled rule script.
+#[derive(Debug, Clone)]
+pub struct CompiledScript {
+    /// File name relative to the rules folder, as listed in `ruleset.yaml`.
+    pub file: String,
+    /// The file name without `.rhai`; the prefix of its rules' names.
+    pub stem: String,
+    /// Kinds of which at least one must be recorded for the script to run; `None` runs always.
+    pub when: Option<Vec<String>>,
+    ast: AST,
+}
+
+/// A syntax error in a script, with its place.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CompileError {
+    /// Line, counted from 1 (0 when unknown).
+    pub line: usize,
+    /// Column, counted from 1 (0 when unknown).
+    pub column: usize,
+    /// Rhai's description of the error.
+    pub message: String,
+}
+
+/// The engine and compiled scripts of one rule set.
+pub struct Runtime {
+    engine: Engine,
+    scripts: Vec<CompiledScript>,
+}
+
+impl std::fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Runtime")
+            .field("scripts", &self.scripts)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The per-assessment state the host functions read and write. It lives in a thread-local for
+/// the length of one evaluation: Rhai's registered functions are fixed when the engine is built,
+/// while the assessment and the output change on every call, and a thread-local keeps one
+/// compiled engine shareable across threads without a lock on every host call.
+struct Session {
+    case: CaseView,
+    output: RuleOutput,
+    current_rule: String,
+}
+
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+}
+
+/// Removes the session when evaluation ends, even if a host function panics.
+struct SessionGuard;
+
+impl Drop for SessionGuard {
+    fn drop(&mut self) {
+        SESSION.with(|slot| slot.borrow_mut().take());
+    }
+}
+
+type HostResult<T> = Result<T, Box<EvalAltResult>>;
+
+fn with_session<T>(action: impl FnOnce(&mut Session) -> HostResult<T>) -> HostResult<T> {
+    SESSION.with(|slot| match slot.borrow_mut().as_mut() {
+        Some(session) => action(session),
+        None => Err("sicol host functions can only be used while evaluating an assessment".into()),
+    })
+}
+
+/// What the host functions need to know about one recorded kind.
+#[derive(Debug, Clone, Copy)]
+struct Recorded {
+    severity: u8,
+    since: Option<NaiveDate>,
+    due: Option<NaiveDate>,
+}
+
+/// The assessment, indexed for the questions scripts ask.
+#[derive(Debug, Clone)]
+struct CaseView {
+    assessed_on: NaiveDate,
+    recorded: HashMap<String, Recorded>,
+    stressors: Vec<String>,
+    medical: Vec<String>,
+    strengths: Vec<String>,
+    age: Option<u32>,
+    lives: String,
+    dependants: u32,
+    referral_source: String,
+}
+
+impl CaseView {
+    fn new(assessment: &Assessment) -> Self {
+        let mut recorded = HashMap::new();
+        let mut kinds_of = |section: Section| -> Vec<String> {
+            let mut kinds = Vec::new();
+            for factor in assessment.factors(section) {
+                recorded.insert(
+                    factor.kind.clone(),
+                    Recorded {
+                        severity: factor.severity,
+                        since: factor.since,
+                        due: factor.due,
+                    },
+                );
+                if factor.severity > 0 {
+                    kinds.push(factor.kind.clone());
+                }
+            }
+            kinds
+        };
+        let stressors = kinds_of(Section::Stressors);
+        let medical = kinds_of(Section::Medical);
+        let mut strengths = Vec::new();
+        for strength in &assessment.strengths {
+            recorded.insert(
+                strength.kind.clone(),
+                Recorded {
+                    severity: 1,
+                    since: None,
+                    due: None,
+                },
+            );
+            strengths.push(strength.kind.clone());
+        }
+        Self {
+            assessed_on: assessment.assessed_on(),
+            recorded,
+            stressors,
+            medical,
+            strengths,
+            age: assessment.person.age,
+            lives: assessment.person.lives.clone().unwrap_or_default(),
+            dependants: assessment.person.dependants,
+            referral_source: assessment.context.referral_source.clone().unwrap_or_default(),
+        }
+    }
+
+    fn present(&self, kind: &str) -> Option<&Recorded> {
+        self.recorded.get(kind).filter(|entry| entry.severity > 0)
+    }
+}
+
+impl Runtime {
+    /// Builds the sandboxed engine with the host API bound to this vocabulary and these weights.
+    pub fn new(vocabulary: Arc<Vocabulary>, weights: Arc<IndexMap<String, f64>>) -> Self {
+        Self {
+            engine: build_engine(vocabulary, weights),
+            scripts: Vec::new(),
+        }
+    }
+
+    /// Compiles one script and adds it to the evaluation order.
+    pub fn add_script(
+        &mut self,
+        file: &str,
+        source: &str,
+        when: Option<Vec<String>>,
+    ) -> Result<(), CompileError> {
+        let mut ast = self.engine.compile(source).map_err(|error| {
+            let position = error.position();
+            CompileError {
+                line: position.line().unwrap_or(0),
+                column: position.position().unwrap_or(0),
+                message: error.err_type().to_string(),
+            }
+        })?;
+        ast.set_source(file);
+        let stem = file.strip_suffix(".rhai").unwrap_or(file).to_owned();
+        self.scripts.push(CompiledScript {
+            file: file.to_owned(),
+            stem,
+            when,
+            ast,
+        });
+        Ok(())
+    }
+
+    /// The compiled scripts in evaluation order.
+    pub fn scripts(&self) -> &[CompiledScript] {
+        &self.scripts
+    }
+
+    /// Runs every applicable script against the assessment and collects what they said.
+    pub fn run(&self, assessment: &Assessment) -> RuleOutput {
+        let case = CaseView::new(assessment);
+        let previous = SESSION.with(|slot| {
+            slot.borrow_mut().replace(Session {
+                case,
+                output: RuleOutput::default(),
+                current_rule: String::new(),
+            })
+        });
+        debug_assert!(previous.is_none(), "rule evaluation is not re-entrant");
+        let _guard = SessionGuard;
+        let mut scope = Scope::new();
+        for script in &self.scripts {
+            let applies = SESSION.with(|slot| {
+                let slot = slot.borrow();
+                let Some(session) = slot.as_ref() else {
+                    return false;
+                };
+                script.when.as_ref().is_none_or(|kinds| {
+                    kinds.iter().any(|kind| session.case.present(kind).is_some())
+                })
+            });
+            if !applies {
+                continue;
+            }
+            SESSION.with(|slot| {
+                if let Some(session) = slot.borrow_mut().as_mut() {
+                    session.current_rule = script.stem.clone();
+                    session.output.scripts_run.push(script.file.clone());
+                }
+            });
+            scope.clear();
+            if let Err(error) = self.engine.run_ast_with_scope(&mut scope, &script.ast) {
+                let warning = SESSION.with(|slot| {
+                    let rule = slot
+                        .borrow()
+                        .as_ref()
+                        .map(|session| session.current_rule.clone())
+                        .unwrap_or_default();
+                    warning_from(&script.file, rule, &error)
+                });
+                SESSION.with(|slot| {
+                    if let Some(session) = slot.borrow_mut().as_mut() {
+                        session.output.warnings.push(warning);
+                    }
+                });
+            }
+        }
+        SESSION
+            .with(|slot| slot.borrow_mut().take())
+            .map(|session| session.output)
+            .unwrap_or_default()
+    }
+}
+
+fn warning_from(file: &str, rule: String, error: &EvalAltResult) -> RuleWarning {
+    let position = innermost_position(error);
+    let message = match error {
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "stopped after {} operations: the rule probably loops forever",
+            limits::MAX_OPERATIONS
+        ),
+        EvalAltResult::ErrorStackOverflow(_) | EvalAltResult::ErrorTooManyModules(_) => {
+            "stopped: calls nested too deeply (recursion without an end?)".to_owned()
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            format!("stopped: {what} grew beyond the sandbox limit")
+        }
+        _ => innermost_message(error),
+    };
+    RuleWarning {
+        file: file.to_owned(),
+        line: position.line().unwrap_or(0),
+        column: position.position().unwrap_or(0),
+        rule,
+        message,
+    }
+}
+
+/// Errors inside function calls are wrapped; the inner one says what actually went wrong.
+fn innermost_message(error: &EvalAltResult) -> String {
+    match error {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost_message(inner),
+        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
+        other => other.to_string().replace(" (line ", " (at line "),
+    }
+}
+
+fn innermost_position(error: &EvalAltResult) -> RhaiPosition {
+    match error {
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, position) => {
+            let inner_position = innermost_position(inner);
+            if inner_position.is_none() {
+                *position
+            } else {
+                inner_position
+            }
+        }
+        other => other.position(),
+    }
+}
+
+fn build_engine(vocabulary: Arc<Vocabulary>, weights: Arc<IndexMap<String, f64>>) -> Engine {
+    let mut engine = Engine::new_raw();
+    engine.register_global_module(StandardPackage::new().as_shared_module());
+    engine.set_max_operations(limits::MAX_OPERATIONS);
+    engine.set_max_call_levels(limits::MAX_CALL_LEVELS);
+    engine.set_max_expr_depths(limits::MAX_EXPR_DEPTH.0, limits::MAX_EXPR_DEPTH.1);
+    engine.set_max_string_size(limits::MAX_STRING_SIZE);
+    engine.set_max_array_size(limits::MAX_ARRAY_SIZE);
+    engine.set_max_map_size(limits::MAX_MAP_SIZE);
+    engine.set_strict_variables(true);
+    // Scripts must not run code built at run time; everything they do is visible in the file.
+    engine.disable_symbol("eval");
+    // print and debug would write to the terminal the TUI is drawing on.
+    engine.on_print(|_| {});
+    engine.on_debug(|_, _, _| {});
+    register_reading(&mut engine, &vocabulary, &weights);
+    register_writing(&mut engine, &vocabulary);
+    engine
+}
+
+/// Checks a kind name against the vocabulary, with a "did you mean".
+fn known_kind(vocabulary: &Vocabulary, kind: &str) -> HostResult<()> {
+    if vocabulary.section_of(kind).is_some() {
+        Ok(())
+    } else {
+        Err(format!(
+            "unknown kind `{kind}`: {}",
+            suggestion(kind, vocabulary.all_kinds(), "rules/vocabulary.yaml")
+        )
+        .into())
+    }
+}
+
+fn register_reading(
+    engine: &mut Engine,
+    vocabulary: &Arc<Vocabulary>,
+    weights: &Arc<IndexMap<String, f64>>,
+) {
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn("has", move |kind: &str| -> HostResult<bool> {
+        known_kind(&vocab, kind)?;
+        with_session(|session| Ok(session.case.present(kind).is_some()))
+    });
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn("severity", move |kind: &str| -> HostResult<i64> {
+        known_kind(&vocab, kind)?;
+        with_session(|session| {
+            Ok(session
+                .case
+                .recorded
+                .get(kind)
+                .map_or(0, |entry| i64::from(entry.severity)))
+        })
+    });
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn("has_due", move |kind: &str| -> HostResult<bool> {
+        known_kind(&vocab, kind)?;
+        with_session(|session| {
+            Ok(session
+                .case
+                .present(kind)
+                .is_some_and(|entry| entry.due.is_some()))
+        })
+    });
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn("days_until_due", move |kind: &str| -> HostResult<i64> {
+        known_kind(&vocab, kind)?;
+        with_session(|session| {
+            let today = session.case.assessed_on;
+            match session.case.present(kind).and_then(|entry| entry.due) {
+                Some(due) => Ok((due - today).num_days()),
+                None => Err(format!(
+                    "`{kind}` has no due date: check has_due(\"{kind}\") before days_until_due"
+                )
+                .into()),
+            }
+        })
+    });
+    let vocab = Arc::clone(vocabulary);
+    let due_within = move |kind: &str, days: i64| -> HostResult<bool> {
+        known_kind(&vocab, kind)?;
+        with_session(|session| {
+            let today = session.case.assessed_on;
+            Ok(session
+                .case
+                .present(kind)
+                .and_then(|entry| entry.due)
+                .is_some_and(|due| (due - today).num_days() <= days))
+        })
+    };
+    engine.register_fn("due_within", due_within);
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn(
+        "began_within",
+        move |kind: &str, days: i64| -> HostResult<bool> {
+            known_kind(&vocab, kind)?;
+            with_session(|session| {
+                let today = session.case.assessed_on;
+                Ok(session
+                    .case
+                    .present(kind)
+                    .and_then(|entry| entry.since)
+                    .is_some_and(|since| (today - since).num_days() <= days))
+            })
+        },
+    );
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn(
+        "lasting_over",
+        move |kind: &str, days: i64| -> HostResult<bool> {
+            known_kind(&vocab, kind)?;
+            with_session(|session| {
+                let today = session.case.assessed_on;
+                Ok(session
+                    .case
+                    .present(kind)
+                    .and_then(|entry| entry.since)
+                    .is_some_and(|since| (today - since).num_days() > days))
+            })
+        },
+    );
+    engine.register_fn("stressors", || -> HostResult<Array> {
+        with_session(|session| Ok(to_array(&session.case.stressors)))
+    });
+    engine.register_fn("medical_factors", || -> HostResult<Array> {
+        with_session(|session| Ok(to_array(&session.case.medical)))
+    });
+    engine.register_fn("strengths", || -> HostResult<Array> {
+        with_session(|session| Ok(to_array(&session.case.strengths)))
+    });
+    engine.register_fn("count_stressors", |min_severity: i64| -> HostResult<i64> {
+        with_session(|session| {
+            let count = session
+                .case
+                .stressors
+                .iter()
+                .filter_map(|kind| session.case.recorded.get(kind))
+                .filter(|entry| i64::from(entry.severity) >= min_severity)
+                .count();
+            Ok(count as i64)
+        })
+    });
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn("label", move |kind: &str| -> HostResult<String> {
+        if vocab.section_of(kind).is_none() && !vocab.referral_categories.contains_key(kind) {
+            known_kind(&vocab, kind)?;
+        }
+        Ok(vocab.label(kind).to_owned())
+    });
+    engine.register_fn("age", || -> HostResult<i64> {
+        with_session(|session| Ok(session.case.age.map_or(-1, i64::from)))
+    });
+    engine.register_fn("lives", || -> HostResult<String> {
+        with_session(|session| Ok(session.case.lives.clone()))
+    });
+    engine.register_fn("dependants", || -> HostResult<i64> {
+        with_session(|session| Ok(i64::from(session.case.dependants)))
+    });
+    engine.register_fn("referral_source", || -> HostResult<String> {
+        with_session(|session| Ok(session.case.referral_source.clone()))
+    });
+    let weights = Arc::clone(weights);
+    engine.register_fn("weight", move |name: &str| -> HostResult<f64> {
+        weights.get(name).copied().ok_or_else(|| {
+            format!(
+                "no weight named `{name}` in ruleset.yaml: {}",
+                suggestion(name, weights.keys().map(String::as_str), "ruleset.yaml under `weights:`")
+            )
+            .into()
+        })
+    });
+}
+
+fn to_array(kinds: &[String]) -> Array {
+    kinds.iter().map(|kind| Dynamic::from(kind.clone())).collect()
+}
+
+fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> HostResult<T> {
+    text.parse::<T>()
+        .map_err(|message| format!("{what}: {message}").into())
+}
+
+fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>) {
+    engine.register_fn("rule", |name: &str| -> HostResult<()> {
+        if !crate::model::vocabulary::is_snake_case(name) {
+            return Err(format!("rule name `{name}` must be lower_snake_case").into());
+        }
+        with_session(|session| {
+            let stem = session
+                .current_rule
+                .split('.')
+                .next()
+                .unwrap_or_default()
+                .to_owned();
+            session.current_rule = format!("{stem}.{name}");
+            Ok(())
+        })
+    });
+    let vocab = Arc::clone(vocabulary);
+    let add_factor = move |kind: &str, domain: &str, weight: f64, why: &str| -> HostResult<()> {
+        for part in kind.split('+') {
+            known_kind(&vocab, part)?;
+        }
+        let domain: Domain = parse_term("domain", domain)?;
+        if !(weight.is_finite() && weight >= 0.0) {
+            return Err(format!(
+                "weight {weight} for `{kind}` must be a number of 0 or more (protective factors use the \"protective\" domain)"
+            )
+            .into());
+        }
+        if why.trim().is_empty() {
+            return Err(format!("add_factor for `{kind}` needs a reason").into());
+        }
+        with_session(|session| {
+            let rule = session.current_rule.clone();
+            session.output.contributions.push(Contribution {
+                kind: kind.to_owned(),
+                domain,
+                weight,
+                rule,
+                why: why.to_owned(),
+            });
+            Ok(())
+        })
+    };
+    let add_factor_int = add_factor.clone();
+    engine.register_fn("add_factor", add_factor);
+    engine.register_fn(
+        "add_factor",
+        move |kind: &str, domain: &str, weight: i64, why: &str| {
+            add_factor_int(kind, domain, weight as f64, why)
+        },
+    );
+    let vocab = Arc::clone(vocabulary);
+    engine.register_fn(
+        "refer",
+        move |category: &str, urgency: &str, why: &str| -> HostResult<()> {
+            if !vocab.referral_categories.contains_key(category) {
+                return Err(format!(
+                    "unknown referral category `{category}`: {}",
+                    suggestion(
+                        category,
+                        vocab.referral_categories.keys().map(String::as_str),
+                        "rules/vocabulary.yaml under `referral_categories:`"
+                    )
+                )
+                .into());
+            }
+            let urgency: ReferralUrgency = parse_term("referral urgency", urgency)?;
+            with_session(|session| {
+                let rule = session.current_rule.clone();
+                session.output.referral_requests.push(ReferralRequest {
+                    category: category.to_owned(),
+                    urgency,
+                    why: why.to_owned(),
+                    rule,
+                });
+                Ok(())
+            })
+        },
+    );
+    engine.register_fn(
+        "urgency_at_least",
+        |level: &str, why: &str| -> HostResult<()> {
+            let level: Urgency = parse_term("urgency", level)?;
+            with_session(|session| {
+                let rule = session.current_rule.clone();
+                session.output.urgency_floors.push(UrgencyFloor {
+                    level,
+                    why: why.to_owned(),
+                    rule,
+                });
+                Ok(())
+            })
+        },
+    );
+    engine.register_fn("five_p", |p: &str, text: &str| -> HostResult<()> {
+        let p: FiveP = parse_term("5P", p)?;
+        with_session(|session| {
+            let rule = session.current_rule.clone();
+            session.output.five_ps.push(FivePEntry {
+                p,
+                text: text.to_owned(),
+                rule,
+            });
+            Ok(())
+        })
+    });
+    engine.register_fn("note", |text: &str| -> HostResult<()> {
+        with_session(|session| {
+            let rule = session.current_rule.clone();
+            session.output.notes.push(Note {
+                text: text.to_owned(),
+                rule,
+            });
+            Ok(())
+        })
+    });
+}
