@@ -151,7 +151,10 @@ pub fn suggestion<'a>(
         format!("use one of the names listed in {where_listed}")
     } else {
         let quoted: Vec<String> = close.iter().map(|name| format!("`{name}`")).collect();
-        format!("did you mean {}? (all names are in {where_listed})", quoted.join(" or "))
+        format!(
+            "did you mean {}? (all names are in {where_listed})",
+            quoted.join(" or ")
+        )
     }
 }
 

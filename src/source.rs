@@ -49,10 +49,11 @@ impl SourceMap {
             match parent_path(candidate) {
                 Some(parent) => candidate = parent,
                 None => {
-                    return self.positions.get("").copied().unwrap_or(Position {
-                        line: 1,
-                        column: 1,
-                    })
+                    return self
+                        .positions
+                        .get("")
+                        .copied()
+                        .unwrap_or(Position { line: 1, column: 1 })
                 }
             }
         }
@@ -125,7 +126,9 @@ impl Builder {
     fn record(&mut self, path: &str, mark: Marker) {
         // The whole document is "line 1": the parser marks its mapping at the first value.
         if path.is_empty() {
-            self.positions.entry(String::new()).or_insert(Position { line: 1, column: 1 });
+            self.positions
+                .entry(String::new())
+                .or_insert(Position { line: 1, column: 1 });
             return;
         }
         self.positions.entry(path.to_owned()).or_insert(Position {

@@ -108,7 +108,10 @@ fn misspelt_field_is_named() {
         message.starts_with("case.yaml:13:5: medical[0]: unknown field `severty`"),
         "{message}"
     );
-    assert!(message.contains("fix: check the spelling of the field name"), "{message}");
+    assert!(
+        message.contains("fix: check the spelling of the field name"),
+        "{message}"
+    );
 }
 
 #[test]
@@ -153,8 +156,14 @@ fn the_binary_exits_2_on_bad_input_and_names_the_file() {
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
-        stderr.contains(&format!("{}:8:15: stressors[0].severity: severity 9 is outside 0 to 3", path.display())),
+        stderr.contains(&format!(
+            "{}:8:15: stressors[0].severity: severity 9 is outside 0 to 3",
+            path.display()
+        )),
         "{stderr}"
     );
-    assert!(output.stdout.is_empty(), "nothing is printed for a bad case");
+    assert!(
+        output.stdout.is_empty(),
+        "nothing is printed for a bad case"
+    );
 }

@@ -10,7 +10,11 @@ use sicol::{files, Balance};
 fn every_example_case_matches_its_snapshot() {
     let rules = util::bundled();
     let cases = util::example_cases();
-    assert!(cases.len() >= 8, "at least 8 example cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 8,
+        "at least 8 example cases, found {}",
+        cases.len()
+    );
     for path in cases {
         let assessment = files::read_assessment(&path, rules).expect("example case is valid");
         let formulation = sicol::evaluate(rules, &assessment);
@@ -63,11 +67,19 @@ fn every_factor_and_need_names_a_rule_and_a_reason() {
     for path in util::example_cases() {
         let assessment = files::read_assessment(&path, rules).expect("valid");
         let formulation = sicol::evaluate(rules, &assessment);
-        let stems: Vec<&str> = rules.scripts().iter().map(|script| script.stem.as_str()).collect();
+        let stems: Vec<&str> = rules
+            .scripts()
+            .iter()
+            .map(|script| script.stem.as_str())
+            .collect();
         for factor in &formulation.factors {
             let stem = factor.rule.split('.').next().unwrap_or_default();
             assert!(stems.contains(&stem), "{}: {factor:?}", path.display());
-            assert!(!factor.why.trim().is_empty(), "{}: {factor:?}", path.display());
+            assert!(
+                !factor.why.trim().is_empty(),
+                "{}: {factor:?}",
+                path.display()
+            );
         }
         for need in &formulation.needs {
             assert!(!need.reasons.is_empty());

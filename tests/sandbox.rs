@@ -26,7 +26,8 @@ scripts:
   - file: after.rhai
 ";
 
-const BEFORE: &str = "rule(\"first\");\nadd_factor(\"debt\", \"social\", weight(\"debt\"), \"debt recorded\");\n";
+const BEFORE: &str =
+    "rule(\"first\");\nadd_factor(\"debt\", \"social\", weight(\"debt\"), \"debt recorded\");\n";
 const AFTER: &str = "rule(\"last\");\nadd_factor(\"debt\", \"social\", 1, \"still runs\");\n";
 
 fn rules_with(bad: &str) -> RuleSet {
@@ -46,7 +47,8 @@ fn rules_with(bad: &str) -> RuleSet {
 }
 
 fn case(rules: &RuleSet) -> Assessment {
-    let text = "id: T-1\nassessed_at: 2026-11-20T10:00:00Z\nstressors:\n  - kind: debt\n    severity: 2\n";
+    let text =
+        "id: T-1\nassessed_at: 2026-11-20T10:00:00Z\nstressors:\n  - kind: debt\n    severity: 2\n";
     Assessment::parse(text, "case.yaml", &rules.vocabulary).expect("valid case")
 }
 
@@ -54,7 +56,11 @@ fn case(rules: &RuleSet) -> Assessment {
 fn only_warning(bad: &str) -> String {
     let rules = rules_with(bad);
     let formulation = sicol::evaluate(&rules, &case(&rules));
-    let rule_names: Vec<&str> = formulation.factors.iter().map(|f| f.rule.as_str()).collect();
+    let rule_names: Vec<&str> = formulation
+        .factors
+        .iter()
+        .map(|f| f.rule.as_str())
+        .collect();
     assert!(rule_names.contains(&"before.first"), "{rule_names:?}");
     assert!(rule_names.contains(&"after.last"), "{rule_names:?}");
     assert_eq!(formulation.social_weight, 3.0);
@@ -66,7 +72,8 @@ fn only_warning(bad: &str) -> String {
 fn an_endless_loop_is_stopped() {
     let warning = only_warning("rule(\"spin\");\nlet n = 0;\nloop {\n  n += 1;\n}\n");
     assert!(
-        warning.starts_with("bad.rhai:4:") && warning.contains("rule bad.spin stopped: stopped after 200000 operations"),
+        warning.starts_with("bad.rhai:4:")
+            && warning.contains("rule bad.spin stopped: stopped after 200000 operations"),
         "{warning}"
     );
 }
@@ -81,19 +88,28 @@ fn endless_recursion_is_stopped() {
 #[test]
 fn a_huge_string_is_stopped() {
     let warning = only_warning("let s = \"x\";\nloop {\n  s += s;\n}\n");
-    assert!(warning.contains("grew beyond the sandbox limit"), "{warning}");
+    assert!(
+        warning.contains("grew beyond the sandbox limit"),
+        "{warning}"
+    );
 }
 
 #[test]
 fn a_huge_array_is_stopped() {
     let warning = only_warning("let a = [];\nloop {\n  a.push(1);\n}\n");
-    assert!(warning.contains("grew beyond the sandbox limit"), "{warning}");
+    assert!(
+        warning.contains("grew beyond the sandbox limit"),
+        "{warning}"
+    );
 }
 
 #[test]
 fn a_thrown_error_is_reported_with_its_line() {
     let warning = only_warning("rule(\"boom\");\n\nthrow \"landlord data missing\";\n");
-    assert_eq!(warning, "bad.rhai:3:1: rule bad.boom stopped: landlord data missing");
+    assert_eq!(
+        warning,
+        "bad.rhai:3:1: rule bad.boom stopped: landlord data missing"
+    );
 }
 
 #[test]
@@ -115,7 +131,10 @@ fn an_unknown_weight_is_reported() {
 #[test]
 fn a_negative_weight_is_refused() {
     let warning = only_warning("add_factor(\"debt\", \"social\", -1, \"x\");\n");
-    assert!(warning.contains("must be a number of 0 or more"), "{warning}");
+    assert!(
+        warning.contains("must be a number of 0 or more"),
+        "{warning}"
+    );
 }
 
 #[test]
@@ -127,14 +146,20 @@ fn scripts_cannot_import_or_eval() {
     );
     files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
     files.insert("before.rhai".to_owned(), BEFORE.to_owned());
-    files.insert("bad.rhai".to_owned(), "import \"secrets\" as s;\n".to_owned());
+    files.insert(
+        "bad.rhai".to_owned(),
+        "import \"secrets\" as s;\n".to_owned(),
+    );
     files.insert("after.rhai".to_owned(), AFTER.to_owned());
     let error = RuleSet::from_files(&RuleFiles {
         origin: "fixture".to_owned(),
         files: files.clone(),
     })
     .expect_err("import is refused at compile time");
-    assert!(error.to_string().starts_with("fixture/bad.rhai:1:"), "{error}");
+    assert!(
+        error.to_string().starts_with("fixture/bad.rhai:1:"),
+        "{error}"
+    );
 
     files.insert("bad.rhai".to_owned(), "eval(\"1 + 1\");\n".to_owned());
     let error = RuleSet::from_files(&RuleFiles {
@@ -142,7 +167,10 @@ fn scripts_cannot_import_or_eval() {
         files,
     })
     .expect_err("eval is refused at compile time");
-    assert!(error.to_string().starts_with("fixture/bad.rhai:1:"), "{error}");
+    assert!(
+        error.to_string().starts_with("fixture/bad.rhai:1:"),
+        "{error}"
+    );
 }
 
 #[test]
@@ -154,7 +182,10 @@ fn a_syntax_error_names_file_line_and_a_fix() {
     );
     files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
     files.insert("before.rhai".to_owned(), BEFORE.to_owned());
-    files.insert("bad.rhai".to_owned(), "if has(\"debt\") {\n  note(\"x\");\n".to_owned());
+    files.insert(
+        "bad.rhai".to_owned(),
+        "if has(\"debt\") {\n  note(\"x\");\n".to_owned(),
+    );
     files.insert("after.rhai".to_owned(), AFTER.to_owned());
     let error = RuleSet::from_files(&RuleFiles {
         origin: "fixture".to_owned(),
@@ -163,5 +194,8 @@ fn a_syntax_error_names_file_line_and_a_fix() {
     .expect_err("unclosed block");
     let message = error.to_string();
     assert!(message.starts_with("fixture/bad.rhai:"), "{message}");
-    assert!(message.contains("fix: check that every `{` has a matching `}`"), "{message}");
+    assert!(
+        message.contains("fix: check that every `{` has a matching `}`"),
+        "{message}"
+    );
 }

@@ -10,8 +10,6 @@ use clap::{Parser, Subcommand};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
-/// Exit code for drift or a failed check.
-pub const EXIT_DRIFT: u8 = 1;
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -45,9 +43,11 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Formulate one or more assessments and print the result
-    #[command(after_help = "Examples:\n  sicol evaluate tests/cases/social_led_eviction.yaml\n  \
+    #[command(
+        after_help = "Examples:\n  sicol evaluate tests/cases/social_led_eviction.yaml\n  \
         sicol evaluate --format text tests/cases/mixed_bereavement.yaml\n  \
-        sicol evaluate --format json case.yaml > formulation.json")]
+        sicol evaluate --format json case.yaml > formulation.json"
+    )]
     Evaluate(evaluate::EvaluateArgs),
 }
 

@@ -166,7 +166,8 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
     let medical = sum(Domain::Medical);
     let protective = sum(Domain::Protective);
 
-    let (balance, balance_reason) = decide_balance(social, medical, config.thresholds.balance_margin);
+    let (balance, balance_reason) =
+        decide_balance(social, medical, config.thresholds.balance_margin);
 
     let multipliers = &config.urgency_score;
     let score = social * multipliers.social + medical * multipliers.medical
@@ -295,12 +296,18 @@ fn decide_balance(social: f64, medical: f64, margin: f64) -> (Balance, String) {
     if share >= 0.5 + margin {
         (
             Balance::SocialLed,
-            format!("{describe}, at least {} (0.5 + margin {margin})", percent(0.5 + margin)),
+            format!(
+                "{describe}, at least {} (0.5 + margin {margin})",
+                percent(0.5 + margin)
+            ),
         )
     } else if share <= 0.5 - margin {
         (
             Balance::MedicalLed,
-            format!("{describe}, at most {} (0.5 − margin {margin})", percent(0.5 - margin)),
+            format!(
+                "{describe}, at most {} (0.5 − margin {margin})",
+                percent(0.5 - margin)
+            ),
         )
     } else {
         (

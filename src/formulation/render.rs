@@ -43,7 +43,12 @@ pub fn to_json(formulation: &Formulation) -> String {
 pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
     let mut out = String::new();
     let f = formulation;
-    let _ = writeln!(out, "Case {}  ({})", f.case, f.assessed_at.format("%Y-%m-%d %H:%M %:z"));
+    let _ = writeln!(
+        out,
+        "Case {}  ({})",
+        f.case,
+        f.assessed_at.format("%Y-%m-%d %H:%M %:z")
+    );
     let _ = writeln!(
         out,
         "Urgency: {} ({}, triage {}): {}",
@@ -60,7 +65,11 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
         round_to_cents(f.medical_weight),
         round_to_cents(f.protective_weight)
     );
-    let _ = writeln!(out, "Recommendation: {} ({})", f.recommendation_label, f.recommendation);
+    let _ = writeln!(
+        out,
+        "Recommendation: {} ({})",
+        f.recommendation_label, f.recommendation
+    );
     let _ = writeln!(out, "\nWhy this urgency");
     for reason in &f.urgency_reasons {
         let _ = writeln!(out, "  - {reason}");
@@ -88,7 +97,11 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
         );
     }
     if factors.len() > 8 {
-        let _ = writeln!(out, "  … and {} more (see --format yaml)", factors.len() - 8);
+        let _ = writeln!(
+            out,
+            "  … and {} more (see --format yaml)",
+            factors.len() - 8
+        );
     }
     let _ = writeln!(out, "\nHelp to arrange");
     if f.needs.is_empty() {
@@ -114,7 +127,10 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
         }
     }
     if !f.warnings.is_empty() {
-        let _ = writeln!(out, "\nWarnings: some rules did not finish; the rest of this formulation stands");
+        let _ = writeln!(
+            out,
+            "\nWarnings: some rules did not finish; the rest of this formulation stands"
+        );
         for warning in &f.warnings {
             let _ = writeln!(out, "  ! {warning}");
         }

@@ -205,9 +205,8 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     fn problem(&mut self, path: &str, message: String, hint: impl Into<String>) {
-        self.problems.push(
-            Problem::new(self.file, self.map.position(path), path, message).with_hint(hint),
-        );
+        self.problems
+            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
     }
 
     fn assessment(&mut self, raw: RawAssessment) -> Option<Assessment> {
@@ -291,7 +290,11 @@ impl Checker<'_> {
                 "person.lives",
                 lives,
                 "living situation",
-                self.vocabulary.living_situations.keys().map(String::as_str).collect(),
+                self.vocabulary
+                    .living_situations
+                    .keys()
+                    .map(String::as_str)
+                    .collect(),
                 "rules/vocabulary.yaml under `living_situations:`",
             )
         });
@@ -308,7 +311,11 @@ impl Checker<'_> {
                 "context.referral_source",
                 source,
                 "referral source",
-                self.vocabulary.referral_sources.keys().map(String::as_str).collect(),
+                self.vocabulary
+                    .referral_sources
+                    .keys()
+                    .map(String::as_str)
+                    .collect(),
                 "rules/vocabulary.yaml under `referral_sources:`",
             )
         });
@@ -339,7 +346,10 @@ impl Checker<'_> {
             self.problem(
                 path,
                 format!("missing kind of {}", section.noun()),
-                format!("add `kind:` with a name from rules/vocabulary.yaml under `{}:`", section.key()),
+                format!(
+                    "add `kind:` with a name from rules/vocabulary.yaml under `{}:`",
+                    section.key()
+                ),
             );
             return None;
         };

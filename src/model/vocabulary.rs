@@ -133,7 +133,11 @@ impl Vocabulary {
                         }
                     }
                 }
-                if let Some(level) = info.severity.keys().find(|level| **level > 3 || **level == 0) {
+                if let Some(level) = info
+                    .severity
+                    .keys()
+                    .find(|level| **level > 3 || **level == 0)
+                {
                     problems.push(
                         Problem::new(
                             file,

@@ -93,8 +93,7 @@ impl RuleSet {
         let vocabulary_text = files.required(VOCABULARY_FILE)?;
         let vocabulary = Vocabulary::parse(vocabulary_text, &files.display(VOCABULARY_FILE))?;
         let config_text = files.required(RULESET_FILE)?;
-        let config =
-            RuleSetConfig::parse(config_text, &files.display(RULESET_FILE), &vocabulary)?;
+        let config = RuleSetConfig::parse(config_text, &files.display(RULESET_FILE), &vocabulary)?;
         let vocabulary = Arc::new(vocabulary);
         let mut runtime = Runtime::new(Arc::clone(&vocabulary), Arc::new(config.weights.clone()));
         let map = SourceMap::index(config_text);
@@ -113,7 +112,11 @@ impl RuleSet {
                         files.display(RULESET_FILE),
                         map.position(&path),
                         path,
-                        format!("script `{}` does not exist in {}", entry.file, files.display("")),
+                        format!(
+                            "script `{}` does not exist in {}",
+                            entry.file,
+                            files.display("")
+                        ),
                     )
                     .with_hint("check the file name, or remove the entry"),
                 );

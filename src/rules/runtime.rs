@@ -171,7 +171,11 @@ impl CaseView {
             age: assessment.person.age,
             lives: assessment.person.lives.clone().unwrap_or_default(),
             dependants: assessment.person.dependants,
-            referral_source: assessment.context.referral_source.clone().unwrap_or_default(),
+            referral_source: assessment
+                .context
+                .referral_source
+                .clone()
+                .unwrap_or_default(),
         }
     }
 
@@ -240,7 +244,9 @@ impl Runtime {
                     return false;
                 };
                 script.when.as_ref().is_none_or(|kinds| {
-                    kinds.iter().any(|kind| session.case.present(kind).is_some())
+                    kinds
+                        .iter()
+                        .any(|kind| session.case.present(kind).is_some())
                 })
             });
             if !applies {
@@ -305,7 +311,17 @@ fn innermost_message(error: &EvalAltResult) -> String {
     match error {
         EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost_message(inner),
         EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
-        other => other.to_string().replace(" (line ", " (at line "),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => format!(
+            "no function `{signature}`: check the name and the kinds of value passed against the host API in rules/README.md"
+        ),
+        other => {
+            // Rhai appends its own "(line N, position M)"; the warning already says where.
+            let text = other.to_string();
+            match text.find(" (line ") {
+                Some(cut) => text[..cut].to_owned(),
+                None => text,
+            }
+        }
     }
 }
 
@@ -402,7 +418,7 @@ fn register_reading(
         })
     });
     let vocab = Arc::clone(vocabulary);
-    let due_within = move |kind: &str, days: i64| -> HostResult<bool> {
+    register_day_test(engine, "due_within", move |kind, days| {
         known_kind(&vocab, kind)?;
         with_session(|session| {
             let today = session.case.assessed_on;
@@ -410,40 +426,33 @@ fn register_reading(
                 .case
                 .present(kind)
                 .and_then(|entry| entry.due)
-                .is_some_and(|due| (due - today).num_days() <= days))
+                .is_some_and(|due| ((due - today).num_days() as f64) <= days))
         })
-    };
-    engine.register_fn("due_within", due_within);
+    });
     let vocab = Arc::clone(vocabulary);
-    engine.register_fn(
-        "began_within",
-        move |kind: &str, days: i64| -> HostResult<bool> {
-            known_kind(&vocab, kind)?;
-            with_session(|session| {
-                let today = session.case.assessed_on;
-                Ok(session
-                    .case
-                    .present(kind)
-                    .and_then(|entry| entry.since)
-                    .is_some_and(|since| (today - since).num_days() <= days))
-            })
-        },
-    );
+    register_day_test(engine, "began_within", move |kind, days| {
+        known_kind(&vocab, kind)?;
+        with_session(|session| {
+            let today = session.case.assessed_on;
+            Ok(session
+                .case
+                .present(kind)
+                .and_then(|entry| entry.since)
+                .is_some_and(|since| ((today - since).num_days() as f64) <= days))
+        })
+    });
     let vocab = Arc::clone(vocabulary);
-    engine.register_fn(
-        "lasting_over",
-        move |kind: &str, days: i64| -> HostResult<bool> {
-            known_kind(&vocab, kind)?;
-            with_session(|session| {
-                let today = session.case.assessed_on;
-                Ok(session
-                    .case
-                    .present(kind)
-                    .and_then(|entry| entry.since)
-                    .is_some_and(|since| (today - since).num_days() > days))
-            })
-        },
-    );
+    register_day_test(engine, "lasting_over", move |kind, days| {
+        known_kind(&vocab, kind)?;
+        with_session(|session| {
+            let today = session.case.assessed_on;
+            Ok(session
+                .case
+                .present(kind)
+                .and_then(|entry| entry.since)
+                .is_some_and(|since| ((today - since).num_days() as f64) > days))
+        })
+    });
     engine.register_fn("stressors", || -> HostResult<Array> {
         with_session(|session| Ok(to_array(&session.case.stressors)))
     });
@@ -453,17 +462,21 @@ fn register_reading(
     engine.register_fn("strengths", || -> HostResult<Array> {
         with_session(|session| Ok(to_array(&session.case.strengths)))
     });
-    engine.register_fn("count_stressors", |min_severity: i64| -> HostResult<i64> {
+    let count_stressors = |min_severity: f64| -> HostResult<i64> {
         with_session(|session| {
             let count = session
                 .case
                 .stressors
                 .iter()
                 .filter_map(|kind| session.case.recorded.get(kind))
-                .filter(|entry| i64::from(entry.severity) >= min_severity)
+                .filter(|entry| f64::from(entry.severity) >= min_severity)
                 .count();
             Ok(count as i64)
         })
+    };
+    engine.register_fn("count_stressors", count_stressors);
+    engine.register_fn("count_stressors", move |min_severity: i64| {
+        count_stressors(min_severity as f64)
     });
     let vocab = Arc::clone(vocabulary);
     engine.register_fn("label", move |kind: &str| -> HostResult<String> {
@@ -489,15 +502,34 @@ fn register_reading(
         weights.get(name).copied().ok_or_else(|| {
             format!(
                 "no weight named `{name}` in ruleset.yaml: {}",
-                suggestion(name, weights.keys().map(String::as_str), "ruleset.yaml under `weights:`")
+                suggestion(
+                    name,
+                    weights.keys().map(String::as_str),
+                    "ruleset.yaml under `weights:`"
+                )
             )
             .into()
         })
     });
 }
 
+/// Registers a `(kind, days)` test under one name for both integer and decimal day counts, since
+/// scripts often pass a `weight(...)`, which is decimal.
+fn register_day_test(
+    engine: &mut Engine,
+    name: &str,
+    test: impl Fn(&str, f64) -> HostResult<bool> + Clone + Send + Sync + 'static,
+) {
+    let by_int = test.clone();
+    engine.register_fn(name, move |kind: &str, days: f64| test(kind, days));
+    engine.register_fn(name, move |kind: &str, days: i64| by_int(kind, days as f64));
+}
+
 fn to_array(kinds: &[String]) -> Array {
-    kinds.iter().map(|kind| Dynamic::from(kind.clone())).collect()
+    kinds
+        .iter()
+        .map(|kind| Dynamic::from(kind.clone()))
+        .collect()
 }
 
 fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> HostResult<T> {
