@@ -3,9 +3,11 @@
 //! checks; no file or terminal access.
 
 pub mod assessment;
+pub mod choices;
 pub mod terms;
 pub mod vocabulary;
 
 pub use assessment::{Assessment, Context, Factor, Person, Strength};
+pub use choices::{Choices, Decision, ReferralChoice};
 pub use terms::{Balance, Domain, FiveP, ReferralUrgency, Urgency};
 pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};
