@@ -9,6 +9,7 @@ pub mod error;
 pub mod files;
 pub mod formulation;
 pub mod model;
+pub mod records;
 pub mod rules;
 pub mod source;
 

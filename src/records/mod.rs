@@ -1,0 +1,361 @@
+//! Formulation records (DESIGN §4): what was assessed, what sicol concluded, what the person chose
+//! and which rules and engine made it, saved so that an auditor can trust and replay it.
+//!
+//! This module is pure: the [`Record`] type, its canonical serialisation and its sha256, the
+//! field-by-field [`diff`] of two formulations and [`replay`] under a rule set. Reading and writing
+//! a store of records on disk lives in [`store`].
+//!
+//! A record file is the canonical JSON of the record (keys sorted, pretty-printed, one trailing
+//! newline) with a `sha256` field over everything else. Each record names the `sha256` of the record
+//! before it in the store (`previous`), so the store is a hash chain: changing any byte of a record
+//! breaks its own hash, and rewriting a record with a fresh hash breaks the link from the next one.
+//!
+//! The assessment, formulation and choices are kept as JSON values rather than typed fields, so a
+//! record written before `Formulation` gained a field still reads, hashes and replays; replay
+//! compares values, so new fields are covered without code changes.
+
+pub mod diff;
+pub mod replay;
+pub mod store;
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::formulation::Formulation;
+use crate::model::{Assessment, Choices};
+use crate::rules::RuleSetId;
+
+pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
+pub use replay::{replay, Impact, Replay};
+pub use store::Store;
+
+/// The record format this build writes and the newest it reads.
+pub const FORMAT: u32 = 1;
+
+/// The field that holds a record's own hash.
+const DIGEST_FIELD: &str = "sha256";
+
+/// A record's place in its store: 1 for the first record, counting up. File names and ids are
+/// this number zero-padded to eight digits, so they sort in chain order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RecordId(pub u64);
+
+impl RecordId {
+    /// The id that follows this one.
+    pub fn next(self) -> RecordId {
+        RecordId(self.0 + 1)
+    }
+
+    /// The record's file name in its store.
+    pub fn file_name(self) -> String {
+        format!("{self}.json")
+    }
+
+    /// Reads an id written as digits, such as `00000007` or `7`.
+    pub fn parse(text: &str) -> Option<RecordId> {
+        if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+            return None;
+        }
+        text.parse().ok().filter(|n| *n > 0).map(RecordId)
+    }
+
+    /// Reads a record file name such as `00000007.json`.
+    pub fn from_file_name(name: &str) -> Option<RecordId> {
+        let stem = name.strip_suffix(".json")?;
+        // Only the canonical spelling, so that `7.json` and `00000007.json` cannot both exist.
+        let id = RecordId::parse(stem)?;
+        (id.to_string() == stem).then_some(id)
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:08}", self.0)
+    }
+}
+
+impl Serialize for RecordId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordId {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        RecordId::parse(&text).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "`{text}` is not a record id (digits, such as 00000007)"
+            ))
+        })
+    }
+}
+
+/// One saved formulation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// The record format, [`FORMAT`] when written by this build.
+    pub format: u32,
+    /// Where the record stands in its store's chain.
+    pub id: RecordId,
+    /// The record this one revises, if it is a revision.
+    #[serde(default)]
+    pub supersedes: Option<RecordId>,
+    /// The `sha256` of the record before it in the store; none for the first.
+    pub previous: Option<String>,
+    /// When it was saved.
+    pub saved_at: DateTime<Utc>,
+    /// The sicol version that made the formulation, to tell engine drift from rule drift.
+    pub sicol_version: String,
+    /// The rule set that made the formulation; its files are kept in the store under this hash.
+    pub ruleset: RuleSetId,
+    /// The assessment as entered (checked, in the form of DESIGN §1).
+    pub assessment: Value,
+    /// The formulation as sicol gave it (DESIGN §2).
+    pub formulation: Value,
+    /// The person's choices about the referrals.
+    #[serde(default)]
+    pub choices: Value,
+    /// sha256 of the record's canonical JSON without this field.
+    pub sha256: String,
+}
+
+/// What a caller supplies to make a new record; the store adds id, chain link and hash.
+#[derive(Debug, Clone)]
+pub struct Draft<'a> {
+    /// The assessment as entered.
+    pub assessment: &'a Assessment,
+    /// Its formulation.
+    pub formulation: &'a Formulation,
+    /// The person's choices.
+    pub choices: &'a Choices,
+    /// The record this one revises, if any.
+    pub supersedes: Option<RecordId>,
+    /// When it is saved (the caller's clock, so the core stays free of one).
+    pub saved_at: DateTime<Utc>,
+}
+
+/// Why a record's bytes cannot be trusted or read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecordError {
+    /// Not JSON, or not a record.
+    #[error("not a readable record: {0}")]
+    Unreadable(String),
+    /// Written by a newer sicol.
+    #[error("record format {0} is newer than this sicol reads (format {FORMAT})")]
+    NewerFormat(u32),
+    /// The bytes are not the canonical form: the file was edited after it was written.
+    #[error("the file is not in the form sicol writes, so it was edited after it was saved")]
+    NotCanonical,
+    /// The content does not hash to the recorded `sha256`.
+    #[error(
+        "its content does not match its sha256 {recorded}, so it was altered after it was saved"
+    )]
+    DigestMismatch {
+        /// The hash the record carries.
+        recorded: String,
+    },
+}
+
+impl Draft<'_> {
+    /// Seals the draft into a record with its place in the chain and its hash.
+    pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
+        let mut record = Record {
+            format: FORMAT,
+            id,
+            supersedes: self.supersedes,
+            previous,
+            saved_at: self.saved_at,
+            sicol_version: crate::VERSION.to_owned(),
+            ruleset: self.formulation.ruleset.clone(),
+            assessment: to_value(self.assessment),
+            formulation: to_value(self.formulation),
+            choices: to_value(self.choices),
+            sha256: String::new(),
+        };
+        record.sha256 = digest(&record_body(&record));
+        record
+    }
+}
+
+impl Record {
+    /// The record's file contents: canonical pretty JSON with a trailing newline.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut text = canonical_text(&to_value(self));
+        text.push('\n');
+        text.into_bytes()
+    }
+
+    /// Reads a record and checks that its bytes are exactly as sicol wrote them and that its
+    /// content matches its `sha256`, so every changed byte shows.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
+        let value: Value = serde_json::from_slice(bytes)
+            .map_err(|error| RecordError::Unreadable(error.to_string()))?;
+        if let Some(format) = value.get("format").and_then(Value::as_u64) {
+            if format > u64::from(FORMAT) {
+                return Err(RecordError::NewerFormat(
+                    u32::try_from(format).unwrap_or(u32::MAX),
+                ));
+            }
+        }
+        let record: Record = serde_json::from_value(value.clone())
+            .map_err(|error| RecordError::Unreadable(error.to_string()))?;
+        let mut canonical = canonical_text(&value);
+        canonical.push('\n');
+        if canonical.as_bytes() != bytes {
+            return Err(RecordError::NotCanonical);
+        }
+        let mut body = value;
+        if let Value::Object(map) = &mut body {
+            map.remove(DIGEST_FIELD);
+        }
+        if digest(&body) != record.sha256 {
+            return Err(RecordError::DigestMismatch {
+                recorded: record.sha256,
+            });
+        }
+        Ok(record)
+    }
+
+    /// The case id, read from the assessment.
+    pub fn case(&self) -> &str {
+        self.assessment
+            .get("id")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+    }
+
+    /// The assessment as a typed value (for replay the store re-checks it against a vocabulary).
+    pub fn typed_assessment(&self) -> Result<Assessment, serde_json::Error> {
+        Assessment::deserialize(&self.assessment)
+    }
+
+    /// The person's choices as a typed value.
+    pub fn typed_choices(&self) -> Result<Choices, serde_json::Error> {
+        if self.choices.is_null() {
+            return Ok(Choices::default());
+        }
+        Choices::deserialize(&self.choices)
+    }
+}
+
+/// The record as a JSON value without its own hash: what the hash is taken over.
+fn record_body(record: &Record) -> Value {
+    let mut value = to_value(record);
+    if let Value::Object(map) = &mut value {
+        map.remove(DIGEST_FIELD);
+    }
+    value
+}
+
+/// Any serialisable value as JSON. The types sicol records (plain data, string keys) cannot fail
+/// to serialise; if one ever did, `null` is recorded and replay reports it as drift.
+pub fn to_value<T: Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
+
+/// sha256 of a value's canonical compact JSON, as lower-case hex.
+pub fn digest(value: &Value) -> String {
+    let text = serde_json::to_string(&sorted(value)).unwrap_or_default();
+    format!("{:x}", Sha256::digest(text.as_bytes()))
+}
+
+/// The canonical pretty text of a value: keys sorted at every level, two-space indent.
+fn canonical_text(value: &Value) -> String {
+    serde_json::to_string_pretty(&sorted(value)).unwrap_or_default()
+}
+
+/// A copy with every object's keys in sorted order, whatever serde_json's map keeps (its
+/// `preserve_order` feature may be switched on by another crate in the build).
+fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let mut out = Map::new();
+            for key in keys {
+                out.insert(key.clone(), sorted(&map[key]));
+            }
+            Value::Object(out)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Record {
+        let mut record = Record {
+            format: FORMAT,
+            id: RecordId(3),
+            supersedes: Some(RecordId(1)),
+            previous: Some("ab".repeat(32)),
+            saved_at: DateTime::parse_from_rfc3339("2026-11-20T15:00:00Z")
+                .map(|time| time.with_timezone(&Utc))
+                .unwrap_or_default(),
+            sicol_version: "0.1.0".into(),
+            ruleset: RuleSetId {
+                name: "test".into(),
+                version: "1".into(),
+                sha256: "cd".repeat(32),
+            },
+            assessment: serde_json::json!({ "id": "A-1", "note": "Zoë × 2 − 1" }),
+            formulation: serde_json::json!({ "weight": 2.6, "factors": [{ "w": 0.1 }] }),
+            choices: serde_json::json!([]),
+            sha256: String::new(),
+        };
+        record.sha256 = digest(&record_body(&record));
+        record
+    }
+
+    #[test]
+    fn a_record_reads_back_exactly() {
+        let record = sample();
+        let bytes = record.to_bytes();
+        assert_eq!(Record::from_bytes(&bytes), Ok(record.clone()));
+        assert_eq!(record.case(), "A-1");
+        assert!(String::from_utf8_lossy(&bytes).contains("\"id\": \"00000003\""));
+    }
+
+    #[test]
+    fn every_changed_byte_is_caught() {
+        let bytes = sample().to_bytes();
+        for index in 0..bytes.len() {
+            let mut tampered = bytes.clone();
+            tampered[index] = if tampered[index] == b'0' { b'1' } else { b'0' };
+            assert!(
+                Record::from_bytes(&tampered).is_err(),
+                "changing byte {index} went unnoticed"
+            );
+        }
+    }
+
+    #[test]
+    fn a_newer_format_is_refused_plainly() {
+        let mut record = sample();
+        record.format = FORMAT + 1;
+        record.sha256 = digest(&record_body(&record));
+        assert_eq!(
+            Record::from_bytes(&record.to_bytes()),
+            Err(RecordError::NewerFormat(FORMAT + 1))
+        );
+    }
+
+    #[test]
+    fn ids_sort_in_chain_order_and_parse_only_their_own_spelling() {
+        assert_eq!(RecordId(7).file_name(), "00000007.json");
+        assert_eq!(RecordId::from_file_name("00000007.json"), Some(RecordId(7)));
+        assert_eq!(RecordId::from_file_name("7.json"), None);
+        assert_eq!(RecordId::from_file_name("00000000.json"), None);
+        assert_eq!(RecordId::from_file_name(".incomplete-x.json"), None);
+        assert_eq!(RecordId::parse("7"), Some(RecordId(7)));
+        assert!(RecordId(9).file_name() < RecordId(10).file_name());
+    }
+}

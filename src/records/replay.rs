@@ -1,0 +1,212 @@
+//! Replay: recompute a record's formulation under a rule set and compare it with what was
+//! recorded, and tally how a rule change moves a store of records (`sicol rules impact`).
+//!
+//! Pure: the caller supplies the record and the compiled rule set (the store keeps a copy of
+//! every rule set a record was made with, see [`super::store`]).
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::error::{Problem, Problems};
+use crate::model::Assessment;
+use crate::rules::{RuleSet, RuleSetId};
+use crate::source::Position;
+
+use super::diff::{Drift, RULESET_FIELD};
+use super::{to_value, Record, RecordId};
+
+/// The outcome of replaying one record.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Replay {
+    /// The rule set it was replayed under.
+    pub under: RuleSetId,
+    /// True when that is the rule set the record was made with (an exact match is then due).
+    pub own_rules: bool,
+    /// The recomputed formulation.
+    pub recomputed: Value,
+    /// Every difference from the recorded formulation. Under another rule set the `ruleset`
+    /// field is left out: it differs by definition.
+    pub drift: Drift,
+}
+
+/// Recomputes a record's formulation under `rules`. The assessment is checked again against the
+/// rule set's vocabulary, so a kind that a new vocabulary dropped is reported, not guessed at.
+pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
+    let origin = format!("record {}", record.id);
+    let assessment = record.typed_assessment().map_err(|error| {
+        Problem::new(
+            &origin,
+            Position::default(),
+            "assessment",
+            format!("the assessment cannot be read: {error}"),
+        )
+    })?;
+    // Checked through the same parser as an assessment file; positions would point into this
+    // regenerated text, not a file the user has, so they are dropped.
+    let checked = Assessment::parse(&assessment.to_yaml(), &origin, &rules.vocabulary).map_err(
+        |problems| {
+            Problems(
+                problems
+                    .0
+                    .into_iter()
+                    .map(|problem| Problem {
+                        position: Position::default(),
+                        field: if problem.field.is_empty() {
+                            "assessment".to_owned()
+                        } else {
+                            format!("assessment.{}", problem.field)
+                        },
+                        ..problem
+                    })
+                    .collect(),
+            )
+        },
+    )?;
+    Ok(to_value(&crate::evaluate(rules, &checked)))
+}
+
+/// Replays a record under `rules` and compares the result with the recorded formulation.
+pub fn replay(record: &Record, rules: &RuleSet) -> Result<Replay, Problems> {
+    let recomputed = recompute(record, rules)?;
+    let own_rules = rules.id.sha256 == record.ruleset.sha256;
+    let mut drift = Drift::between(&record.formulation, &recomputed);
+    if !own_rules {
+        drift = drift.without(RULESET_FIELD);
+    }
+    Ok(Replay {
+        under: rules.id.clone(),
+        own_rules,
+        recomputed,
+        drift,
+    })
+}
+
+/// One case whose outcome a rule change moves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CaseImpact {
+    /// The record.
+    pub record: RecordId,
+    /// The case id.
+    pub case: String,
+    /// What moved, headline first (see [`Drift::headlines`]).
+    pub headlines: Vec<String>,
+    /// Every changed field.
+    pub drift: Drift,
+}
+
+impl CaseImpact {
+    fn balance_changed(&self) -> bool {
+        self.drift.scalar("balance").is_some()
+    }
+
+    fn urgency(&self) -> Option<Ordering> {
+        self.drift.urgency_direction()
+    }
+
+    fn recommendation_changed(&self) -> bool {
+        self.drift.scalar("recommendation").is_some()
+    }
+}
+
+/// How a new rule set moves a store's records, compared with the rules each was made with.
+/// Only current records count: one that a later revision supersedes is set aside.
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct Impact {
+    /// Every record compared.
+    pub compared: Vec<RecordId>,
+    /// Records set aside because a later revision supersedes them.
+    pub superseded: Vec<RecordId>,
+    /// Cases with any change at all (including reasons and 5P wording).
+    pub changed: Vec<CaseImpact>,
+    /// Records whose own rules no longer give the recorded formulation: the engine or the record
+    /// drifted, so their comparison is against the recomputed, not the recorded, outcome.
+    pub drifted: Vec<RecordId>,
+    /// Records that could not be compared, with why.
+    pub failed: Vec<(RecordId, String)>,
+}
+
+impl Impact {
+    /// Adds one record: `baseline` is its formulation recomputed under its own rules (or the
+    /// recorded one when that cannot be had), `new` the formulation under the new rules.
+    pub fn add(&mut self, record: &Record, baseline: &Value, new: &Value) {
+        self.note_supersedes(record);
+        self.compared.push(record.id);
+        let drift = Drift::between(baseline, new).without(RULESET_FIELD);
+        if drift.is_empty() {
+            return;
+        }
+        self.changed.push(CaseImpact {
+            record: record.id,
+            case: record.case().to_owned(),
+            headlines: drift.headlines(),
+            drift,
+        });
+    }
+
+    /// Notes a record whose own rules no longer reproduce it.
+    pub fn add_drifted(&mut self, record: RecordId) {
+        self.drifted.push(record);
+    }
+
+    /// Notes a record that could not be compared.
+    pub fn add_failed(&mut self, record: RecordId, why: impl Into<String>) {
+        self.failed.push((record, why.into()));
+    }
+
+    /// Remembers which record a revision replaces; call for every record read, even one that
+    /// could not be compared, so that [`Impact::finish`] sets the right ones aside.
+    pub fn note_supersedes(&mut self, record: &Record) {
+        if let Some(replaced) = record.supersedes {
+            self.superseded.push(replaced);
+        }
+    }
+
+    /// Sets aside the records that later revisions supersede; call once all records are added.
+    pub fn finish(&mut self) {
+        self.superseded.sort();
+        self.superseded.dedup();
+        let superseded: BTreeSet<RecordId> = self.superseded.iter().copied().collect();
+        self.compared.retain(|id| !superseded.contains(id));
+        self.changed
+            .retain(|case| !superseded.contains(&case.record));
+        self.drifted.retain(|id| !superseded.contains(id));
+        self.failed.retain(|(id, _)| !superseded.contains(id));
+    }
+
+    /// Current records compared.
+    pub fn records(&self) -> usize {
+        self.compared.len()
+    }
+
+    /// Cases whose balance changes.
+    pub fn balance(&self) -> usize {
+        self.count(CaseImpact::balance_changed)
+    }
+
+    /// Cases whose urgency goes up.
+    pub fn urgency_up(&self) -> usize {
+        self.count(|case| case.urgency() == Some(Ordering::Greater))
+    }
+
+    /// Cases whose urgency goes down.
+    pub fn urgency_down(&self) -> usize {
+        self.count(|case| case.urgency() == Some(Ordering::Less))
+    }
+
+    /// Cases whose recommendation changes.
+    pub fn recommendation(&self) -> usize {
+        self.count(CaseImpact::recommendation_changed)
+    }
+
+    /// Cases whose needs or referrals change.
+    pub fn referrals(&self) -> usize {
+        self.count(|case| case.drift.touches_referrals())
+    }
+
+    fn count(&self, test: impl Fn(&CaseImpact) -> bool) -> usize {
+        self.changed.iter().filter(|case| test(case)).count()
+    }
+}
