@@ -20,17 +20,26 @@ pub struct EvaluateArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Yaml)]
     pub format: Format,
+
+    /// Saving records
+    #[command(flatten)]
+    pub records: super::save::SaveArgs,
 }
 
 /// Formulates every case; stops at the first bad file so nothing half-checked is printed.
 pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
     let ruleset = files::load_rules(&cli.rules_dir())?;
+    let mut store = super::save::open(&args.records, args.cases.len())?;
     let mut stdout = std::io::stdout().lock();
     for (index, path) in args.cases.iter().enumerate() {
         let assessment = files::read_assessment(path, &ruleset)?;
         let formulation = sicol::evaluate(&ruleset, &assessment);
         for warning in &formulation.warnings {
             eprintln!("warning: {}: {warning}", path.display());
+        }
+        if let Some((store, supersedes)) = &mut store {
+            let saved = super::save::save(store, *supersedes, &ruleset, &assessment, &formulation)?;
+            eprintln!("saved {}", super::save::shown(&saved));
         }
         let text = render(&formulation, &ruleset.vocabulary, args.format);
         let separator = match (index, args.format) {

@@ -2,6 +2,10 @@
 //! decision lives in the library so that the TUI and the CLI agree.
 
 mod evaluate;
+mod replay;
+mod rules_impact;
+mod save;
+mod verify;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,6 +14,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
+/// Exit code for drift or a failed check.
+pub const EXIT_DRIFT: u8 = 1;
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -49,6 +55,38 @@ pub enum Command {
         sicol evaluate --format json case.yaml > formulation.json"
     )]
     Evaluate(evaluate::EvaluateArgs),
+
+    /// Recompute saved records and show every field that differs (exit 1 on drift)
+    #[command(
+        long_about = "Recompute saved records and show every field that differs.\n\n\
+            Without --rules each record is recomputed under the copy of the rule set it was made \
+            with, kept in its store, and must match exactly: a difference means the record or the \
+            engine drifted. With --rules DIR every record is compared under that rule set instead.\n\n\
+            Exit codes: 0 all match, 1 drift or a record that cannot be replayed, 2 bad input.",
+        after_help = "Examples:\n  sicol replay formulations/\n  \
+            sicol replay formulations/00000002.json\n  \
+            sicol replay --rules rules formulations/"
+    )]
+    Replay(replay::ReplayArgs),
+
+    /// Check a store's hash chain and report the first broken or missing link (exit 1)
+    #[command(after_help = "Examples:\n  sicol verify formulations/")]
+    Verify(verify::VerifyArgs),
+
+    /// Work on rule sets
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// The `sicol rules` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// How a rule change moves saved formulations: replay each under its own rules and --rules
+    #[command(
+        after_help = "Examples:\n  sicol rules impact --rules my-new-rules\n  \
+            sicol rules impact --rules my-new-rules --store /srv/sicol/formulations"
+    )]
+    Impact(rules_impact::ImpactArgs),
 }
 
 impl Cli {
@@ -69,6 +107,9 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Evaluate(args) => evaluate::run(&cli, args),
+        Command::Replay(args) => replay::run(&cli, args),
+        Command::Verify(args) => verify::run(args),
+        Command::Rules(RulesCommand::Impact(args)) => rules_impact::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -124,6 +124,8 @@ pub struct Impact {
     /// Records whose own rules no longer give the recorded formulation: the engine or the record
     /// drifted, so their comparison is against the recomputed, not the recorded, outcome.
     pub drifted: Vec<RecordId>,
+    /// Records whose rule set copy is missing or damaged, compared from the recorded outcome.
+    pub without_own_rules: Vec<RecordId>,
     /// Records that could not be compared, with why.
     pub failed: Vec<(RecordId, String)>,
 }
@@ -132,7 +134,6 @@ impl Impact {
     /// Adds one record: `baseline` is its formulation recomputed under its own rules (or the
     /// recorded one when that cannot be had), `new` the formulation under the new rules.
     pub fn add(&mut self, record: &Record, baseline: &Value, new: &Value) {
-        self.note_supersedes(record);
         self.compared.push(record.id);
         let drift = Drift::between(baseline, new).without(RULESET_FIELD);
         if drift.is_empty() {
@@ -149,6 +150,11 @@ impl Impact {
     /// Notes a record whose own rules no longer reproduce it.
     pub fn add_drifted(&mut self, record: RecordId) {
         self.drifted.push(record);
+    }
+
+    /// Notes a record whose rule set copy could not be loaded.
+    pub fn add_without_own_rules(&mut self, record: RecordId) {
+        self.without_own_rules.push(record);
     }
 
     /// Notes a record that could not be compared.
@@ -173,6 +179,7 @@ impl Impact {
         self.changed
             .retain(|case| !superseded.contains(&case.record));
         self.drifted.retain(|id| !superseded.contains(id));
+        self.without_own_rules.retain(|id| !superseded.contains(id));
         self.failed.retain(|(id, _)| !superseded.contains(id));
     }
 

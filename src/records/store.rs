@@ -19,6 +19,7 @@ use crate::error::{Error, Problem, Result};
 use crate::rules::{RuleFiles, RuleSet, RuleSetId};
 use crate::source::Position;
 
+use super::replay::{recompute, replay, Impact, Replay};
 use super::{Draft, Record, RecordId};
 
 /// The folder, inside a store, that keeps the rule set copies.
@@ -253,6 +254,44 @@ impl Store {
         Ok(rules)
     }
 
+    /// Replays a record under `rules`, or, when none is given, under the store's copy of the
+    /// rule set it was made with (where only an exact match will do).
+    pub fn replay(&mut self, record: &Record, rules: Option<&RuleSet>) -> Result<Replay> {
+        let rules = match rules {
+            Some(rules) => return Ok(replay(record, rules)?),
+            None => self.ruleset(&record.ruleset)?,
+        };
+        Ok(replay(record, &rules)?)
+    }
+
+    /// Adds one record to a rule-change impact: its outcome under the rules it was made with
+    /// against its outcome under `new`. A record whose own rules no longer reproduce it is
+    /// compared from the recomputed outcome and noted as drifted; one without its rule set copy
+    /// is compared from the recorded outcome.
+    pub fn add_to_impact(&mut self, id: RecordId, new: &RuleSet, impact: &mut Impact) {
+        let record = match self.read(id) {
+            Ok(record) => record,
+            Err(error) => return impact.add_failed(id, error.to_string()),
+        };
+        impact.note_supersedes(&record);
+        let baseline = match self.replay(&record, None) {
+            Ok(own) => {
+                if !own.drift.is_empty() {
+                    impact.add_drifted(id);
+                }
+                own.recomputed
+            }
+            Err(_) => {
+                impact.add_without_own_rules(id);
+                record.formulation.clone()
+            }
+        };
+        match recompute(&record, new) {
+            Ok(outcome) => impact.add(&record, &baseline, &outcome),
+            Err(problems) => impact.add_failed(id, problems.to_string()),
+        }
+    }
+
     /// Checks the chain from the first record: each present, unaltered, in its place, linked to
     /// the one before, and made with a rule set whose copy is in the store. Stops at the first
     /// problem, since everything after a broken link is in doubt.
@@ -442,11 +481,11 @@ fn write_ruleset_copy(parent: &Path, target: &Path, files: &RuleFiles) -> Result
             })
             .map_err(|source| Error::io(parent, source))?;
     }
-    // tempfile creates the folder with mode 0700 on Unix.
     let temp = tempfile::Builder::new()
         .prefix(INCOMPLETE_PREFIX)
         .tempdir_in(parent)
         .map_err(|source| Error::io(parent, source))?;
+    make_private_dir(temp.path())?;
     for (name, text) in &files.files {
         if name.contains(['/', '\\']) || name.starts_with('.') {
             return Err(Problem::new(
@@ -497,6 +536,19 @@ fn private_dir_builder() -> fs::DirBuilder {
         builder.mode(0o700);
     }
     builder
+}
+
+/// Narrows a folder's mode to 0700 (tempfile leaves a new folder to the umask).
+fn make_private_dir(dir: &Path) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|source| Error::io(dir, source))?;
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+    Ok(())
 }
 
 fn private_file(path: &Path) -> io::Result<File> {

@@ -1,0 +1,88 @@
+//! `sicol evaluate --save`: keep each formulation as a record in a store (DESIGN §4).
+
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+
+use sicol::model::{Assessment, Choices};
+use sicol::records::{Draft, RecordId, Store};
+use sicol::{Formulation, Problem, Result, RuleSet};
+
+/// The default store, relative to the working folder.
+pub const DEFAULT_STORE: &str = "formulations";
+
+/// The record-keeping options of `sicol evaluate`.
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// Save each formulation as a record in the store (never overwrites; prints the record's path
+    /// on stderr)
+    #[arg(long)]
+    pub save: bool,
+
+    /// The store folder records are saved in
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE, requires = "save")]
+    pub store: PathBuf,
+
+    /// The id of the record this one revises, such as 00000003 (one case only)
+    #[arg(long, value_name = "ID", requires = "save")]
+    pub supersedes: Option<String>,
+}
+
+/// Opens the store if saving, checking the options before any case is evaluated.
+pub fn open(args: &SaveArgs, cases: usize) -> Result<Option<(Store, Option<RecordId>)>> {
+    if !args.save {
+        return Ok(None);
+    }
+    let supersedes = match &args.supersedes {
+        None => None,
+        Some(text) => Some(RecordId::parse(text).ok_or_else(|| {
+            Problem::new(
+                "--supersedes",
+                Default::default(),
+                "",
+                format!("`{text}` is not a record id"),
+            )
+            .with_hint("give the record's number as in its file name, such as 00000003")
+        })?),
+    };
+    if supersedes.is_some() && cases > 1 {
+        return Err(Problem::new(
+            "--supersedes",
+            Default::default(),
+            "",
+            "a revision supersedes one record, but several cases were given",
+        )
+        .with_hint("save the revision of one case at a time")
+        .into());
+    }
+    let store = Store::create(&args.store)?;
+    for warning in store.permission_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(Some((store, supersedes)))
+}
+
+/// Saves one formulation with no choices recorded yet (the TUI records them).
+pub fn save(
+    store: &mut Store,
+    supersedes: Option<RecordId>,
+    rules: &RuleSet,
+    assessment: &Assessment,
+    formulation: &Formulation,
+) -> Result<PathBuf> {
+    let choices = Choices::default();
+    let draft = Draft {
+        assessment,
+        formulation,
+        choices: &choices,
+        supersedes,
+        saved_at: chrono::Utc::now(),
+    };
+    let (_, path) = store.save(&draft, rules)?;
+    Ok(path)
+}
+
+/// The path as the user would type it, for messages.
+pub fn shown(path: &Path) -> String {
+    path.display().to_string()
+}
