@@ -262,7 +262,7 @@ fn replay_after_a_weight_change_reports_exactly_the_changed_fields() {
     let new_rules = edited_rules(temp.path(), |text| {
         text.replace(
             "benefits_problem_per_severity: 0.9 ",
-            "benefits_problem_per_severity: 1.9 ",
+            "benefits_problem_per_severity: 1.4 ",
         )
     });
     let rules = files::load_rules(&new_rules).expect("edited rules load");
@@ -289,7 +289,7 @@ fn replay_after_a_weight_change_reports_exactly_the_changed_fields() {
     );
     let weight = &replay.drift.fields[1];
     assert_eq!(weight.old, Some(serde_json::json!(0.9)));
-    assert_eq!(weight.new, Some(serde_json::json!(1.9)));
+    assert_eq!(weight.new, Some(serde_json::json!(1.4)));
     assert_eq!(
         replay.drift.headlines(),
         ["factors changed: benefits_problem by money.benefits_problem"]
@@ -311,8 +311,8 @@ fn replay_after_a_weight_change_reports_exactly_the_changed_fields() {
     );
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
-    assert!(text.contains("factors[0].weight: 0.9 → 1.9"), "{text}");
-    assert!(text.contains("social_weight: 2.6 → 3.6"), "{text}");
+    assert!(text.contains("factors[0].weight: 0.9 → 1.4"), "{text}");
+    assert!(text.contains("social_weight: 2.6 → 3.1"), "{text}");
     assert!(
         text.contains("replayed 3 records: 2 match, 1 drifted, 0 failed"),
         "{text}"

@@ -170,8 +170,11 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         decide_balance(social, medical, config.thresholds.balance_margin);
 
     let multipliers = &config.urgency_score;
-    let score = social * multipliers.social + medical * multipliers.medical
-        - protective * multipliers.protective;
+    // Decide on the score as shown, so that the reason never reads "score 1 is below 1".
+    let score = round_to_cents(
+        social * multipliers.social + medical * multipliers.medical
+            - protective * multipliers.protective,
+    );
     let mut by_score = Urgency::Routine;
     let mut reached_from = None;
     for (level, cutoff) in config.thresholds.urgency_cutoffs.ladder() {
