@@ -9,6 +9,8 @@ pub mod error;
 pub mod files;
 pub mod formulation;
 pub mod model;
+pub mod referrals;
+pub mod report;
 pub mod rules;
 pub mod source;
 
