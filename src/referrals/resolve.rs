@@ -200,7 +200,7 @@ pub fn resolve(
         }
     }
 
-    let chosen = cover(&acceptable, directory.partners.len());
+    let chosen = cover(needs, &acceptable, &directory.partners);
     let mut referrals: Vec<(usize, Referral)> = Vec::new();
     for (partner_index, need_indices) in chosen {
         let partner = &directory.partners[partner_index];
@@ -338,31 +338,58 @@ fn unmet_gap(need: &Need, serving: &[(usize, &Partner)], situation: &Situation<'
     }
 }
 
-/// Greedy set cover: repeatedly choose the partner acceptable for the most needs still uncovered,
-/// ties going to the partner listed first in the directory. Returns each chosen partner with the
-/// needs it covers, in the order chosen.
-fn cover(acceptable: &[Option<Vec<usize>>], partner_count: usize) -> Vec<(usize, Vec<usize>)> {
+/// Greedy set cover: repeatedly choose the partner acceptable for the most needs still uncovered.
+/// Ties go to the partner whose covered needs are more urgent, then to the one for which those
+/// needs are its main work (categories listed earlier in its entry), then to the partner listed
+/// first in the directory. Returns each chosen partner with the needs it covers, in the order
+/// chosen; needs must be sorted most urgent first.
+fn cover(
+    needs: &[Need],
+    acceptable: &[Option<Vec<usize>>],
+    partners: &[Partner],
+) -> Vec<(usize, Vec<usize>)> {
     let mut uncovered: Vec<bool> = acceptable.iter().map(Option::is_some).collect();
     let mut chosen = Vec::new();
     loop {
-        let mut best: Option<(usize, Vec<usize>)> = None;
-        for partner in 0..partner_count {
-            let covers: Vec<usize> = acceptable
-                .iter()
-                .enumerate()
-                .filter(|(need, partners)| {
-                    uncovered[*need]
-                        && partners
-                            .as_ref()
-                            .is_some_and(|partners| partners.contains(&partner))
-                })
-                .map(|(need, _)| need)
-                .collect();
-            if covers.len() > best.as_ref().map_or(0, |(_, needs)| needs.len()) {
-                best = Some((partner, covers));
-            }
-        }
-        let Some((partner, covers)) = best else {
+        let best = partners
+            .iter()
+            .enumerate()
+            .filter_map(|(index, partner)| {
+                let covers: Vec<usize> = acceptable
+                    .iter()
+                    .enumerate()
+                    .filter(|(need, candidates)| {
+                        uncovered[*need]
+                            && candidates
+                                .as_ref()
+                                .is_some_and(|candidates| candidates.contains(&index))
+                    })
+                    .map(|(need, _)| need)
+                    .collect();
+                if covers.is_empty() {
+                    return None;
+                }
+                let urgencies: Vec<ReferralUrgency> =
+                    covers.iter().map(|need| needs[*need].urgency).collect();
+                let primacy: usize = covers
+                    .iter()
+                    .filter_map(|need| {
+                        partner
+                            .categories
+                            .iter()
+                            .position(|category| *category == needs[*need].category)
+                    })
+                    .sum();
+                let key = (
+                    std::cmp::Reverse(covers.len()),
+                    urgencies,
+                    primacy,
+                    index,
+                );
+                Some((key, index, covers))
+            })
+            .min_by(|a, b| a.0.cmp(&b.0));
+        let Some((_, partner, covers)) = best else {
             return chosen;
         };
         for need in &covers {
