@@ -380,12 +380,7 @@ fn cover(
                             .position(|category| *category == needs[*need].category)
                     })
                     .sum();
-                let key = (
-                    std::cmp::Reverse(covers.len()),
-                    urgencies,
-                    primacy,
-                    index,
-                );
+                let key = (std::cmp::Reverse(covers.len()), urgencies, primacy, index);
                 Some((key, index, covers))
             })
             .min_by(|a, b| a.0.cmp(&b.0));

@@ -61,7 +61,11 @@ pub fn to_html(document: &Document) -> String {
             }
             Block::Quote(text) => {
                 let lines: Vec<String> = text.lines().map(escape).collect();
-                let _ = writeln!(out, "<blockquote><p>{}</p></blockquote>", lines.join("<br>"));
+                let _ = writeln!(
+                    out,
+                    "<blockquote><p>{}</p></blockquote>",
+                    lines.join("<br>")
+                );
             }
         }
     }
@@ -114,7 +118,9 @@ mod tests {
         assert!(!html.contains("<b>"));
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
         assert!(html.contains("<code>a&lt;b</code>"));
-        assert!(html.contains("<blockquote><p>&quot;wants&quot; &lt;home&gt;<br>now</p></blockquote>"));
+        assert!(
+            html.contains("<blockquote><p>&quot;wants&quot; &lt;home&gt;<br>now</p></blockquote>")
+        );
         assert!(html.contains("<title>&lt;b&gt;&amp;</title>"));
     }
 }

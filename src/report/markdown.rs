@@ -14,7 +14,7 @@ pub fn to_markdown(document: &Document) -> String {
         match block {
             Block::Heading(level, text) => {
                 let hashes = "#".repeat(usize::from((*level).clamp(2, 6)));
-                let _ = writeln!(out, "{hashes} {}", escape(text));
+                let _ = writeln!(out, "{hashes} {}", escape_at(text, false));
             }
             Block::Paragraph(line) => {
                 let _ = writeln!(out, "{}", line_text(line));
@@ -77,7 +77,10 @@ fn escape_at(text: &str, line_start: bool) -> String {
         let escape = match c {
             '\\' | '`' | '*' | '[' | ']' | '<' | '|' | '~' => true,
             // Intraword underscores never make emphasis (CommonMark 6.2).
-            '_' => !(before.is_some_and(char::is_alphanumeric) && after.is_some_and(char::is_alphanumeric)),
+            '_' => {
+                !(before.is_some_and(char::is_alphanumeric)
+                    && after.is_some_and(char::is_alphanumeric))
+            }
             '!' => after == Some('['),
             '&' => starts_entity(&chars[index + 1..]),
             '#' | '>' | '+' | '-' | '=' => line_start && index == 0,
@@ -118,11 +121,7 @@ fn starts_entity(rest: &[char]) -> bool {
 /// A code span long enough to hold any backticks in the text; pipes escaped for tables.
 fn code(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ").replace('|', "\\|");
-    let longest_run = text
-        .split(|c| c != '`')
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
+    let longest_run = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest_run + 1);
     if text.starts_with('`') || text.ends_with('`') {
         format!("{fence} {text} {fence}")

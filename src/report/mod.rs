@@ -59,7 +59,11 @@ impl Report<'_> {
     /// The plain-language to-do list for the person.
     pub fn next_steps(&self) -> Vec<String> {
         let none = Choices::default();
-        next_steps(self.formulation, self.choices.unwrap_or(&none), self.vocabulary)
+        next_steps(
+            self.formulation,
+            self.choices.unwrap_or(&none),
+            self.vocabulary,
+        )
     }
 
     /// Renders in the chosen format.
@@ -180,18 +184,17 @@ impl Report<'_> {
                 ],
                 vec![
                     Line::text("Balance"),
-                    Line::default()
-                        .strong(balance_words(f))
-                        .plain(format!(
-                            ": social {}, medical {}, protective {}",
-                            round_to_cents(f.social_weight),
-                            round_to_cents(f.medical_weight),
-                            round_to_cents(f.protective_weight)
-                        )),
+                    Line::default().strong(balance_words(f)).plain(format!(
+                        ": social {}, medical {}, protective {}",
+                        round_to_cents(f.social_weight),
+                        round_to_cents(f.medical_weight),
+                        round_to_cents(f.protective_weight)
+                    )),
                 ],
                 vec![
                     Line::text("Recommendation"),
-                    Line::text(format!("{} ", f.recommendation_label)).code(f.recommendation.clone()),
+                    Line::text(format!("{} ", f.recommendation_label))
+                        .code(f.recommendation.clone()),
                 ],
                 vec![Line::text("Lead coordinator"), lead],
                 vec![
@@ -212,7 +215,11 @@ impl Report<'_> {
         let mut why: Vec<Line> = f
             .urgency_reasons
             .iter()
-            .map(|reason| Line::default().strong("Urgency").plain(format!(": {reason}")))
+            .map(|reason| {
+                Line::default()
+                    .strong("Urgency")
+                    .plain(format!(": {reason}"))
+            })
             .collect();
         why.push(
             Line::default()
@@ -263,8 +270,11 @@ impl Report<'_> {
                     .factors
                     .iter()
                     .map(|factor| {
-                        let kinds: Vec<&str> =
-                            factor.kind.split('+').map(|kind| self.vocabulary.label(kind)).collect();
+                        let kinds: Vec<&str> = factor
+                            .kind
+                            .split('+')
+                            .map(|kind| self.vocabulary.label(kind))
+                            .collect();
                         vec![
                             Line::text(format!("{}", round_to_cents(factor.weight))),
                             Line::text(factor.domain.as_str()),
@@ -380,8 +390,12 @@ impl Report<'_> {
                 items.push(line);
                 for reason in &gap.reasons {
                     items.push(
-                        Line::text(format!("{} was asked for: {} ", self.label(&gap.category), reason.why))
-                            .code(reason.rule.clone()),
+                        Line::text(format!(
+                            "{} was asked for: {} ",
+                            self.label(&gap.category),
+                            reason.why
+                        ))
+                        .code(reason.rule.clone()),
                     );
                 }
             }
@@ -423,7 +437,10 @@ impl Report<'_> {
             }),
         }
 
-        blocks.push(Block::Heading(2, "What happens next (for the person)".into()));
+        blocks.push(Block::Heading(
+            2,
+            "What happens next (for the person)".into(),
+        ));
         blocks.push(Block::List {
             ordered: true,
             items: self.next_steps().into_iter().map(Line::text).collect(),
@@ -457,9 +474,12 @@ impl Report<'_> {
 
         blocks.push(Block::Heading(2, "Rule set".into()));
         blocks.push(Block::Paragraph(
-            Line::text(format!("{} version {}, sha256 ", f.ruleset.name, f.ruleset.version))
-                .code(f.ruleset.sha256.clone())
-                .plain(format!(". Scripts run: {}.", f.scripts_run.join(", "))),
+            Line::text(format!(
+                "{} version {}, sha256 ",
+                f.ruleset.name, f.ruleset.version
+            ))
+            .code(f.ruleset.sha256.clone())
+            .plain(format!(". Scripts run: {}.", f.scripts_run.join(", "))),
         ));
 
         Document {
