@@ -568,6 +568,50 @@ mod tests {
     }
 
     #[test]
+    fn ties_go_to_more_urgent_needs_then_to_the_partners_main_work() {
+        let needs = [
+            need("children_and_families", ReferralUrgency::SameDay),
+            need("advocacy", ReferralUrgency::WithinThreeDays),
+            need("relationship_support", ReferralUrgency::WithinTwoWeeks),
+            need("befriending", ReferralUrgency::Routine),
+        ];
+        let partners = vec![
+            // Listed first, but covers the less urgent pair.
+            partner(
+                "separation-line",
+                &["relationship_support", "children_and_families"],
+                true,
+                Hours::Always,
+            ),
+            partner(
+                "parents-advocacy",
+                &["children_and_families", "advocacy"],
+                true,
+                Hours::Always,
+            ),
+            partner(
+                "counselling",
+                &["relationship_support"],
+                false,
+                Hours::Always,
+            ),
+            // Befriending is a side line here, and the main work of the next partner.
+            partner(
+                "migrant-support",
+                &["food_support", "befriending"],
+                false,
+                Hours::Always,
+            ),
+            partner("friends", &["befriending"], false, Hours::Always),
+        ];
+        let plan = plan(&needs, &friday("10:00"), partners);
+        assert_eq!(
+            ids(&plan),
+            ["parents-advocacy", "separation-line", "friends"]
+        );
+    }
+
+    #[test]
     fn partners_that_exclude_the_person_by_age_are_not_offered() {
         let mut young = partner("youth", &["housing_advice"], true, Hours::Always);
         young.eligibility.max_age = Some(25);
