@@ -49,3 +49,16 @@ pub fn read_assessment(path: &Path, ruleset: &RuleSet) -> Result<Assessment> {
         &ruleset.vocabulary,
     )?)
 }
+
+/// Reads and checks the person's choices about a formulation's referrals.
+pub fn read_choices(
+    path: &Path,
+    formulation: &crate::formulation::Formulation,
+) -> Result<crate::model::choices::Choices> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
+    Ok(crate::referrals::parse_choices(
+        &text,
+        &path.display().to_string(),
+        formulation,
+    )?)
+}

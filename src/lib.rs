@@ -10,6 +10,8 @@ pub mod files;
 pub mod formulation;
 pub mod model;
 pub mod records;
+pub mod referrals;
+pub mod report;
 pub mod rules;
 pub mod source;
 

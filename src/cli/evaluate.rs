@@ -1,14 +1,15 @@
-//! `sicol evaluate`: formulate assessment files and print the result.
+//! `sicol evaluate`: formulate assessment files and print the result, optionally with the
+//! person's choices about the referrals, as data (YAML, JSON), a summary or a report.
 
 use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Args;
 
-use sicol::formulation::render::{render, Format};
+use sicol::report::{OutputFormat, Report};
 use sicol::{files, Result};
 
-use super::{Cli, EXIT_OK};
+use super::{Cli, EXIT_BAD_INPUT, EXIT_OK};
 
 /// Arguments of `sicol evaluate`.
 #[derive(Debug, Args)]
@@ -17,9 +18,15 @@ pub struct EvaluateArgs {
     #[arg(required = true, value_name = "CASE.yaml")]
     pub cases: Vec<PathBuf>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Yaml)]
-    pub format: Format,
+    /// Output format: yaml and json for machines, text for a summary, markdown or html for a
+    /// report to attach
+    #[arg(long, value_enum, default_value_t = OutputFormat::Yaml)]
+    pub format: OutputFormat,
+
+    /// The person's choices about the referrals: a YAML list of
+    /// { referral: PARTNER-ID or CATEGORY, decision: accepted|declined|deferred, reason: "..." }
+    #[arg(long, value_name = "FILE.yaml")]
+    pub choices: Option<PathBuf>,
 
     /// Saving records
     #[command(flatten)]
@@ -28,6 +35,10 @@ pub struct EvaluateArgs {
 
 /// Formulates every case; stops at the first bad file so nothing half-checked is printed.
 pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
+    if args.choices.is_some() && args.cases.len() != 1 {
+        eprintln!("error: --choices answers one case; give exactly one CASE.yaml with it");
+        return Ok(EXIT_BAD_INPUT);
+    }
     let ruleset = files::load_rules(&cli.rules_dir())?;
     let mut store = super::save::open(&args.records, args.cases.len())?;
     let mut stdout = std::io::stdout().lock();
@@ -37,14 +48,31 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
         for warning in &formulation.warnings {
             eprintln!("warning: {}: {warning}", path.display());
         }
+        let choices = match &args.choices {
+            Some(choices_path) => Some(files::read_choices(choices_path, &formulation)?),
+            None => None,
+        };
         if let Some((store, supersedes)) = &mut store {
-            let saved = super::save::save(store, *supersedes, &ruleset, &assessment, &formulation)?;
+            let saved = super::save::save(
+                store,
+                *supersedes,
+                &ruleset,
+                &assessment,
+                &formulation,
+                choices.as_ref(),
+            )?;
             eprintln!("saved {}", super::save::shown(&saved));
         }
-        let text = render(&formulation, &ruleset.vocabulary, args.format);
+        let report = Report {
+            assessment: &assessment,
+            formulation: &formulation,
+            choices: choices.as_ref(),
+            vocabulary: &ruleset.vocabulary,
+        };
+        let text = report.render(args.format);
         let separator = match (index, args.format) {
             (0, _) => "",
-            (_, Format::Yaml) => "---\n",
+            (_, OutputFormat::Yaml) => "---\n",
             _ => "\n",
         };
         // A closed pipe (sicol evaluate … | head) is not an error worth reporting.

@@ -52,7 +52,9 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  sicol evaluate tests/cases/social_led_eviction.yaml\n  \
         sicol evaluate --format text tests/cases/mixed_bereavement.yaml\n  \
-        sicol evaluate --format json case.yaml > formulation.json"
+        sicol evaluate --format json case.yaml > formulation.json\n  \
+        sicol evaluate --format markdown --choices choices.yaml case.yaml > report.md\n  \
+        sicol evaluate --format html case.yaml > report.html"
     )]
     Evaluate(evaluate::EvaluateArgs),
 

@@ -69,12 +69,13 @@ pub fn save(
     rules: &RuleSet,
     assessment: &Assessment,
     formulation: &Formulation,
+    choices: Option<&Choices>,
 ) -> Result<PathBuf> {
-    let choices = Choices::default();
+    let no_choices = Choices::default();
     let draft = Draft {
         assessment,
         formulation,
-        choices: &choices,
+        choices: choices.unwrap_or(&no_choices),
         supersedes,
         saved_at: chrono::Utc::now(),
     };

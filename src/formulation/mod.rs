@@ -12,6 +12,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::model::{Assessment, Balance, Domain, FiveP, ReferralUrgency, Urgency};
+use crate::referrals::{resolve, Gap, LeadCoordinator, PersonFacts, Referral, Situation};
 use crate::rules::{RuleSet, RuleSetId};
 use trace::{Contribution, Note, RuleOutput, RuleWarning};
 
@@ -60,6 +61,12 @@ pub struct Formulation {
     pub factors: Vec<Contribution>,
     /// What kind of help is needed and how soon, one entry per category.
     pub needs: Vec<Need>,
+    /// The needs resolved to partners: one referral per partner, most urgent first.
+    pub referrals: Vec<Referral>,
+    /// The one partner who coordinates the case (the person's case worker).
+    pub lead_coordinator: Option<LeadCoordinator>,
+    /// Needs that could not be met as asked; shown, never dropped.
+    pub gaps: Vec<Gap>,
     /// Notes from rules to the assessor.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
@@ -254,6 +261,22 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
 
+    let needs = merge_needs(&output);
+    let situation = Situation {
+        person: PersonFacts {
+            age: assessment.person.age,
+            lives: assessment.person.lives.as_deref(),
+        },
+        at: assessment.assessed_at.naive_local(),
+        balance,
+    };
+    let plan = resolve(
+        &needs,
+        &situation,
+        &ruleset.partners,
+        &config.lead_coordinator,
+    );
+
     Formulation {
         case: assessment.id.clone(),
         assessed_at: assessment.assessed_at,
@@ -272,7 +295,10 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         recommendation_label,
         recommendation_reason,
         five_ps,
-        needs: merge_needs(&output),
+        needs,
+        referrals: plan.referrals,
+        lead_coordinator: plan.lead_coordinator,
+        gaps: plan.gaps,
         factors: output.contributions,
         notes: output.notes,
         warnings: output.warnings,

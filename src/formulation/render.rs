@@ -103,22 +103,33 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
             factors.len() - 8
         );
     }
-    let _ = writeln!(out, "\nHelp to arrange");
-    if f.needs.is_empty() {
-        let _ = writeln!(out, "  (none asked for)");
+    let _ = writeln!(out, "\nReferral plan");
+    match &f.lead_coordinator {
+        Some(lead) => {
+            let _ = writeln!(out, "  Lead coordinator: {} ({})", lead.name, lead.contact);
+        }
+        None => {
+            let _ = writeln!(out, "  (no referral asked for)");
+        }
     }
-    for need in &f.needs {
+    for referral in &f.referrals {
         let _ = writeln!(
             out,
-            "  {:<14} {}: {}",
-            need.urgency,
-            vocabulary.label(&need.category),
-            need.reasons
+            "  {:<14} {} [{}]: {}  ({})",
+            referral.urgency.as_str(),
+            referral.name,
+            referral.partner,
+            referral
+                .categories
                 .iter()
-                .map(|reason| reason.why.as_str())
+                .map(|category| vocabulary.label(category))
                 .collect::<Vec<_>>()
-                .join("; ")
+                .join(", "),
+            referral.contact
         );
+    }
+    for gap in &f.gaps {
+        let _ = writeln!(out, "  gap: {}", gap.message);
     }
     let _ = writeln!(out, "\n5 Ps");
     for (p, entries) in f.five_ps.iter() {

@@ -31,6 +31,9 @@ pub struct RuleSetConfig {
     pub recommendations: Vec<Recommendation>,
     /// Scripts in evaluation order.
     pub scripts: Vec<ScriptEntry>,
+    /// For each balance, the referral categories whose partner should coordinate the case.
+    #[serde(default)]
+    pub lead_coordinator: crate::referrals::LeadPolicy,
 }
 
 /// The cut-offs that turn weights into a balance and an urgency.
@@ -237,6 +240,23 @@ impl RuleSetConfig {
                     format!("the last recommendation `{}` has conditions", last.option),
                     "end the list with an option that has no `when:` so every case gets a recommendation",
                 );
+            }
+        }
+        for (balance, categories) in &self.lead_coordinator.0 {
+            for (index, category) in categories.iter().enumerate() {
+                if !vocabulary.referral_categories.contains_key(category) {
+                    let path = format!("lead_coordinator.{balance}[{index}]");
+                    let hint = crate::error::suggestion(
+                        category,
+                        vocabulary.referral_categories.keys().map(String::as_str),
+                        "referral_categories in rules/vocabulary.yaml",
+                    );
+                    push(
+                        &path,
+                        format!("unknown referral category `{category}`"),
+                        &hint,
+                    );
+                }
             }
         }
         for (index, entry) in self.scripts.iter().enumerate() {

@@ -80,6 +80,9 @@ pub struct RuleSet {
     pub config: RuleSetConfig,
     /// The vocabulary every kind is checked against.
     pub vocabulary: Arc<Vocabulary>,
+    /// The partner directory from `partners.yaml`; empty when the folder has none, in which
+    /// case every need shows as a gap.
+    pub partners: crate::referrals::Directory,
     /// Name, version and hash.
     pub id: RuleSetId,
     /// The files that made it (only those used), for records and replay.
@@ -93,7 +96,26 @@ impl RuleSet {
         let vocabulary_text = files.required(VOCABULARY_FILE)?;
         let vocabulary = Vocabulary::parse(vocabulary_text, &files.display(VOCABULARY_FILE))?;
         let config_text = files.required(RULESET_FILE)?;
-        let config = RuleSetConfig::parse(config_text, &files.display(RULESET_FILE), &vocabulary)?;
+        let config = RuleSetConfig::parse(config_text, &files.display(RULESET_FILE), &vocabulary);
+        // The directory is optional: without it every need shows as a gap. Its problems are
+        // reported together with the configuration's.
+        let partners = match files.files.get(crate::PARTNERS_FILE) {
+            Some(text) => crate::referrals::Directory::parse(
+                text,
+                &files.display(crate::PARTNERS_FILE),
+                &vocabulary,
+            ),
+            None => Ok(crate::referrals::Directory::default()),
+        };
+        let (config, partners) = match (config, partners) {
+            (Ok(config), Ok(partners)) => (config, partners),
+            (config, partners) => {
+                let mut problems = Vec::new();
+                problems.extend(config.err().map(|errors| errors.0).unwrap_or_default());
+                problems.extend(partners.err().map(|errors| errors.0).unwrap_or_default());
+                return Err(Problems(problems));
+            }
+        };
         let vocabulary = Arc::new(vocabulary);
         let mut runtime = Runtime::new(Arc::clone(&vocabulary), Arc::new(config.weights.clone()));
         let map = SourceMap::index(config_text);
@@ -166,6 +188,7 @@ impl RuleSet {
         Ok(Self {
             config,
             vocabulary,
+            partners,
             id,
             files,
             runtime,

@@ -1,0 +1,704 @@
+//! The partner directory, `rules/partners.yaml`: the local services a formulation can refer to,
+//! with the categories they serve, how to reach them, when they are open, whether they can act the
+//! same day, who they serve and whether they can coordinate a case.
+//!
+//! Parsing happens in two steps, like an assessment: serde reads loosely typed fields so that a
+//! wrong type is reported at its place, then every value is checked (categories against the
+//! vocabulary, opening hours, ages, duplicate ids) with every problem reported at once.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
+use serde::Deserialize;
+
+use crate::error::{nearest, suggestion, yaml_problem, Problem, Problems};
+use crate::model::Vocabulary;
+use crate::source::SourceMap;
+
+/// The whole directory, in file order (file order breaks ties between otherwise equal partners).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Directory {
+    /// Every partner, in the order the file lists them.
+    pub partners: Vec<Partner>,
+}
+
+/// One local service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partner {
+    /// Stable id; saved records and the person's choices refer to it.
+    pub id: String,
+    /// The name people see.
+    pub name: String,
+    /// Referral categories served, keys of the vocabulary's `referral_categories`.
+    pub categories: Vec<String>,
+    /// A phone number or e-mail address.
+    pub contact: String,
+    /// When the partner can be reached, in the local time of the assessment.
+    pub hours: Hours,
+    /// Whether the partner can take and act on a referral the same day.
+    pub same_day: bool,
+    /// Whether the partner offers a named worker who can coordinate the whole case.
+    pub can_coordinate: bool,
+    /// Who the partner serves.
+    pub eligibility: Eligibility,
+}
+
+/// Who a partner serves. Absent limits exclude nobody.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Eligibility {
+    /// Youngest age served, inclusive.
+    pub min_age: Option<u32>,
+    /// Oldest age served, inclusive.
+    pub max_age: Option<u32>,
+    /// Living situations served (keys of `living_situations`); empty means any.
+    pub lives: Vec<String>,
+    /// Free text on who the partner serves, shown to the assessor.
+    pub note: Option<String>,
+}
+
+/// What is known about the person when deciding eligibility. Unknown facts exclude nobody: a
+/// crisis rarely gives the full picture, and a wrong exclusion is worse than a phone call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PersonFacts<'a> {
+    /// Age in years, if known.
+    pub age: Option<u32>,
+    /// Living situation key, if known.
+    pub lives: Option<&'a str>,
+}
+
+impl Eligibility {
+    /// Why the person is not eligible, or `None` when they are.
+    pub fn excludes(&self, person: PersonFacts<'_>) -> Option<String> {
+        if let Some(age) = person.age {
+            if let Some(min) = self.min_age.filter(|min| age < *min) {
+                return Some(format!("serves ages {min} and over"));
+            }
+            if let Some(max) = self.max_age.filter(|max| age > *max) {
+                return Some(format!("serves ages up to {max}"));
+            }
+        }
+        if let Some(lives) = person.lives {
+            if !self.lives.is_empty() && !self.lives.iter().any(|allowed| allowed == lives) {
+                return Some(format!("serves people who live: {}", self.lives.join(", ")));
+            }
+        }
+        None
+    }
+}
+
+/// Opening hours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hours {
+    /// Open around the clock, every day.
+    Always,
+    /// Open in these windows only.
+    Windows(Vec<Window>),
+}
+
+/// One opening window: the same times on each of the listed days.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// Days it applies to, Monday first.
+    pub days: Vec<Weekday>,
+    /// Opening time.
+    pub open: NaiveTime,
+    /// Closing time, later than `open` on the same day.
+    pub close: NaiveTime,
+}
+
+impl Hours {
+    /// Whether the partner is open at a local date and time.
+    pub fn is_open(&self, at: NaiveDateTime) -> bool {
+        match self {
+            Hours::Always => true,
+            Hours::Windows(windows) => windows.iter().any(|window| {
+                window.days.contains(&at.weekday())
+                    && window.open <= at.time()
+                    && at.time() < window.close
+            }),
+        }
+    }
+
+    /// Whether the partner is open now or opens later on the same day.
+    pub fn open_again_today(&self, at: NaiveDateTime) -> bool {
+        match self {
+            Hours::Always => true,
+            Hours::Windows(windows) => windows
+                .iter()
+                .any(|window| window.days.contains(&at.weekday()) && at.time() < window.close),
+        }
+    }
+
+    /// The hours in words, such as `Mon–Fri 09:00–17:00; Sat 10:00–13:00`.
+    pub fn describe(&self) -> String {
+        match self {
+            Hours::Always => "24 hours, every day".to_owned(),
+            Hours::Windows(windows) => windows
+                .iter()
+                .map(|window| {
+                    format!(
+                        "{} {}–{}",
+                        describe_days(&window.days),
+                        window.open.format("%H:%M"),
+                        window.close.format("%H:%M")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
+/// Days as short names, with runs of three or more consecutive days joined: `Mon–Fri, Sun`.
+fn describe_days(days: &[Weekday]) -> String {
+    let mut sorted: Vec<u32> = days.iter().map(|day| day.num_days_from_monday()).collect();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() == 7 {
+        return "every day".to_owned();
+    }
+    let name = |index: u32| DAY_NAMES[index as usize].1;
+    let mut parts = Vec::new();
+    let mut start = 0;
+    while start < sorted.len() {
+        let mut end = start;
+        while end + 1 < sorted.len() && sorted[end + 1] == sorted[end] + 1 {
+            end += 1;
+        }
+        if end - start >= 2 {
+            parts.push(format!("{}–{}", name(sorted[start]), name(sorted[end])));
+        } else {
+            parts.extend((start..=end).map(|index| name(sorted[index]).to_owned()));
+        }
+        start = end + 1;
+    }
+    parts.join(", ")
+}
+
+/// Day keys as written in the file, and their display names, Monday first.
+const DAY_NAMES: [(&str, &str, Weekday); 7] = [
+    ("mon", "Mon", Weekday::Mon),
+    ("tue", "Tue", Weekday::Tue),
+    ("wed", "Wed", Weekday::Wed),
+    ("thu", "Thu", Weekday::Thu),
+    ("fri", "Fri", Weekday::Fri),
+    ("sat", "Sat", Weekday::Sat),
+    ("sun", "Sun", Weekday::Sun),
+];
+
+impl Directory {
+    /// Parses and checks `partners.yaml`; `file` names it in errors.
+    pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
+        let raw: RawDirectory =
+            serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
+        let mut checker = Checker {
+            file,
+            map: SourceMap::index(text),
+            vocabulary,
+            problems: Vec::new(),
+        };
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut partners = Vec::with_capacity(raw.partners.len());
+        for (index, raw_partner) in raw.partners.into_iter().enumerate() {
+            let path = format!("partners[{index}]");
+            if let Some(first) = seen.insert(raw_partner.id.clone(), index) {
+                checker.problem(
+                    &format!("{path}.id"),
+                    format!(
+                        "partner id `{}` is already used by partners[{first}]",
+                        raw_partner.id
+                    ),
+                    "give every partner its own id; records and choices refer to partners by id",
+                );
+            }
+            if let Some(partner) = checker.partner(&path, raw_partner) {
+                partners.push(partner);
+            }
+        }
+        if checker.problems.is_empty() {
+            Ok(Self { partners })
+        } else {
+            Err(Problems(checker.problems))
+        }
+    }
+
+    /// The partner with this id.
+    pub fn get(&self, id: &str) -> Option<&Partner> {
+        self.partners.iter().find(|partner| partner.id == id)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDirectory {
+    partners: Vec<RawPartner>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPartner {
+    id: String,
+    name: String,
+    categories: Vec<String>,
+    contact: String,
+    hours: serde_yaml::Value,
+    same_day: bool,
+    #[serde(default)]
+    can_coordinate: bool,
+    #[serde(default)]
+    eligibility: Option<RawEligibility>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEligibility {
+    #[serde(default)]
+    min_age: Option<u32>,
+    #[serde(default)]
+    max_age: Option<u32>,
+    #[serde(default)]
+    lives: Vec<String>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+struct Checker<'a> {
+    file: &'a str,
+    map: SourceMap,
+    vocabulary: &'a Vocabulary,
+    problems: Vec<Problem>,
+}
+
+impl Checker<'_> {
+    fn problem(&mut self, path: &str, message: String, hint: impl Into<String>) {
+        self.problems
+            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
+    }
+
+    fn partner(&mut self, path: &str, raw: RawPartner) -> Option<Partner> {
+        let before = self.problems.len();
+        if !is_kebab_case(&raw.id) {
+            self.problem(
+                &format!("{path}.id"),
+                format!("partner id `{}` is not lower-kebab-case", raw.id),
+                "use lower-case letters, digits and `-`, for example `cv-housing-aid`",
+            );
+        }
+        for (field, value) in [("name", &raw.name), ("contact", &raw.contact)] {
+            if value.trim().is_empty() {
+                self.problem(
+                    &format!("{path}.{field}"),
+                    format!("{field} is empty"),
+                    format!("every partner needs a {field} the assessor can use"),
+                );
+            }
+        }
+        if raw.categories.is_empty() {
+            self.problem(
+                &format!("{path}.categories"),
+                "no categories".to_owned(),
+                "list at least one key of referral_categories in rules/vocabulary.yaml",
+            );
+        }
+        for (index, category) in raw.categories.iter().enumerate() {
+            if !self.vocabulary.referral_categories.contains_key(category) {
+                let hint = suggestion(
+                    category,
+                    self.vocabulary
+                        .referral_categories
+                        .keys()
+                        .map(String::as_str),
+                    "referral_categories in rules/vocabulary.yaml",
+                );
+                self.problem(
+                    &format!("{path}.categories[{index}]"),
+                    format!("unknown referral category `{category}`"),
+                    hint,
+                );
+            }
+        }
+        let hours = self.hours(&format!("{path}.hours"), &raw.hours);
+        let eligibility = self.eligibility(&format!("{path}.eligibility"), raw.eligibility);
+        if self.problems.len() > before {
+            return None;
+        }
+        Some(Partner {
+            id: raw.id,
+            name: raw.name,
+            categories: raw.categories,
+            contact: raw.contact,
+            hours: hours?,
+            same_day: raw.same_day,
+            can_coordinate: raw.can_coordinate,
+            eligibility,
+        })
+    }
+
+    fn eligibility(&mut self, path: &str, raw: Option<RawEligibility>) -> Eligibility {
+        let Some(raw) = raw else {
+            return Eligibility::default();
+        };
+        if let (Some(min), Some(max)) = (raw.min_age, raw.max_age) {
+            if min > max {
+                self.problem(
+                    &format!("{path}.max_age"),
+                    format!("max_age {max} is below min_age {min}"),
+                    "both ages are inclusive: min_age 18 and max_age 64 serve 18 to 64",
+                );
+            }
+        }
+        for (index, lives) in raw.lives.iter().enumerate() {
+            if !self.vocabulary.living_situations.contains_key(lives) {
+                let hint = suggestion(
+                    lives,
+                    self.vocabulary.living_situations.keys().map(String::as_str),
+                    "living_situations in rules/vocabulary.yaml",
+                );
+                self.problem(
+                    &format!("{path}.lives[{index}]"),
+                    format!("unknown living situation `{lives}`"),
+                    hint,
+                );
+            }
+        }
+        Eligibility {
+            min_age: raw.min_age,
+            max_age: raw.max_age,
+            lives: raw.lives,
+            note: raw.note.filter(|note| !note.trim().is_empty()),
+        }
+    }
+
+    fn hours(&mut self, path: &str, value: &serde_yaml::Value) -> Option<Hours> {
+        const HINT: &str =
+            "write `always`, or a list of { days: [mon, tue], open: \"09:00\", close: \"17:00\" }";
+        match value {
+            serde_yaml::Value::String(word) if word == "always" => Some(Hours::Always),
+            serde_yaml::Value::Sequence(windows) if !windows.is_empty() => {
+                let before = self.problems.len();
+                let windows: Vec<Option<Window>> = windows
+                    .iter()
+                    .enumerate()
+                    .map(|(index, window)| self.window(&format!("{path}[{index}]"), window))
+                    .collect();
+                if self.problems.len() > before {
+                    return None;
+                }
+                windows
+                    .into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Hours::Windows)
+            }
+            _ => {
+                self.problem(
+                    path,
+                    "opening hours must be `always` or a list of opening windows".to_owned(),
+                    HINT,
+                );
+                None
+            }
+        }
+    }
+
+    fn window(&mut self, path: &str, value: &serde_yaml::Value) -> Option<Window> {
+        let serde_yaml::Value::Mapping(fields) = value else {
+            self.problem(
+                path,
+                "an opening window must be a mapping".to_owned(),
+                "write { days: [mon, tue], open: \"09:00\", close: \"17:00\" }",
+            );
+            return None;
+        };
+        for key in fields.keys() {
+            let name = key.as_str().unwrap_or_default();
+            if !matches!(name, "days" | "open" | "close") {
+                self.problem(
+                    path,
+                    format!("unknown field `{name}` in an opening window"),
+                    "an opening window has only days, open and close",
+                );
+            }
+        }
+        let days = self.days(&format!("{path}.days"), fields.get("days"));
+        let open = self.time(&format!("{path}.open"), fields.get("open"));
+        let close = self.time(&format!("{path}.close"), fields.get("close"));
+        let (days, open, close) = (days?, open?, close?);
+        if close <= open {
+            self.problem(
+                &format!("{path}.close"),
+                format!(
+                    "closes at {} but opens at {}",
+                    close.format("%H:%M"),
+                    open.format("%H:%M")
+                ),
+                "close must be later than open on the same day; split a night service into two windows, or use `always`",
+            );
+            return None;
+        }
+        Some(Window { days, open, close })
+    }
+
+    fn days(&mut self, path: &str, value: Option<&serde_yaml::Value>) -> Option<Vec<Weekday>> {
+        let Some(serde_yaml::Value::Sequence(items)) = value else {
+            self.problem(
+                path,
+                "days must be a list of days".to_owned(),
+                "write days: [mon, tue, wed, thu, fri]",
+            );
+            return None;
+        };
+        let mut days = Vec::new();
+        let mut ok = !items.is_empty();
+        if items.is_empty() {
+            self.problem(
+                path,
+                "no days".to_owned(),
+                "list at least one of mon, tue, wed, thu, fri, sat, sun",
+            );
+        }
+        for (index, item) in items.iter().enumerate() {
+            let text = item.as_str().unwrap_or_default();
+            match DAY_NAMES.iter().find(|(key, ..)| *key == text) {
+                Some((.., day)) => days.push(*day),
+                None => {
+                    ok = false;
+                    let close =
+                        nearest(&text.to_lowercase(), DAY_NAMES.iter().map(|(key, ..)| *key));
+                    let hint = match close.first() {
+                        Some(day) => format!(
+                            "did you mean `{day}`? days are mon, tue, wed, thu, fri, sat, sun"
+                        ),
+                        None => "write days as mon, tue, wed, thu, fri, sat, sun".to_owned(),
+                    };
+                    self.problem(
+                        &format!("{path}[{index}]"),
+                        format!("`{}` is not a day", yaml_scalar_text(item)),
+                        hint,
+                    );
+                }
+            }
+        }
+        ok.then_some(days)
+    }
+
+    fn time(&mut self, path: &str, value: Option<&serde_yaml::Value>) -> Option<NaiveTime> {
+        let parsed = value
+            .and_then(serde_yaml::Value::as_str)
+            .and_then(|text| NaiveTime::parse_from_str(text, "%H:%M").ok());
+        if parsed.is_none() {
+            let shown = value.map_or_else(|| "nothing".to_owned(), yaml_scalar_text);
+            self.problem(
+                path,
+                format!("`{shown}` is not a time"),
+                "write the time in quotes as \"HH:MM\" on the 24-hour clock, such as \"09:30\"",
+            );
+        }
+        parsed
+    }
+}
+
+/// A scalar as the user wrote it, for messages.
+fn yaml_scalar_text(value: &serde_yaml::Value) -> String {
+    match value {
+        serde_yaml::Value::String(text) => text.clone(),
+        other => serde_yaml::to_string(other)
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+    }
+}
+
+fn is_kebab_case(id: &str) -> bool {
+    !id.is_empty()
+        && !id.starts_with('-')
+        && !id.ends_with('-')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::vocabulary::CategoryInfo;
+
+    pub(crate) fn vocabulary() -> Vocabulary {
+        let mut vocabulary = Vocabulary::default();
+        for key in [
+            "housing_advice",
+            "debt_advice",
+            "crisis_team",
+            "befriending",
+        ] {
+            vocabulary.referral_categories.insert(
+                key.to_owned(),
+                CategoryInfo {
+                    label: key.replace('_', " "),
+                    description: String::new(),
+                },
+            );
+        }
+        for key in ["alone", "homeless"] {
+            vocabulary
+                .living_situations
+                .insert(key.to_owned(), key.to_owned());
+        }
+        vocabulary
+    }
+
+    fn at(text: &str) -> NaiveDateTime {
+        NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M").expect("valid test time")
+    }
+
+    const GOOD: &str = "partners:
+  - id: housing
+    name: Housing Aid
+    categories: [housing_advice, debt_advice]
+    contact: \"01632 960101\"
+    hours:
+      - { days: [mon, tue, wed, thu, fri], open: \"09:00\", close: \"17:00\" }
+      - { days: [sat], open: \"10:00\", close: \"13:00\" }
+    same_day: true
+    can_coordinate: true
+  - id: crisis
+    name: Crisis Team
+    categories: [crisis_team]
+    contact: \"01632 960170\"
+    hours: always
+    same_day: true
+    eligibility: { min_age: 18, lives: [alone] }
+";
+
+    #[test]
+    fn parses_a_good_directory() {
+        let directory = Directory::parse(GOOD, "partners.yaml", &vocabulary()).expect("valid");
+        assert_eq!(directory.partners.len(), 2);
+        let housing = &directory.partners[0];
+        assert!(housing.can_coordinate);
+        assert_eq!(
+            housing.hours.describe(),
+            "Mon–Fri 09:00–17:00; Sat 10:00–13:00"
+        );
+        assert_eq!(directory.partners[1].hours, Hours::Always);
+        assert_eq!(directory.partners[1].eligibility.min_age, Some(18));
+    }
+
+    #[test]
+    fn opening_hours_follow_the_local_clock() {
+        let directory = Directory::parse(GOOD, "partners.yaml", &vocabulary()).expect("valid");
+        let hours = &directory.partners[0].hours;
+        // 2026-11-20 is a Friday, 2026-11-22 a Sunday.
+        assert!(hours.is_open(at("2026-11-20 09:00")));
+        assert!(!hours.is_open(at("2026-11-20 17:00")), "close is exclusive");
+        assert!(!hours.is_open(at("2026-11-20 08:59")));
+        assert!(hours.open_again_today(at("2026-11-20 08:00")));
+        assert!(!hours.open_again_today(at("2026-11-20 18:00")));
+        assert!(!hours.open_again_today(at("2026-11-22 11:00")));
+    }
+
+    #[test]
+    fn eligibility_by_age_and_living_situation() {
+        let limits = Eligibility {
+            min_age: Some(18),
+            max_age: Some(64),
+            lives: vec!["homeless".into()],
+            note: None,
+        };
+        let person = |age, lives| PersonFacts { age, lives };
+        assert_eq!(limits.excludes(person(Some(30), Some("homeless"))), None);
+        assert_eq!(
+            limits.excludes(person(Some(17), None)).as_deref(),
+            Some("serves ages 18 and over")
+        );
+        assert_eq!(
+            limits.excludes(person(Some(65), None)).as_deref(),
+            Some("serves ages up to 64")
+        );
+        assert!(limits.excludes(person(Some(30), Some("alone"))).is_some());
+        // What is not known excludes nobody.
+        assert_eq!(limits.excludes(person(None, None)), None);
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_line() {
+        let text = "partners:
+  - id: housing
+    name: Housing Aid
+    categories: [housing_advise]
+    contact: \"1\"
+    hours:
+      - { days: [mon, funday], open: \"17:00\", close: \"09:00\" }
+    same_day: true
+  - id: housing
+    name: Second
+    categories: [debt_advice]
+    contact: \"2\"
+    hours: sometimes
+    same_day: false
+    eligibility: { min_age: 65, max_age: 18, lives: [castle] }
+";
+        let problems = Directory::parse(text, "partners.yaml", &vocabulary())
+            .expect_err("invalid")
+            .to_string();
+        for expected in [
+            "partners.yaml:4:18: partners[0].categories[0]: unknown referral category `housing_advise`",
+            "did you mean `housing_advice`?",
+            "partners.yaml:7:23: partners[0].hours[0].days[1]: `funday` is not a day",
+            "partners.yaml:9:9: partners[1].id: partner id `housing` is already used by partners[0]",
+            "partners.yaml:13:12: partners[1].hours: opening hours must be `always` or a list",
+            "partners[1].eligibility.max_age: max_age 18 is below min_age 65",
+            "partners[1].eligibility.lives[0]: unknown living situation `castle`",
+        ] {
+            assert!(problems.contains(expected), "missing {expected:?} in:\n{problems}");
+        }
+    }
+
+    #[test]
+    fn a_closing_time_before_opening_is_an_error() {
+        let text = "partners:
+  - id: late
+    name: Late
+    categories: [befriending]
+    contact: \"1\"
+    hours: [{ days: [fri], open: \"22:00\", close: \"02:00\" }]
+    same_day: false
+";
+        let problems = Directory::parse(text, "partners.yaml", &vocabulary())
+            .expect_err("invalid")
+            .to_string();
+        assert!(
+            problems.contains("partners[0].hours[0].close: closes at 02:00 but opens at 22:00"),
+            "{problems}"
+        );
+    }
+
+    #[test]
+    fn unquoted_or_malformed_times_are_explained() {
+        let text = "partners:
+  - id: odd
+    name: Odd
+    categories: [befriending]
+    contact: \"1\"
+    hours: [{ days: [fri], open: 9, close: \"25:00\" }]
+    same_day: false
+";
+        let problems = Directory::parse(text, "partners.yaml", &vocabulary())
+            .expect_err("invalid")
+            .to_string();
+        assert!(problems.contains("partners[0].hours[0].open: `9` is not a time"));
+        assert!(problems.contains("partners[0].hours[0].close: `25:00` is not a time"));
+    }
+
+    #[test]
+    fn days_are_described_compactly() {
+        use Weekday::*;
+        assert_eq!(describe_days(&[Mon, Tue, Wed, Thu, Fri]), "Mon–Fri");
+        assert_eq!(describe_days(&[Mon, Wed, Fri]), "Mon, Wed, Fri");
+        assert_eq!(describe_days(&[Tue, Thu, Sat]), "Tue, Thu, Sat");
+        assert_eq!(describe_days(&[Sat, Sun, Mon, Tue]), "Mon, Tue, Sat, Sun");
+        assert_eq!(
+            describe_days(&[Mon, Tue, Wed, Thu, Fri, Sat, Sun]),
+            "every day"
+        );
+    }
+}
