@@ -2,6 +2,7 @@
 //! decision lives in the library so that the TUI and the CLI agree.
 
 mod evaluate;
+mod rules;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -10,6 +11,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
+/// Exit code for a failed check or test.
+pub const EXIT_FAILED: u8 = 1;
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -49,6 +52,9 @@ pub enum Command {
         sicol evaluate --format json case.yaml > formulation.json"
     )]
     Evaluate(evaluate::EvaluateArgs),
+    /// Check, test and write rules: the service lead's tools
+    #[command(subcommand)]
+    Rules(rules::RulesCommand),
 }
 
 impl Cli {
@@ -69,6 +75,7 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Evaluate(args) => evaluate::run(&cli, args),
+        Command::Rules(command) => rules::run(&cli, command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

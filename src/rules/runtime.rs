@@ -488,6 +488,12 @@ impl Runtime {
         &self.scripts
     }
 
+    /// The configured engine (host API, limits, sandbox), for static checks that use rhai's own
+    /// tokenizer.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
     /// Every function name a script can call: the host API and Rhai's standard library (functions
     /// a script defines itself come on top). Rhai keywords that look like calls (`type_of`,
     /// `Fn`, `call`…) are not functions and are not listed.
