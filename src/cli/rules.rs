@@ -48,6 +48,25 @@ fn check(cli: &Cli) -> Result<u8> {
 }
 
 fn test(cli: &Cli) -> Result<u8> {
-    let _ = cli;
-    Ok(EXIT_BAD_INPUT)
+    let dir = cli.rules_dir();
+    let ruleset = files::load_rules(&dir)?;
+    let cases = files::read_rule_tests(&dir)?;
+    let mut stdout = std::io::stdout().lock();
+    if cases.is_empty() {
+        let _ = writeln!(
+            stdout,
+            "no test cases in {}: add one as described in rules/README.md",
+            dir.join(files::RULE_TESTS_DIR).display()
+        );
+        return Ok(EXIT_OK);
+    }
+    let report = authoring::cases::run_tests(&ruleset, &cases);
+    let _ = writeln!(stdout, "{}", report.render());
+    Ok(if !report.invalid.is_empty() {
+        EXIT_BAD_INPUT
+    } else if report.failed() > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
 }
