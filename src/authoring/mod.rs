@@ -10,7 +10,7 @@
 pub mod cases;
 //pub mod guide;
 pub mod lint;
-//pub mod schema;
+pub mod schema;
 
 use std::fmt;
 

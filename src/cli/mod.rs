@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod rules;
+mod schema;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -55,6 +56,14 @@ pub enum Command {
     /// Check, test and write rules: the service lead's tools
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+    /// Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners files
+    #[command(
+        after_help = "Editors with a YAML language server (VS Code's YAML extension, Neovim's yamlls) then \
+        validate and complete a file that starts with a line such as\n  \
+        # yaml-language-server: $schema=../schemas/assessment.schema.json\n\n\
+        Examples:\n  sicol schema\n  sicol schema --out ~/sicol-schemas"
+    )]
+    Schema(schema::SchemaArgs),
 }
 
 impl Cli {
@@ -76,6 +85,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Evaluate(args) => evaluate::run(&cli, args),
         Command::Rules(command) => rules::run(&cli, command),
+        Command::Schema(args) => schema::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
