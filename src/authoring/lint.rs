@@ -349,15 +349,24 @@ impl Lint<'_> {
         for problem in problems {
             self.error(problem);
         }
+        let mut unlisted = Vec::new();
         if config.is_some() {
-            self.unlisted(listed, &all_scripts);
+            unlisted = self.unlisted(listed, &all_scripts);
+            // Check them too: a service lead often checks a new script before listing it.
+            let (_, problems) = compile_scripts(self.files, &unlisted, "", &mut runtime);
+            for problem in problems {
+                self.error(problem);
+            }
         }
         let callable = runtime.callable_names();
         for script in runtime.scripts() {
             let Some(source) = self.files.files.get(&script.file) else {
                 continue;
             };
-            usage.mentioned.extend(string_literals(&runtime, source));
+            // What a script that never runs mentions does not count as read or used.
+            if !unlisted.iter().any(|entry| entry.file == script.file) {
+                usage.mentioned.extend(string_literals(&runtime, source));
+            }
             let context = ScriptContext {
                 file: self.files.display(&script.file),
                 vocabulary,
@@ -378,11 +387,14 @@ impl Lint<'_> {
         }
     }
 
-    fn unlisted(&mut self, listed: &[ScriptEntry], all_scripts: &[ScriptEntry]) {
+    /// Warns about scripts in the folder that `ruleset.yaml` does not list, and returns them.
+    fn unlisted(&mut self, listed: &[ScriptEntry], all_scripts: &[ScriptEntry]) -> Vec<ScriptEntry> {
+        let mut unlisted = Vec::new();
         for script in all_scripts {
             if listed.iter().any(|entry| entry.file == script.file) {
                 continue;
             }
+            unlisted.push(script.clone());
             self.warning(
                 Problem::new(
                     self.files.display(&script.file),
@@ -396,6 +408,7 @@ impl Lint<'_> {
                 )),
             );
         }
+        unlisted
     }
 
     fn unread_kinds(&mut self, vocabulary: &Vocabulary, usage: &Usage) {

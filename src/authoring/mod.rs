@@ -8,7 +8,7 @@
 //! reports; reading the folder and printing sit in `files` and the CLI.
 
 pub mod cases;
-//pub mod guide;
+pub mod guide;
 pub mod lint;
 pub mod schema;
 
