@@ -50,8 +50,8 @@ fn rules_with_the_example(dir: &Path) {
         ruleset.contains("\nweights:\n") && ruleset.trim_end().ends_with("five_ps.rhai                # always, last: builds the 5P formulation from the record"),
         "the guide assumes `weights:` and a final `scripts:` list in ruleset.yaml"
     );
-    let ruleset = ruleset.replacen("\nweights:\n", &format!("\nweights:\n{WEIGHT_LINE}"), 1)
-        + SCRIPT_ENTRY;
+    let ruleset =
+        ruleset.replacen("\nweights:\n", &format!("\nweights:\n{WEIGHT_LINE}"), 1) + SCRIPT_ENTRY;
     std::fs::write(dir.join("ruleset.yaml"), ruleset).expect("write ruleset");
     let examples = bundled.join("examples");
     std::fs::copy(
@@ -156,7 +156,10 @@ fn the_guide_shows_the_example_files_as_they_are() {
             .any(|block| code_lines(block, "//") == rule),
         "rules/README.md must show examples/guide_example.rhai (annotations aside)"
     );
-    for case in ["guide_example_children.yaml", "guide_example_no_children.yaml"] {
+    for case in [
+        "guide_example_children.yaml",
+        "guide_example_no_children.yaml",
+    ] {
         let lines = code_lines(&read(case), "#");
         assert!(
             blocks(&text, "yaml")

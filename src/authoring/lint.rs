@@ -388,7 +388,11 @@ impl Lint<'_> {
     }
 
     /// Warns about scripts in the folder that `ruleset.yaml` does not list, and returns them.
-    fn unlisted(&mut self, listed: &[ScriptEntry], all_scripts: &[ScriptEntry]) -> Vec<ScriptEntry> {
+    fn unlisted(
+        &mut self,
+        listed: &[ScriptEntry],
+        all_scripts: &[ScriptEntry],
+    ) -> Vec<ScriptEntry> {
         let mut unlisted = Vec::new();
         for script in all_scripts {
             if listed.iter().any(|entry| entry.file == script.file) {
@@ -563,7 +567,7 @@ impl ScriptContext<'_> {
             problem: self.problem(
                 position,
                 format!("unknown method `.{name}()`"),
-                self.function_hint(name, defined),
+                self.method_hint(name),
             ),
         });
     }
@@ -587,6 +591,19 @@ impl ScriptContext<'_> {
             );
         }
         format!("use a function of the host API in {API_GUIDE}, or define it in the script with `fn {name}(...) {{ ... }}`")
+    }
+
+    /// "Did you mean" for a method: methods are mostly Rhai's own (`.len()`, `.to_float()`).
+    fn method_hint(&self, name: &str) -> String {
+        if nearest(name, self.callable.iter().map(String::as_str)).is_empty() {
+            "check the name against Rhai's standard library (https://rhai.rs/book/)".to_owned()
+        } else {
+            suggestion(
+                name,
+                self.callable.iter().map(String::as_str),
+                "Rhai's standard library",
+            )
+        }
     }
 
     /// Checks a literal argument against what the parameter accepts.

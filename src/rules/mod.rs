@@ -205,7 +205,10 @@ fn syntax_hint(message: &str) -> String {
         "end the statement on the line before with `;`".to_owned()
     } else if lower.contains("'}'") || lower.contains("'{'") {
         "check that every `{` has a matching `}`".to_owned()
-    } else if lower.contains("')'") || lower.contains("'('") {
+    } else if lower.contains("')'")
+        || lower.contains("'('")
+        || lower.contains("to separate the arguments")
+    {
         "check that every `(` has a matching `)`".to_owned()
     } else if lower.contains("string") {
         "check that every string has its closing quote".to_owned()
