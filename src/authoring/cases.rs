@@ -115,6 +115,7 @@ impl RuleTest {
                 None
             }
         };
+        problems.sort_by_key(|problem| (problem.position.line, problem.position.column));
         match (assessment, expect) {
             (Some(assessment), Some(expect)) if problems.is_empty() => Ok(Self {
                 file: file.to_owned(),
@@ -460,9 +461,10 @@ impl TestReport {
                 self.untested_rules.join(", ")
             ));
         }
+        let cases = self.outcomes.len();
         let mut summary = format!(
-            "{} cases: {} passed, {} failed",
-            self.outcomes.len(),
+            "{cases} {}: {} passed, {} failed",
+            if cases == 1 { "case" } else { "cases" },
             self.passed(),
             self.failed()
         );
