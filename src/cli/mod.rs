@@ -53,7 +53,7 @@ pub enum Command {
         sicol evaluate --format json case.yaml > formulation.json"
     )]
     Evaluate(evaluate::EvaluateArgs),
-    /// Check, test and write rules: the service lead's tools
+    /// Check and test rule changes: the service lead's tools
     #[command(subcommand)]
     Rules(rules::RulesCommand),
     /// Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners files
