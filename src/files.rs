@@ -62,3 +62,35 @@ pub fn read_choices(
         formulation,
     )?)
 }
+
+/// The folder inside a rules folder that holds the rule set's test cases.
+pub const RULE_TESTS_DIR: &str = "tests";
+
+/// Reads the test cases in `<rules>/tests/*.yaml`, sorted by file name, as (name for messages,
+/// text) pairs; none when the folder does not exist.
+pub fn read_rule_tests(rules_dir: &Path) -> Result<Vec<(String, String)>> {
+    let dir = rules_dir.join(RULE_TESTS_DIR);
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = std::fs::read_dir(&dir).map_err(|source| Error::io(&dir, source))?;
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|source| Error::io(&dir, source))?.path();
+        let is_case = path
+            .extension()
+            .and_then(|ext| ext.to_str())
+            .is_some_and(|ext| matches!(ext, "yaml" | "yml"));
+        if is_case && path.is_file() {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+            Ok((path.display().to_string(), text))
+        })
+        .collect()
+}

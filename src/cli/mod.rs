@@ -3,8 +3,10 @@
 
 mod evaluate;
 mod replay;
+mod rules;
 mod rules_impact;
 mod save;
+mod schema;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -14,8 +16,8 @@ use clap::{Parser, Subcommand};
 
 /// Exit code for success.
 pub const EXIT_OK: u8 = 0;
-/// Exit code for drift or a failed check.
-pub const EXIT_DRIFT: u8 = 1;
+/// Exit code for drift, a failed check or a failed test.
+pub const EXIT_FAILED: u8 = 1;
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
 
@@ -75,20 +77,17 @@ pub enum Command {
     #[command(after_help = "Examples:\n  sicol verify formulations/")]
     Verify(verify::VerifyArgs),
 
-    /// Work on rule sets
+    /// Check and test rule changes: the service lead's tools
     #[command(subcommand)]
-    Rules(RulesCommand),
-}
-
-/// The `sicol rules` subcommands.
-#[derive(Debug, Subcommand)]
-pub enum RulesCommand {
-    /// How a rule change moves saved formulations: replay each under its own rules and --rules
+    Rules(rules::RulesCommand),
+    /// Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners files
     #[command(
-        after_help = "Examples:\n  sicol rules impact --rules my-new-rules\n  \
-            sicol rules impact --rules my-new-rules --store /srv/sicol/formulations"
+        after_help = "Editors with a YAML language server (VS Code's YAML extension, Neovim's yamlls) then \
+        validate and complete a file that starts with a line such as\n  \
+        # yaml-language-server: $schema=../schemas/assessment.schema.json\n\n\
+        Examples:\n  sicol schema\n  sicol schema --out ~/sicol-schemas"
     )]
-    Impact(rules_impact::ImpactArgs),
+    Schema(schema::SchemaArgs),
 }
 
 impl Cli {
@@ -111,7 +110,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Evaluate(args) => evaluate::run(&cli, args),
         Command::Replay(args) => replay::run(&cli, args),
         Command::Verify(args) => verify::run(args),
-        Command::Rules(RulesCommand::Impact(args)) => rules_impact::run(&cli, args),
+        Command::Rules(command) => rules::run(&cli, command),
+        Command::Schema(args) => schema::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -10,7 +10,7 @@ use sicol::records::store::read_record;
 use sicol::records::{Record, Replay, Store};
 use sicol::{files, Result, RuleSet};
 
-use super::{Cli, EXIT_DRIFT, EXIT_OK};
+use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol replay`.
 #[derive(Debug, Args)]
@@ -59,7 +59,7 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
     }
     let _ = writeln!(out, "{tally}");
     Ok(if tally.drifted + tally.failed > 0 {
-        EXIT_DRIFT
+        EXIT_FAILED
     } else {
         EXIT_OK
     })

@@ -10,7 +10,7 @@ use sicol::records::{Impact, Store};
 use sicol::{files, Result};
 
 use super::replay::short_hash;
-use super::{Cli, EXIT_DRIFT, EXIT_OK};
+use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Stores larger than this show a progress bar (on a terminal).
 const PROGRESS_FROM: usize = 300;
@@ -112,6 +112,6 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
     Ok(if impact.failed.is_empty() {
         EXIT_OK
     } else {
-        EXIT_DRIFT
+        EXIT_FAILED
     })
 }

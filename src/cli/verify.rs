@@ -8,7 +8,7 @@ use sicol::records::Store;
 use sicol::Result;
 
 use super::replay::short_hash;
-use super::{EXIT_DRIFT, EXIT_OK};
+use super::{EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol verify`.
 #[derive(Debug, Args)]
@@ -41,7 +41,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
                 verification.good,
                 plural(verification.good)
             );
-            Ok(EXIT_DRIFT)
+            Ok(EXIT_FAILED)
         }
         None => {
             match &verification.tip {

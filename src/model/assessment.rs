@@ -16,7 +16,8 @@ use crate::source::SourceMap;
 pub const MAX_SEVERITY: u8 = 3;
 
 /// A validated assessment.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Assessment {
     /// Pseudonymous case reference such as `A-2026-0042`. sicol never asks for a name; the id is
     /// accepted as written, so services must issue ids that do not identify the person.
@@ -48,21 +49,25 @@ pub struct Assessment {
 }
 
 /// About the person; every field is optional because a crisis rarely gives the full picture.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Person {
     /// Age in years.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(max = 120))]
     pub age: Option<u32>,
     /// Living situation, a key of the vocabulary's `living_situations`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lives: Option<String>,
     /// Number of dependants (children or adults the person cares for).
     #[serde(default)]
+    #[schemars(range(max = 50))]
     pub dependants: u32,
 }
 
 /// How the person came to be assessed.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Context {
     /// Who referred the person, a key of the vocabulary's `referral_sources`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,11 +78,13 @@ pub struct Context {
 }
 
 /// A stressor or medical factor as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Factor {
     /// Vocabulary kind.
     pub kind: String,
     /// 0 none, 1 mild, 2 moderate, 3 severe.
+    #[schemars(range(max = 3))]
     pub severity: u8,
     /// When it began.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -91,7 +98,8 @@ pub struct Factor {
 }
 
 /// A protective factor as recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
 pub struct Strength {
     /// Vocabulary kind.
     pub kind: String,

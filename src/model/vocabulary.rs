@@ -46,7 +46,7 @@ impl Section {
 }
 
 /// One kind of stressor, medical factor or strength.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct KindInfo {
     /// Short label shown to people.
@@ -59,7 +59,7 @@ pub struct KindInfo {
 }
 
 /// A referral category such as `housing_advice`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CategoryInfo {
     /// Short label shown to people.
@@ -69,7 +69,7 @@ pub struct CategoryInfo {
 }
 
 /// The whole vocabulary, in file order.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Vocabulary {
     /// Social stressors.

@@ -16,7 +16,7 @@ use crate::referrals::partners::{Directory, Partner, PersonFacts};
 
 /// `lead_coordinator:` in `ruleset.yaml`: for each balance, the referral categories whose partner
 /// should lead the case, most preferred first.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(transparent)]
 pub struct LeadPolicy(pub BTreeMap<Balance, Vec<String>>);
 

@@ -10,7 +10,7 @@ use crate::model::{Balance, Urgency, Vocabulary};
 use crate::source::SourceMap;
 
 /// The parsed `ruleset.yaml`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSetConfig {
     /// Name of the rule set, shown in every formulation.
@@ -37,7 +37,7 @@ pub struct RuleSetConfig {
 }
 
 /// The cut-offs that turn weights into a balance and an urgency.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Thresholds {
     /// Social-led when the social share of social + medical weight is at least 0.5 + margin;
@@ -48,7 +48,7 @@ pub struct Thresholds {
 }
 
 /// The lowest urgency score that reaches each level; below `low` is routine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UrgencyCutoffs {
     /// Triage code E.
@@ -77,7 +77,7 @@ impl UrgencyCutoffs {
 }
 
 /// Multipliers in `score = social × social_weight + medical × medical_weight − protective × protective_weight`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UrgencyScore {
     /// Multiplier of the social weight.
@@ -89,7 +89,7 @@ pub struct UrgencyScore {
 }
 
 /// One rung of the recommendation ladder.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Recommendation {
     /// The option's key, such as `intensive_community_support`.
@@ -102,7 +102,7 @@ pub struct Recommendation {
 }
 
 /// Conditions for a recommendation; all given conditions must hold.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendationWhen {
     /// Urgency must be at least this.
@@ -149,7 +149,7 @@ impl RecommendationWhen {
 }
 
 /// One script in the evaluation order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScriptEntry {
     /// File name relative to the rules folder.

@@ -118,59 +118,12 @@ impl RuleSet {
         };
         let vocabulary = Arc::new(vocabulary);
         let mut runtime = Runtime::new(Arc::clone(&vocabulary), Arc::new(config.weights.clone()));
-        let map = SourceMap::index(config_text);
-        let mut problems = Vec::new();
-        let mut used = BTreeMap::new();
+        let (scripts, problems) =
+            compile_scripts(files, &config.scripts, config_text, &mut runtime);
+        let mut used = scripts;
         for name in [RULESET_FILE, VOCABULARY_FILE, crate::PARTNERS_FILE] {
             if let Some(text) = files.files.get(name) {
                 used.insert(name.to_owned(), text.clone());
-            }
-        }
-        for (index, entry) in config.scripts.iter().enumerate() {
-            let Some(source) = files.files.get(&entry.file) else {
-                let path = format!("scripts[{index}].file");
-                problems.push(
-                    Problem::new(
-                        files.display(RULESET_FILE),
-                        map.position(&path),
-                        path,
-                        format!(
-                            "script `{}` does not exist in {}",
-                            entry.file,
-                            files.display("")
-                        ),
-                    )
-                    .with_hint("check the file name, or remove the entry"),
-                );
-                continue;
-            };
-            if used.contains_key(&entry.file) {
-                let path = format!("scripts[{index}].file");
-                problems.push(
-                    Problem::new(
-                        files.display(RULESET_FILE),
-                        map.position(&path),
-                        path,
-                        format!("script `{}` is listed twice", entry.file),
-                    )
-                    .with_hint("list each script once; its place in the list is its turn"),
-                );
-                continue;
-            }
-            used.insert(entry.file.clone(), source.clone());
-            if let Err(error) = runtime.add_script(&entry.file, source, entry.when.clone()) {
-                problems.push(
-                    Problem::new(
-                        files.display(&entry.file),
-                        Position {
-                            line: error.line,
-                            column: error.column,
-                        },
-                        "",
-                        format!("syntax error: {}", error.message),
-                    )
-                    .with_hint(syntax_hint(&error.message)),
-                );
             }
         }
         if !problems.is_empty() {
@@ -206,6 +159,68 @@ impl RuleSet {
     }
 }
 
+/// Compiles the scripts `ruleset.yaml` lists (`scripts`) into `runtime`, in evaluation order.
+/// Returns the text of every script compiled and every problem found: scripts that are missing,
+/// listed twice, or do not compile. `config_text` is the text of `ruleset.yaml`, to place problems.
+pub fn compile_scripts(
+    files: &RuleFiles,
+    scripts: &[config::ScriptEntry],
+    config_text: &str,
+    runtime: &mut Runtime,
+) -> (BTreeMap<String, String>, Vec<Problem>) {
+    let map = SourceMap::index(config_text);
+    let mut problems = Vec::new();
+    let mut used = BTreeMap::new();
+    for (index, entry) in scripts.iter().enumerate() {
+        let Some(source) = files.files.get(&entry.file) else {
+            let path = format!("scripts[{index}].file");
+            problems.push(
+                Problem::new(
+                    files.display(RULESET_FILE),
+                    map.position(&path),
+                    path,
+                    format!(
+                        "script `{}` does not exist in {}",
+                        entry.file,
+                        files.display("")
+                    ),
+                )
+                .with_hint("check the file name, or remove the entry"),
+            );
+            continue;
+        };
+        if used.contains_key(&entry.file) {
+            let path = format!("scripts[{index}].file");
+            problems.push(
+                Problem::new(
+                    files.display(RULESET_FILE),
+                    map.position(&path),
+                    path,
+                    format!("script `{}` is listed twice", entry.file),
+                )
+                .with_hint("list each script once; its place in the list is its turn"),
+            );
+            continue;
+        }
+        used.insert(entry.file.clone(), source.clone());
+        if let Err(error) = runtime.add_script(&entry.file, source, entry.when.clone()) {
+            problems.push(
+                Problem::new(
+                    files.display(&entry.file),
+                    Position {
+                        line: error.line,
+                        column: error.column,
+                    },
+                    "",
+                    format!("syntax error: {}", error.message),
+                )
+                .with_hint(syntax_hint(&error.message)),
+            );
+        }
+    }
+    (used, problems)
+}
+
 /// A plain fix for the commonest Rhai syntax errors.
 fn syntax_hint(message: &str) -> String {
     let lower = message.to_lowercase();
@@ -213,7 +228,10 @@ fn syntax_hint(message: &str) -> String {
         "end the statement on the line before with `;`".to_owned()
     } else if lower.contains("'}'") || lower.contains("'{'") {
         "check that every `{` has a matching `}`".to_owned()
-    } else if lower.contains("')'") || lower.contains("'('") {
+    } else if lower.contains("')'")
+        || lower.contains("'('")
+        || lower.contains("to separate the arguments")
+    {
         "check that every `(` has a matching `)`".to_owned()
     } else if lower.contains("string") {
         "check that every string has its closing quote".to_owned()

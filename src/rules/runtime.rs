@@ -6,7 +6,7 @@
 //! while the other rules still run.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -37,6 +37,263 @@ pub mod limits {
     pub const MAX_MAP_SIZE: usize = 1_000;
 }
 
+/// What a host function's parameter accepts. `rules check` uses it to check the literal values
+/// scripts pass, and the guide to tell a service lead what to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A kind from the vocabulary: a stressor, medical factor or strength.
+    Kind,
+    /// A kind, or several kinds joined with `+` for a combination.
+    KindOrCombination,
+    /// A kind or a referral category.
+    KindOrCategory,
+    /// A key of the vocabulary's `referral_categories`.
+    Category,
+    /// How soon a partner should act: `immediate` … `routine`.
+    ReferralUrgency,
+    /// A level of the triage scale: `routine` … `emergency`.
+    Urgency,
+    /// `social`, `medical` or `protective`.
+    Domain,
+    /// One of the 5 Ps.
+    FiveP,
+    /// A name under `weights:` in `ruleset.yaml`.
+    WeightName,
+    /// A lower_snake_case rule name.
+    RuleName,
+    /// A number of days (whole or decimal).
+    Days,
+    /// A number (whole or decimal).
+    Number,
+    /// Free text.
+    Text,
+}
+
+/// One parameter of a host function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    /// The name the guide uses for it.
+    pub name: &'static str,
+    /// What it accepts.
+    pub kind: ParamKind,
+}
+
+/// Which part of the guide a host function belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ApiGroup {
+    /// Naming the rule that is speaking.
+    Naming,
+    /// Reading the assessment and the rule set's numbers.
+    Reading,
+    /// Adding to the formulation.
+    Adding,
+}
+
+/// One function the host gives rule scripts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HostFunction {
+    /// The name scripts call.
+    pub name: &'static str,
+    /// Its parameters, in order.
+    pub params: &'static [Param],
+    /// The Rhai type it returns (`()` for nothing).
+    pub returns: &'static str,
+    /// One line on what it does, in Markdown.
+    pub doc: &'static str,
+    /// Where the guide lists it.
+    pub group: ApiGroup,
+}
+
+const fn param(name: &'static str, kind: ParamKind) -> Param {
+    Param { name, kind }
+}
+
+const KIND: Param = param("kind", ParamKind::Kind);
+const DAYS: Param = param("days", ParamKind::Days);
+const WHY: Param = param("why", ParamKind::Text);
+
+/// The host API: every function a rule script can call beyond Rhai's own, with its parameters and
+/// a one-line description. It is the single source for `rules check` (unknown functions, wrong
+/// argument counts, unknown names in literal arguments) and for the API reference in
+/// `rules/README.md`; a test checks that it matches what the engine registers.
+pub const HOST_API: &[HostFunction] = &[
+    HostFunction {
+        name: "rule",
+        params: &[param("name", ParamKind::RuleName)],
+        returns: "()",
+        doc: "every factor, referral, urgency floor, 5P entry and note added after this call is attributed to `<script>.<name>` (for example `housing.eviction_imminent`); before the first call the rule is `<script>`",
+        group: ApiGroup::Naming,
+    },
+    HostFunction {
+        name: "has",
+        params: &[KIND],
+        returns: "bool",
+        doc: "the kind is recorded with severity 1 or more (a strength: recorded at all)",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "severity",
+        params: &[KIND],
+        returns: "int",
+        doc: "0 to 3; 0 when not recorded; a recorded strength gives 1",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "has_due",
+        params: &[KIND],
+        returns: "bool",
+        doc: "the kind is recorded with a `due:` date",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "days_until_due",
+        params: &[KIND],
+        returns: "int",
+        doc: "days from the assessment date to `due:` (negative once passed); the rule stops with a warning if there is no due date, so check `has_due(kind)` first",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "due_within",
+        params: &[KIND, DAYS],
+        returns: "bool",
+        doc: "the kind has a `due:` date no more than `days` days after the assessment date (dates already passed count)",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "began_within",
+        params: &[KIND, DAYS],
+        returns: "bool",
+        doc: "the kind has a `since:` date no more than `days` days before the assessment date",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "lasting_over",
+        params: &[KIND, DAYS],
+        returns: "bool",
+        doc: "the kind has a `since:` date more than `days` days before the assessment date",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "stressors",
+        params: &[],
+        returns: "array",
+        doc: "the recorded stressor kinds (severity 1 or more), in the order entered",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "medical_factors",
+        params: &[],
+        returns: "array",
+        doc: "the recorded medical kinds (severity 1 or more), in the order entered",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "strengths",
+        params: &[],
+        returns: "array",
+        doc: "the recorded strength kinds, in the order entered",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "count_stressors",
+        params: &[param("min_severity", ParamKind::Number)],
+        returns: "int",
+        doc: "how many stressors are recorded with at least that severity",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "label",
+        params: &[param("kind", ParamKind::KindOrCategory)],
+        returns: "string",
+        doc: "the vocabulary label of a kind or referral category, for readable reasons",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "age",
+        params: &[],
+        returns: "int",
+        doc: "the person's age in years; `-1` when not recorded",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "lives",
+        params: &[],
+        returns: "string",
+        doc: "the living situation, a key of vocabulary `living_situations`; `\"\"` when not recorded",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "dependants",
+        params: &[],
+        returns: "int",
+        doc: "how many children or adults the person cares for; 0 when not recorded",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "referral_source",
+        params: &[],
+        returns: "string",
+        doc: "who referred the person, a key of vocabulary `referral_sources`; `\"\"` when not recorded",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "weight",
+        params: &[param("name", ParamKind::WeightName)],
+        returns: "float",
+        doc: "a named number from `weights:` in ruleset.yaml; keep every tunable number there, not in scripts",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "add_factor",
+        params: &[
+            param("kind", ParamKind::KindOrCombination),
+            param("domain", ParamKind::Domain),
+            param("weight", ParamKind::Number),
+            WHY,
+        ],
+        returns: "()",
+        doc: "weighs a factor: `domain` is `\"social\"`, `\"medical\"` or `\"protective\"`, `weight` is 0 or more, `kind` is a kind or several joined with `+` (`\"eviction+debt\"`)",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "refer",
+        params: &[
+            param("category", ParamKind::Category),
+            param("urgency", ParamKind::ReferralUrgency),
+            WHY,
+        ],
+        returns: "()",
+        doc: "asks for a referral: `category` is a key of vocabulary `referral_categories`, `urgency` one of `\"immediate\"`, `\"same_day\"`, `\"within_3_days\"`, `\"within_2_weeks\"`, `\"routine\"`",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "urgency_at_least",
+        params: &[param("level", ParamKind::Urgency), WHY],
+        returns: "()",
+        doc: "a floor: the urgency is never below `level` (`\"routine\"`, `\"low\"`, `\"moderate\"`, `\"high\"`, `\"very_high\"`, `\"emergency\"`) whatever the score",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "five_p",
+        params: &[param("p", ParamKind::FiveP), param("text", ParamKind::Text)],
+        returns: "()",
+        doc: "adds a line to the 5P formulation: `p` is `\"presenting\"`, `\"predisposing\"`, `\"precipitating\"`, `\"perpetuating\"` or `\"protective\"`",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "note",
+        params: &[param("text", ParamKind::Text)],
+        returns: "()",
+        doc: "a free note for the assessor",
+        group: ApiGroup::Adding,
+    },
+];
+
+/// The host function called `name`, if there is one.
+pub fn host_function(name: &str) -> Option<&'static HostFunction> {
+    HOST_API.iter().find(|function| function.name == name)
+}
+
 /// One compiled rule script.
 #[derive(Debug, Clone)]
 pub struct CompiledScript {
@@ -47,6 +304,13 @@ pub struct CompiledScript {
     /// Kinds of which at least one must be recorded for the script to run; `None` runs always.
     pub when: Option<Vec<String>>,
     ast: AST,
+}
+
+impl CompiledScript {
+    /// The compiled script, for static checks (`rules check`).
+    pub fn ast(&self) -> &AST {
+        &self.ast
+    }
 }
 
 /// A syntax error in a script, with its place.
@@ -222,6 +486,35 @@ impl Runtime {
     /// The compiled scripts in evaluation order.
     pub fn scripts(&self) -> &[CompiledScript] {
         &self.scripts
+    }
+
+    /// The configured engine (host API, limits, sandbox), for static checks that use rhai's own
+    /// tokenizer.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Every function name a script can call: the host API and Rhai's standard library (functions
+    /// a script defines itself come on top). Rhai keywords that look like calls (`type_of`,
+    /// `Fn`, `call`…) are not functions and are not listed.
+    pub fn callable_names(&self) -> BTreeSet<String> {
+        self.engine
+            .collect_fn_metadata(None, |info| Some(info.metadata.name.to_string()), true)
+            .into_iter()
+            .collect()
+    }
+
+    /// Name and argument count of every function the host registers (without Rhai's standard
+    /// library), to check [`HOST_API`] against the engine.
+    pub fn host_signatures(&self) -> BTreeSet<(String, usize)> {
+        self.engine
+            .collect_fn_metadata(
+                None,
+                |info| Some((info.metadata.name.to_string(), info.metadata.num_params)),
+                false,
+            )
+            .into_iter()
+            .collect()
     }
 
     /// Runs every applicable script against the assessment and collects what they said.
@@ -653,4 +946,33 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>) {
             Ok(())
         })
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_host_api_table_lists_exactly_what_the_engine_registers() {
+        let runtime = Runtime::new(Arc::default(), Arc::default());
+        let registered = runtime.host_signatures();
+        let documented: BTreeSet<(String, usize)> = HOST_API
+            .iter()
+            .map(|function| (function.name.to_owned(), function.params.len()))
+            .collect();
+        assert_eq!(registered, documented);
+    }
+
+    #[test]
+    fn callable_names_include_the_host_api_and_the_standard_library() {
+        let runtime = Runtime::new(Arc::default(), Arc::default());
+        let names = runtime.callable_names();
+        for function in HOST_API {
+            assert!(names.contains(function.name), "{}", function.name);
+        }
+        for builtin in ["to_float", "len", "contains", "abs", "max"] {
+            assert!(names.contains(builtin), "{builtin}");
+        }
+        assert!(!names.contains("hass"));
+    }
 }

@@ -1,0 +1,865 @@
+//! `sicol rules check`: loads and compiles a rules folder the way evaluation does, but collects
+//! every problem in every file instead of stopping at the first bad one, and adds static checks
+//! over each compiled script that evaluation would only find when a case happens to reach the
+//! line: calls to functions that do not exist, kinds, categories, urgencies, domains, 5Ps and
+//! weight names in literal arguments that are not in the vocabulary or `ruleset.yaml`, partners
+//! serving unknown categories, unreachable recommendations, scripts nobody lists, and kinds and
+//! weights nothing reads.
+//!
+//! The checks read the compiled AST (through rhai's `internals` feature), so they see exactly
+//! what the engine will run, with the engine's own line and column numbers.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rhai::{ASTNode, Expr, Stmt, Token, AST};
+
+use super::{CheckReport, Finding, Severity};
+use crate::error::{nearest, suggestion, yaml_problem, Problem};
+use crate::model::vocabulary::is_snake_case;
+use crate::model::{Domain, FiveP, ReferralUrgency, Urgency, Vocabulary};
+use crate::rules::config::{RuleSetConfig, ScriptEntry};
+use crate::rules::runtime::{host_function, HostFunction, ParamKind, HOST_API};
+use crate::rules::{compile_scripts, RuleFiles, RuleSet, Runtime, RULESET_FILE, VOCABULARY_FILE};
+use crate::source::{Position, SourceMap};
+use crate::PARTNERS_FILE;
+
+/// Rhai keywords that are written like function calls but are not registered functions.
+const RHAI_KEYWORD_CALLS: &[&str] = &[
+    "type_of",
+    "Fn",
+    "call",
+    "curry",
+    "is_shared",
+    "is_def_var",
+    "is_def_fn",
+    "print",
+    "debug",
+];
+
+/// Where the guide lists the host API, for hints.
+const API_GUIDE: &str = "rules/README.md";
+
+/// Checks every file of a rules folder and reports every problem found, errors and warnings.
+pub fn check(files: &RuleFiles) -> CheckReport {
+    let mut lint = Lint {
+        files,
+        findings: Vec::new(),
+    };
+    let vocabulary = lint.vocabulary();
+    let config = lint.config(vocabulary.as_ref());
+    if let Some(config) = &config {
+        lint.recommendation_ladder(config);
+    }
+    let served = lint.partners(vocabulary.as_ref());
+    lint.scripts(vocabulary.as_ref(), config.as_ref(), served.as_ref());
+    let mut findings = lint.findings;
+    // Stable: findings at the same place keep the order they were found in.
+    findings.sort_by(|a, b| {
+        (
+            &a.problem.file,
+            a.problem.position.line,
+            a.problem.position.column,
+        )
+            .cmp(&(
+                &b.problem.file,
+                b.problem.position.line,
+                b.problem.position.column,
+            ))
+    });
+    CheckReport {
+        origin: files.origin.clone(),
+        findings,
+    }
+}
+
+/// Every rule name (`<script>.<name>`) the compiled scripts of a rule set declare with
+/// `rule("...")`, for test coverage and for hints about misspelt rule names.
+pub fn declared_rules(ruleset: &RuleSet) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    for script in ruleset.scripts() {
+        for (name, _) in rule_calls(script.ast()) {
+            names.insert(format!("{}.{name}", script.stem));
+        }
+    }
+    names
+}
+
+/// The `rule("name")` calls in a script, with where each is.
+fn rule_calls(ast: &AST) -> Vec<(String, rhai::Position)> {
+    let mut found = Vec::new();
+    ast.walk(&mut |path: &[ASTNode]| {
+        if let Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) =
+            path.last()
+        {
+            if call.name.as_str() == "rule" && call.op_token.is_none() {
+                if let Some(Expr::StringConstant(name, position)) = call.args.first() {
+                    found.push((name.to_string(), *position));
+                }
+            }
+        }
+        true
+    });
+    found
+}
+
+struct Lint<'a> {
+    files: &'a RuleFiles,
+    findings: Vec<Finding>,
+}
+
+/// What the script checks learn across all scripts, for the folder-wide warnings.
+#[derive(Default)]
+struct Usage {
+    /// Every string literal in any script, wherever it appears (a `switch` case, a comparison,
+    /// an array), since a kind or weight name can reach a host function through a variable.
+    mentioned: BTreeSet<String>,
+    /// Whether every listed script compiled, so that "never used" warnings are trustworthy.
+    complete: bool,
+}
+
+impl Lint<'_> {
+    fn push(&mut self, severity: Severity, problem: Problem) {
+        self.findings.push(Finding { severity, problem });
+    }
+
+    fn error(&mut self, problem: Problem) {
+        self.push(Severity::Error, problem);
+    }
+
+    fn warning(&mut self, problem: Problem) {
+        self.push(Severity::Warning, problem);
+    }
+
+    fn missing(&mut self, name: &str) {
+        self.error(
+            Problem::new(
+                self.files.display(name),
+                Position::default(),
+                "",
+                "file not found",
+            )
+            .with_hint(format!(
+                "every rules folder needs {name}; point --rules at the folder that has it"
+            )),
+        );
+    }
+
+    /// The vocabulary, even when it has problems (then as serde read it), so that the other
+    /// files can still be checked against it.
+    fn vocabulary(&mut self) -> Option<Vocabulary> {
+        let Some(text) = self.files.files.get(VOCABULARY_FILE) else {
+            self.missing(VOCABULARY_FILE);
+            return None;
+        };
+        match Vocabulary::parse(text, &self.files.display(VOCABULARY_FILE)) {
+            Ok(vocabulary) => Some(vocabulary),
+            Err(problems) => {
+                for problem in problems.0 {
+                    self.error(problem);
+                }
+                serde_yaml::from_str(text).ok()
+            }
+        }
+    }
+
+    /// `ruleset.yaml`, even when it has problems, as far as serde can read it.
+    fn config(&mut self, vocabulary: Option<&Vocabulary>) -> Option<RuleSetConfig> {
+        let Some(text) = self.files.files.get(RULESET_FILE) else {
+            self.missing(RULESET_FILE);
+            return None;
+        };
+        let file = self.files.display(RULESET_FILE);
+        match vocabulary {
+            Some(vocabulary) => match RuleSetConfig::parse(text, &file, vocabulary) {
+                Ok(config) => Some(config),
+                Err(problems) => {
+                    for problem in problems.0 {
+                        self.error(problem);
+                    }
+                    serde_yaml::from_str(text).ok()
+                }
+            },
+            // Without a vocabulary the kind checks would flag every kind; the vocabulary's own
+            // errors are already reported, so only read the structure here.
+            None => match serde_yaml::from_str(text) {
+                Ok(config) => Some(config),
+                Err(error) => {
+                    self.error(yaml_problem(&file, &error));
+                    None
+                }
+            },
+        }
+    }
+
+    /// Recommendations that can never be chosen.
+    fn recommendation_ladder(&mut self, config: &RuleSetConfig) {
+        let Some(text) = self.files.files.get(RULESET_FILE) else {
+            return;
+        };
+        let file = self.files.display(RULESET_FILE);
+        let map = SourceMap::index(text);
+        let mut unconditional: Option<usize> = None;
+        for (index, rung) in config.recommendations.iter().enumerate() {
+            let path = format!("recommendations[{index}]");
+            if let Some(above) = unconditional {
+                self.warning(
+                    Problem::new(
+                        &file,
+                        map.position(&path),
+                        &path,
+                        format!(
+                            "recommendation `{}` can never be chosen: `{}` above it has no conditions",
+                            rung.option, config.recommendations[above].option
+                        ),
+                    )
+                    .with_hint("move the option without `when:` to the end of the list"),
+                );
+                continue;
+            }
+            let Some(when) = &rung.when else {
+                unconditional = Some(index);
+                continue;
+            };
+            if let (Some(least), Some(most)) = (when.urgency_at_least, when.urgency_at_most) {
+                if least > most {
+                    let field = format!("{path}.when.urgency_at_least");
+                    self.error(
+                        Problem::new(
+                            &file,
+                            map.position(&field),
+                            &field,
+                            format!(
+                                "recommendation `{}` can never be chosen: urgency_at_least {least} is above urgency_at_most {most}",
+                                rung.option
+                            ),
+                        )
+                        .with_hint("swap the two levels, or remove one of them"),
+                    );
+                }
+            }
+            if when.balance.as_ref().is_some_and(Vec::is_empty) {
+                let field = format!("{path}.when.balance");
+                self.error(
+                    Problem::new(
+                        &file,
+                        map.position(&field),
+                        &field,
+                        format!(
+                            "recommendation `{}` can never be chosen: `balance: []` allows no balance",
+                            rung.option
+                        ),
+                    )
+                    .with_hint("list the balances it is for, such as [social_led, mixed], or remove `balance:`"),
+                );
+            }
+        }
+    }
+
+    /// Checks the categories of `partners.yaml` and returns the categories partners serve.
+    /// A light check of `categories:` only; the partner directory's own loader checks the rest.
+    fn partners(&mut self, vocabulary: Option<&Vocabulary>) -> Option<BTreeSet<String>> {
+        let text = self.files.files.get(PARTNERS_FILE)?;
+        let file = self.files.display(PARTNERS_FILE);
+        let value: serde_yaml::Value = match serde_yaml::from_str(text) {
+            Ok(value) => value,
+            Err(error) => {
+                self.error(yaml_problem(&file, &error));
+                return None;
+            }
+        };
+        let map = SourceMap::index(text);
+        let mut served = BTreeSet::new();
+        let partners = value
+            .get("partners")
+            .and_then(serde_yaml::Value::as_sequence)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for (index, partner) in partners.iter().enumerate() {
+            let categories = partner
+                .get("categories")
+                .and_then(serde_yaml::Value::as_sequence)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
+            for (slot, category) in categories.iter().enumerate() {
+                let Some(category) = category.as_str() else {
+                    continue;
+                };
+                served.insert(category.to_owned());
+                let Some(vocabulary) = vocabulary else {
+                    continue;
+                };
+                if !vocabulary.referral_categories.contains_key(category) {
+                    let path = format!("partners[{index}].categories[{slot}]");
+                    self.error(
+                        Problem::new(
+                            &file,
+                            map.position(&path),
+                            &path,
+                            format!("unknown referral category `{category}`"),
+                        )
+                        .with_hint(suggestion(
+                            category,
+                            vocabulary.referral_categories.keys().map(String::as_str),
+                            "rules/vocabulary.yaml under `referral_categories:`",
+                        )),
+                    );
+                }
+            }
+        }
+        Some(served)
+    }
+
+    /// Compiles the scripts and checks each one, then the folder-wide usage warnings.
+    fn scripts(
+        &mut self,
+        vocabulary: Option<&Vocabulary>,
+        config: Option<&RuleSetConfig>,
+        served: Option<&BTreeSet<String>>,
+    ) {
+        let weights = config
+            .map(|config| config.weights.clone())
+            .unwrap_or_default();
+        let mut runtime = Runtime::new(
+            Arc::new(vocabulary.cloned().unwrap_or_default()),
+            Arc::new(weights),
+        );
+        let all_scripts: Vec<ScriptEntry> = self
+            .files
+            .files
+            .keys()
+            .filter(|name| name.ends_with(".rhai"))
+            .map(|name| ScriptEntry {
+                file: name.clone(),
+                when: None,
+            })
+            .collect();
+        // Without a readable ruleset.yaml, still compile every script for syntax errors.
+        let listed = config.map_or(all_scripts.as_slice(), |config| config.scripts.as_slice());
+        let config_text = self
+            .files
+            .files
+            .get(RULESET_FILE)
+            .map_or("", String::as_str);
+        let (_, problems) = compile_scripts(self.files, listed, config_text, &mut runtime);
+        let mut usage = Usage {
+            complete: problems.is_empty() && config.is_some(),
+            ..Usage::default()
+        };
+        for problem in problems {
+            self.error(problem);
+        }
+        let mut unlisted = Vec::new();
+        if config.is_some() {
+            unlisted = self.unlisted(listed, &all_scripts);
+            // Check them too: a service lead often checks a new script before listing it.
+            let (_, problems) = compile_scripts(self.files, &unlisted, "", &mut runtime);
+            for problem in problems {
+                self.error(problem);
+            }
+        }
+        let callable = runtime.callable_names();
+        for script in runtime.scripts() {
+            let Some(source) = self.files.files.get(&script.file) else {
+                continue;
+            };
+            // What a script that never runs mentions does not count as read or used.
+            if !unlisted.iter().any(|entry| entry.file == script.file) {
+                usage.mentioned.extend(string_literals(&runtime, source));
+            }
+            let context = ScriptContext {
+                file: self.files.display(&script.file),
+                vocabulary,
+                weights: config.map(|config| &config.weights),
+                served,
+                callable: &callable,
+            };
+            let findings = context.check(script.ast());
+            self.findings.extend(findings);
+        }
+        if usage.complete {
+            if let Some(vocabulary) = vocabulary {
+                self.unread_kinds(vocabulary, &usage);
+            }
+            if let Some(config) = config {
+                self.unused_weights(config, &usage);
+            }
+        }
+    }
+
+    /// Warns about scripts in the folder that `ruleset.yaml` does not list, and returns them.
+    fn unlisted(
+        &mut self,
+        listed: &[ScriptEntry],
+        all_scripts: &[ScriptEntry],
+    ) -> Vec<ScriptEntry> {
+        let mut unlisted = Vec::new();
+        for script in all_scripts {
+            if listed.iter().any(|entry| entry.file == script.file) {
+                continue;
+            }
+            unlisted.push(script.clone());
+            self.warning(
+                Problem::new(
+                    self.files.display(&script.file),
+                    Position::default(),
+                    "",
+                    "script is not listed under `scripts:` in ruleset.yaml, so it never runs",
+                )
+                .with_hint(format!(
+                    "add `- file: {}` under `scripts:` in ruleset.yaml, or move the file out of the rules folder",
+                    script.file
+                )),
+            );
+        }
+        unlisted
+    }
+
+    fn unread_kinds(&mut self, vocabulary: &Vocabulary, usage: &Usage) {
+        let Some(text) = self.files.files.get(VOCABULARY_FILE) else {
+            return;
+        };
+        let map = SourceMap::index(text);
+        let file = self.files.display(VOCABULARY_FILE);
+        for section in crate::model::Section::ALL {
+            for kind in vocabulary.kinds(section).keys() {
+                if usage.mentioned.contains(kind) {
+                    continue;
+                }
+                let path = format!("{}.{kind}", section.key());
+                self.warning(
+                    Problem::new(
+                        &file,
+                        map.position(&path),
+                        &path,
+                        format!("no rule reads `{kind}`: recording it adds no weight or referral of its own"),
+                    )
+                    .with_hint(format!(
+                        "write a rule that reads it, such as `if has(\"{kind}\") {{ ... }}` (see {API_GUIDE})"
+                    )),
+                );
+            }
+        }
+    }
+
+    fn unused_weights(&mut self, config: &RuleSetConfig, usage: &Usage) {
+        let Some(text) = self.files.files.get(RULESET_FILE) else {
+            return;
+        };
+        let map = SourceMap::index(text);
+        let file = self.files.display(RULESET_FILE);
+        for name in config.weights.keys() {
+            if usage.mentioned.contains(name) {
+                continue;
+            }
+            let path = format!("weights.{name}");
+            self.warning(
+                Problem::new(
+                    &file,
+                    map.position(&path),
+                    &path,
+                    format!("no script uses weight `{name}`"),
+                )
+                .with_hint(format!(
+                    "read it in a rule with `weight(\"{name}\")`, or remove it"
+                )),
+            );
+        }
+    }
+}
+
+/// What one script is checked against.
+struct ScriptContext<'a> {
+    file: String,
+    vocabulary: Option<&'a Vocabulary>,
+    weights: Option<&'a indexmap::IndexMap<String, f64>>,
+    served: Option<&'a BTreeSet<String>>,
+    callable: &'a BTreeSet<String>,
+}
+
+impl ScriptContext<'_> {
+    fn check(&self, ast: &AST) -> Vec<Finding> {
+        let defined: BTreeMap<String, usize> = ast
+            .iter_functions()
+            .map(|function| (function.name.to_owned(), function.params.len()))
+            .collect();
+        let mut findings = Vec::new();
+        ast.walk(&mut |path: &[ASTNode]| {
+            match path.last() {
+                Some(ASTNode::Expr(Expr::FnCall(call, position)))
+                | Some(ASTNode::Stmt(Stmt::FnCall(call, position)))
+                    if call.op_token.is_none() =>
+                {
+                    let args: Vec<&Expr> = call.args.iter().collect();
+                    self.call(&call.name, &args, *position, &defined, &mut findings);
+                }
+                Some(ASTNode::Expr(Expr::MethodCall(call, position))) => {
+                    self.method(&call.name, *position, &defined, &mut findings);
+                }
+                _ => {}
+            }
+            true
+        });
+        findings
+    }
+
+    fn problem(&self, position: rhai::Position, message: String, hint: String) -> Problem {
+        Problem::new(&self.file, to_position(position), "", message).with_hint(hint)
+    }
+
+    fn call(
+        &self,
+        name: &str,
+        args: &[&Expr],
+        position: rhai::Position,
+        defined: &BTreeMap<String, usize>,
+        findings: &mut Vec<Finding>,
+    ) {
+        if !is_identifier(name) || defined.contains_key(name) {
+            return;
+        }
+        if let Some(function) = host_function(name) {
+            if args.len() == function.params.len() {
+                for (param, arg) in function.params.iter().zip(args) {
+                    self.argument(function, param.kind, arg, findings);
+                }
+            } else {
+                findings.push(Finding {
+                    severity: Severity::Error,
+                    problem: self.problem(
+                        position,
+                        format!("`{name}` takes {}, not {}", arguments(function), args.len()),
+                        format!("write it as `{}` (see {API_GUIDE})", signature(function)),
+                    ),
+                });
+            }
+            return;
+        }
+        if self.callable.contains(name) || RHAI_KEYWORD_CALLS.contains(&name) {
+            return;
+        }
+        findings.push(Finding {
+            severity: Severity::Error,
+            problem: self.problem(
+                position,
+                format!("unknown function `{name}`"),
+                self.function_hint(name, defined),
+            ),
+        });
+    }
+
+    fn method(
+        &self,
+        name: &str,
+        position: rhai::Position,
+        defined: &BTreeMap<String, usize>,
+        findings: &mut Vec<Finding>,
+    ) {
+        if !is_identifier(name)
+            || defined.contains_key(name)
+            || self.callable.contains(name)
+            || RHAI_KEYWORD_CALLS.contains(&name)
+        {
+            return;
+        }
+        findings.push(Finding {
+            severity: Severity::Error,
+            problem: self.problem(
+                position,
+                format!("unknown method `.{name}()`"),
+                self.method_hint(name),
+            ),
+        });
+    }
+
+    /// "Did you mean" over the host API and the script's own functions first, since those are
+    /// what a rule usually meant, then over Rhai's standard library.
+    fn function_hint(&self, name: &str, defined: &BTreeMap<String, usize>) -> String {
+        let own: Vec<&str> = HOST_API
+            .iter()
+            .map(|function| function.name)
+            .chain(defined.keys().map(String::as_str))
+            .collect();
+        if !nearest(name, own.iter().copied()).is_empty() {
+            return suggestion(name, own, &format!("the host API in {API_GUIDE}"));
+        }
+        if !nearest(name, self.callable.iter().map(String::as_str)).is_empty() {
+            return suggestion(
+                name,
+                self.callable.iter().map(String::as_str),
+                "Rhai's standard library",
+            );
+        }
+        format!("use a function of the host API in {API_GUIDE}, or define it in the script with `fn {name}(...) {{ ... }}`")
+    }
+
+    /// "Did you mean" for a method: methods are mostly Rhai's own (`.len()`, `.to_float()`).
+    fn method_hint(&self, name: &str) -> String {
+        if nearest(name, self.callable.iter().map(String::as_str)).is_empty() {
+            "check the name against Rhai's standard library (https://rhai.rs/book/)".to_owned()
+        } else {
+            suggestion(
+                name,
+                self.callable.iter().map(String::as_str),
+                "Rhai's standard library",
+            )
+        }
+    }
+
+    /// Checks a literal argument against what the parameter accepts.
+    fn argument(
+        &self,
+        function: &HostFunction,
+        kind: ParamKind,
+        arg: &Expr,
+        findings: &mut Vec<Finding>,
+    ) {
+        let mut error = |position: rhai::Position, message: String, hint: String| {
+            findings.push(Finding {
+                severity: Severity::Error,
+                problem: self.problem(position, message, hint),
+            });
+        };
+        if let ParamKind::Number | ParamKind::Days = kind {
+            let value = match arg {
+                Expr::IntegerConstant(value, _) => Some(*value as f64),
+                Expr::FloatConstant(value, _) => Some(**value),
+                _ => None,
+            };
+            if let Some(value) = value.filter(|value| *value < 0.0) {
+                error(
+                    arg.position(),
+                    format!(
+                        "`{}` needs a number of 0 or more, not {value}",
+                        function.name
+                    ),
+                    if function.name == "add_factor" {
+                        "weights only add; use the \"protective\" domain for what keeps a person safe".to_owned()
+                    } else {
+                        "use 0 or a positive number".to_owned()
+                    },
+                );
+            }
+            return;
+        }
+        let Expr::StringConstant(text, position) = arg else {
+            return;
+        };
+        let text = text.as_str();
+        let position = *position;
+        match kind {
+            ParamKind::Kind => {
+                if let Some(vocabulary) = self.vocabulary {
+                    if vocabulary.section_of(text).is_none() {
+                        error(
+                            position,
+                            format!("unknown kind `{text}`"),
+                            kind_hint(vocabulary, text),
+                        );
+                    }
+                }
+            }
+            ParamKind::KindOrCombination => {
+                if let Some(vocabulary) = self.vocabulary {
+                    for part in text.split('+') {
+                        if vocabulary.section_of(part).is_none() {
+                            let message = if part == text {
+                                format!("unknown kind `{part}`")
+                            } else {
+                                format!("unknown kind `{part}` in `{text}`")
+                            };
+                            error(position, message, kind_hint(vocabulary, part));
+                        }
+                    }
+                }
+            }
+            ParamKind::KindOrCategory => {
+                if let Some(vocabulary) = self.vocabulary {
+                    if vocabulary.section_of(text).is_none()
+                        && !vocabulary.referral_categories.contains_key(text)
+                    {
+                        let names = vocabulary
+                            .all_kinds()
+                            .chain(vocabulary.referral_categories.keys().map(String::as_str));
+                        error(
+                            position,
+                            format!("unknown kind or referral category `{text}`"),
+                            suggestion(text, names, "rules/vocabulary.yaml"),
+                        );
+                    }
+                }
+            }
+            ParamKind::Category => {
+                let Some(vocabulary) = self.vocabulary else {
+                    return;
+                };
+                if !vocabulary.referral_categories.contains_key(text) {
+                    error(
+                        position,
+                        format!("unknown referral category `{text}`"),
+                        suggestion(
+                            text,
+                            vocabulary.referral_categories.keys().map(String::as_str),
+                            "rules/vocabulary.yaml under `referral_categories:`",
+                        ),
+                    );
+                } else if self.served.is_some_and(|served| !served.contains(text)) {
+                    findings.push(Finding {
+                        severity: Severity::Warning,
+                        problem: self.problem(
+                            position,
+                            format!("no partner in partners.yaml serves `{text}`, so this referral will find no partner"),
+                            format!("add `{text}` to the `categories:` of a partner in partners.yaml, or refer to another category"),
+                        ),
+                    });
+                }
+            }
+            ParamKind::ReferralUrgency => {
+                scale_check::<ReferralUrgency>(text, "referral urgency", position, &mut error)
+            }
+            ParamKind::Urgency => scale_check::<Urgency>(text, "urgency", position, &mut error),
+            ParamKind::Domain => scale_check::<Domain>(text, "domain", position, &mut error),
+            ParamKind::FiveP => scale_check::<FiveP>(text, "5P", position, &mut error),
+            ParamKind::WeightName => {
+                if let Some(weights) = self.weights {
+                    if !weights.contains_key(text) {
+                        error(
+                            position,
+                            format!("no weight named `{text}` in ruleset.yaml"),
+                            match nearest(text, weights.keys().map(String::as_str)).first() {
+                                Some(close) => format!("did you mean `{close}`? or add `{text}: <number>` under `weights:` in ruleset.yaml"),
+                                None => format!("add `{text}: <number>` under `weights:` in ruleset.yaml"),
+                            },
+                        );
+                    }
+                }
+            }
+            ParamKind::RuleName => {
+                if !is_snake_case(text) {
+                    error(
+                        position,
+                        format!("rule name `{text}` must be lower_snake_case"),
+                        "use lower-case letters, digits and `_`, such as `eviction_imminent`"
+                            .to_owned(),
+                    );
+                }
+            }
+            ParamKind::Text => {
+                if function.name == "add_factor" && text.trim().is_empty() {
+                    error(
+                        position,
+                        "`add_factor` needs a reason".to_owned(),
+                        "say in words why this weighs, such as \"eviction due in 5 days\""
+                            .to_owned(),
+                    );
+                }
+            }
+            ParamKind::Number | ParamKind::Days => {}
+        }
+    }
+}
+
+/// A "did you mean" for a kind, over every section of the vocabulary.
+fn kind_hint(vocabulary: &Vocabulary, kind: &str) -> String {
+    suggestion(kind, vocabulary.all_kinds(), "rules/vocabulary.yaml")
+}
+
+/// Checks a name on one of the fixed scales (`terms.rs`), listing them all in the hint.
+fn scale_check<T: std::str::FromStr + ScaleNames>(
+    text: &str,
+    what: &str,
+    position: rhai::Position,
+    error: &mut impl FnMut(rhai::Position, String, String),
+) {
+    if text.parse::<T>().is_ok() {
+        return;
+    }
+    let names = T::all_names();
+    let close = nearest(text, names.iter().copied());
+    let listed = names.join(", ");
+    let hint = match close.first() {
+        Some(close) => format!("did you mean `{close}`? ({what} is one of {listed})"),
+        None => format!("{what} is one of {listed}"),
+    };
+    error(position, format!("unknown {what} `{text}`"), hint);
+}
+
+/// The names of a fixed scale, for hints.
+trait ScaleNames {
+    fn all_names() -> Vec<&'static str>;
+}
+
+macro_rules! scale_names {
+    ($($scale:ty),+) => {
+        $(impl ScaleNames for $scale {
+            fn all_names() -> Vec<&'static str> {
+                Self::ALL.iter().map(|value| value.as_str()).collect()
+            }
+        })+
+    };
+}
+
+scale_names!(ReferralUrgency, Urgency, Domain, FiveP);
+
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+fn to_position(position: rhai::Position) -> Position {
+    Position {
+        line: position.line().unwrap_or(0),
+        column: position.position().unwrap_or(0),
+    }
+}
+
+/// "3 arguments (category, urgency, why)".
+fn arguments(function: &HostFunction) -> String {
+    let names: Vec<&str> = function.params.iter().map(|param| param.name).collect();
+    match names.len() {
+        0 => "no arguments".to_owned(),
+        1 => format!("1 argument ({})", names[0]),
+        count => format!("{count} arguments ({})", names.join(", ")),
+    }
+}
+
+/// `refer(category, urgency, why)`.
+pub fn signature(function: &HostFunction) -> String {
+    let names: Vec<&str> = function.params.iter().map(|param| param.name).collect();
+    format!("{}({})", function.name, names.join(", "))
+}
+
+/// Every string literal in a script, including `switch` cases, which the compiled AST keeps only
+/// as hashes. Uses rhai's own tokenizer, steering it through interpolated strings the way its
+/// parser does, so that text inside `` `...` `` is never mistaken for code.
+fn string_literals(runtime: &Runtime, source: &str) -> BTreeSet<String> {
+    let mut literals = BTreeSet::new();
+    let (tokens, control) = runtime.engine().lex([&source]);
+    // One entry per open interpolation `${ ... }`: how many braces are open inside it.
+    let mut interpolations: Vec<usize> = Vec::new();
+    for (token, _) in tokens {
+        match token {
+            Token::StringConstant(text) => {
+                literals.insert(text.to_string());
+            }
+            Token::InterpolatedString(_) => interpolations.push(0),
+            Token::LeftBrace | Token::MapStart => {
+                if let Some(open) = interpolations.last_mut() {
+                    *open += 1;
+                }
+            }
+            Token::RightBrace => {
+                if let Some(open) = interpolations.last_mut() {
+                    *open = open.saturating_sub(1);
+                    if *open == 0 {
+                        interpolations.pop();
+                        control.borrow_mut().is_within_text = true;
+                    }
+                }
+            }
+            Token::EOF => break,
+            _ => {}
+        }
+    }
+    literals
+}

@@ -1,0 +1,289 @@
+//! `sicol rules check`: the bundled rules pass, and each lint finds its broken fixture with the
+//! exact message, place and fix (insta snapshots in `snapshots/`). Fixtures are the bundled rules
+//! with one thing broken, so each snapshot shows only what that break causes.
+
+mod util;
+
+use std::process::Command;
+
+use sicol::authoring::{lint, Severity};
+use sicol::{files, RuleFiles};
+
+/// The bundled rule files, named `rules` in messages.
+fn bundled_files() -> RuleFiles {
+    let mut files = files::read_rule_files(&util::rules_dir()).expect("bundled rules readable");
+    files.origin = "rules".to_owned();
+    files
+}
+
+/// The bundled rules with `fixture.rhai` added at the end of the evaluation order.
+fn with_script(source: &str) -> RuleFiles {
+    let mut files = bundled_files();
+    files
+        .files
+        .insert("fixture.rhai".to_owned(), source.to_owned());
+    edit(&mut files, "ruleset.yaml", |text| {
+        format!("{text}  - file: fixture.rhai\n")
+    });
+    files
+}
+
+fn edit(files: &mut RuleFiles, name: &str, change: impl FnOnce(&str) -> String) {
+    let text = files.files.get(name).cloned().expect("file exists");
+    let changed = change(&text);
+    assert_ne!(changed, text, "the fixture must change {name}");
+    files.files.insert(name.to_owned(), changed);
+}
+
+fn replace(files: &mut RuleFiles, name: &str, from: &str, to: &str) {
+    edit(files, name, |text| {
+        assert!(text.contains(from), "{name} contains {from:?}");
+        text.replacen(from, to, 1)
+    });
+}
+
+/// Runs the check and snapshots its report under `check__<name>`.
+fn snapshot(name: &str, files: &RuleFiles) -> sicol::authoring::CheckReport {
+    let report = lint::check(files);
+    util::snapshot_settings().bind(|| {
+        insta::assert_snapshot!(format!("check__{name}"), report.to_string());
+    });
+    report
+}
+
+#[test]
+fn the_bundled_rules_have_no_problems_at_all() {
+    let report = lint::check(&bundled_files());
+    assert!(report.findings.is_empty(), "{report}");
+    assert_eq!(report.summary(), "rules: no problems found");
+}
+
+#[test]
+fn syntax_errors_and_missing_scripts_in_several_files_are_reported_together() {
+    let mut files = bundled_files();
+    replace(
+        &mut files,
+        "housing.rhai",
+        "if has(\"eviction\") {",
+        "if has(\"eviction\" {",
+    );
+    replace(
+        &mut files,
+        "money.rhai",
+        "let stage = \"behind on some bills\";",
+        "let stage = \"behind on some bills\"",
+    );
+    edit(&mut files, "ruleset.yaml", |text| {
+        format!("{text}  - file: missing.rhai\n")
+    });
+    let report = snapshot("syntax_and_missing", &files);
+    assert_eq!(report.count(Severity::Error), 3, "{report}");
+}
+
+#[test]
+fn unknown_function_suggests_the_nearest_host_function() {
+    let report = snapshot(
+        "unknown_function",
+        &with_script("if hass(\"debt\") {\n    note(\"x\");\n}\nlet n = \"abc\".lenght();\n"),
+    );
+    assert!(report.has_errors());
+}
+
+#[test]
+fn functions_the_script_defines_are_not_unknown() {
+    let report = lint::check(&with_script(
+        "fn twice(x) { x * 2 }\nif has(\"debt\") { rule(\"twice\"); note(`${twice(2)}`); }\n",
+    ));
+    assert!(report.findings.is_empty(), "{report}");
+}
+
+#[test]
+fn wrong_number_of_arguments_shows_the_signature() {
+    snapshot(
+        "wrong_arity",
+        &with_script("refer(\"debt_advice\", \"why\");\nlet s = severity();\n"),
+    );
+}
+
+#[test]
+fn unknown_kinds_and_categories_in_literal_arguments() {
+    snapshot(
+        "unknown_kind_and_category",
+        &with_script(concat!(
+            "if has(\"evicton\") && severity(\"detb\") > 1 {\n",
+            "    add_factor(\"eviction+debts\", \"social\", 1.0, \"x\");\n",
+            "    refer(\"housing_advise\", \"same_day\", \"x\");\n",
+            "    let l = label(\"food_suport\");\n",
+            "}\n",
+        )),
+    );
+}
+
+#[test]
+fn unknown_urgencies_domains_and_five_ps() {
+    snapshot(
+        "unknown_scale_names",
+        &with_script(concat!(
+            "refer(\"debt_advice\", \"today\", \"x\");\n",
+            "urgency_at_least(\"hihg\", \"x\");\n",
+            "add_factor(\"debt\", \"socail\", 1, \"x\");\n",
+            "five_p(\"presnting\", \"x\");\n",
+        )),
+    );
+}
+
+#[test]
+fn unknown_weights_bad_rule_names_negative_weights_and_empty_reasons() {
+    snapshot(
+        "weights_and_rule_names",
+        &with_script(concat!(
+            "rule(\"Eviction Soon\");\n",
+            "let w = weight(\"debt_per_sevrity\");\n",
+            "add_factor(\"debt\", \"social\", -1, \"\");\n",
+        )),
+    );
+}
+
+#[test]
+fn a_referral_category_no_partner_serves_is_a_warning() {
+    let mut files = with_script("refer(\"peer_support\", \"routine\", \"x\");\n");
+    replace(
+        &mut files,
+        "vocabulary.yaml",
+        "referral_categories:\n",
+        "referral_categories:\n  peer_support:\n    label: Peer support\n    description: People with lived experience.\n",
+    );
+    let report = snapshot("category_without_partner", &files);
+    assert!(!report.has_errors(), "{report}");
+}
+
+#[test]
+fn partners_with_unknown_categories() {
+    let mut files = bundled_files();
+    replace(
+        &mut files,
+        "partners.yaml",
+        "categories: [housing_advice, advocacy]",
+        "categories: [housing_advise, advocacy]",
+    );
+    snapshot("partner_category", &files);
+}
+
+#[test]
+fn thresholds_out_of_range_or_out_of_order() {
+    let mut files = bundled_files();
+    replace(
+        &mut files,
+        "ruleset.yaml",
+        "balance_margin: 0.15",
+        "balance_margin: 0.6",
+    );
+    replace(&mut files, "ruleset.yaml", "high: 8.0", "high: 3.0");
+    replace(
+        &mut files,
+        "ruleset.yaml",
+        "eviction_soon_bonus: 1.0 ",
+        "eviction_soon_bonus: -1.0",
+    );
+    snapshot("thresholds", &files);
+}
+
+#[test]
+fn recommendations_that_can_never_be_chosen() {
+    let mut files = bundled_files();
+    replace(
+        &mut files,
+        "ruleset.yaml",
+        "when: { urgency_at_least: emergency }",
+        "when: { urgency_at_least: emergency, urgency_at_most: high }",
+    );
+    replace(
+        &mut files,
+        "ruleset.yaml",
+        "when: { urgency_at_least: moderate, balance: [medical_led] }",
+        "when: { urgency_at_least: moderate, balance: [] }",
+    );
+    replace(
+        &mut files,
+        "ruleset.yaml",
+        "    when: { urgency_at_least: low, balance: [medical_led] }\n",
+        "",
+    );
+    snapshot("unreachable_recommendations", &files);
+}
+
+#[test]
+fn a_script_that_is_not_listed_is_a_warning_and_still_checked() {
+    let mut files = bundled_files();
+    files.files.insert(
+        "draft.rhai".to_owned(),
+        "if has(\"debt\") { refer(\"debt_advise\", \"routine\", \"x\"); }\n".to_owned(),
+    );
+    snapshot("unlisted_script", &files);
+}
+
+#[test]
+fn kinds_no_rule_reads_and_weights_no_script_uses_are_warnings() {
+    let mut files = bundled_files();
+    replace(
+        &mut files,
+        "vocabulary.yaml",
+        "strengths:\n",
+        "strengths:\n  allotment:\n    label: Allotment\n    description: Grows vegetables with others.\n",
+    );
+    replace(
+        &mut files,
+        "ruleset.yaml",
+        "weights:\n",
+        "weights:\n  retired_weight: 2.0\n",
+    );
+    let report = snapshot("unused_kind_and_weight", &files);
+    assert_eq!(report.count(Severity::Warning), 2, "{report}");
+    assert!(!report.has_errors());
+}
+
+#[test]
+fn a_broken_vocabulary_does_not_hide_the_scripts_syntax_errors() {
+    let mut files = bundled_files();
+    replace(
+        &mut files,
+        "vocabulary.yaml",
+        "stressors:\n",
+        "stressors:\n  Bad Kind: [\n",
+    );
+    replace(
+        &mut files,
+        "loss.rhai",
+        "if has(\"bereavement\") {",
+        "if has(\"bereavement\") {{",
+    );
+    snapshot("broken_vocabulary", &files);
+}
+
+#[test]
+fn the_command_exits_1_on_errors_and_0_with_warnings_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    for (name, text) in &bundled_files().files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let run = || {
+        Command::new(env!("CARGO_BIN_EXE_sicol"))
+            .args(["rules", "check", "--rules"])
+            .arg(dir.path())
+            .output()
+            .expect("run sicol")
+    };
+    std::fs::write(dir.path().join("draft.rhai"), "note(\"draft\");\n").expect("write");
+    let warned = run();
+    assert_eq!(warned.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&warned.stdout).contains("1 warning"));
+
+    std::fs::write(
+        dir.path().join("draft.rhai"),
+        "note(\"draft\")\nnote(1 +);\n",
+    )
+    .expect("write");
+    let failed = run();
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&failed.stdout).contains("syntax error"));
+}
