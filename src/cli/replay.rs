@@ -216,11 +216,7 @@ impl std::fmt::Display for Tally {
         )?;
         if self.follow_ups > 0 {
             let plural = if self.follow_ups == 1 { "" } else { "s" };
-            write!(
-                f,
-                " ({} follow-up record{plural} skipped)",
-                self.follow_ups
-            )?;
+            write!(f, " ({} follow-up record{plural} skipped)", self.follow_ups)?;
         }
         Ok(())
     }

@@ -14,9 +14,7 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 
 use crate::error::Result;
 use crate::formulation::Formulation;
-use crate::model::{
-    Assessment, Choices, Context, Decision, Factor, Person, Strength, Vocabulary,
-};
+use crate::model::{Assessment, Choices, Context, Decision, Factor, Person, Strength, Vocabulary};
 use crate::records::{to_value, Draft, FollowUp, FollowUpDraft, FollowUpReport, RecordId, Store};
 use crate::rules::RuleSet;
 
@@ -41,9 +39,9 @@ pub enum DemoStep {
     /// An assessment, its formulation and the person's choices.
     Assessment {
         /// The assessment.
-        assessment: Assessment,
+        assessment: Box<Assessment>,
         /// Its formulation under the rules.
-        formulation: Formulation,
+        formulation: Box<Formulation>,
         /// The person's choices.
         choices: Choices,
         /// The earlier step this one revises.
@@ -152,8 +150,8 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
             format!("D-{year}-{:04}", person + 1),
             assessed_at,
         );
-        let saved_at = assessed_at.with_timezone(&Utc)
-            + Duration::minutes(20 + random.below(100) as i64);
+        let saved_at =
+            assessed_at.with_timezone(&Utc) + Duration::minutes(20 + random.below(100) as i64);
         let formulation = crate::evaluate(rules, &assessment);
         let choices = choose(&mut random, &formulation);
         let mut current = steps.len();
@@ -161,8 +159,8 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
         let mut current_choices = choices.clone();
         let mut current_saved = saved_at;
         steps.push(DemoStep::Assessment {
-            assessment: assessment.clone(),
-            formulation,
+            assessment: Box::new(assessment.clone()),
+            formulation: Box::new(formulation),
             choices,
             supersedes: None,
             saved_at,
@@ -171,14 +169,18 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
         if random.chance(0.05) && !assessment.stressors.is_empty() {
             let index = random.below(assessment.stressors.len());
             let factor = &mut assessment.stressors[index];
-            factor.severity = if factor.severity < 3 { factor.severity + 1 } else { 2 };
+            factor.severity = if factor.severity < 3 {
+                factor.severity + 1
+            } else {
+                2
+            };
             let revised = crate::evaluate(rules, &assessment);
             let choices = choose(&mut random, &revised);
             current_saved =
                 saved_at + Duration::days(1 + random.below(2) as i64) + Duration::hours(2);
             steps.push(DemoStep::Assessment {
-                assessment: assessment.clone(),
-                formulation: revised.clone(),
+                assessment: Box::new(assessment.clone()),
+                formulation: Box::new(revised.clone()),
                 choices: choices.clone(),
                 supersedes: Some(current),
                 saved_at: current_saved,
@@ -443,6 +445,10 @@ mod tests {
         let mut sorted = picked.clone();
         sorted.sort_unstable();
         sorted.dedup();
-        assert_eq!(sorted.len(), 4, "distinct and capped at the number of kinds");
+        assert_eq!(
+            sorted.len(),
+            4,
+            "distinct and capped at the number of kinds"
+        );
     }
 }

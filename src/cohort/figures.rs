@@ -98,6 +98,17 @@ pub struct GapTally {
     pub unmet: usize,
 }
 
+/// One stressor kind among the people followed up: recorded at assessment, and resolved since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResolvedTally {
+    /// The stressor kind.
+    pub key: String,
+    /// People followed up who had it at assessment.
+    pub recorded: usize,
+    /// Of those, people for whom it was resolved.
+    pub resolved: usize,
+}
+
 /// What happened after the assessments, among the people followed up.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct Outcomes {
@@ -113,8 +124,8 @@ pub struct Outcomes {
     pub issues_resolved: usize,
     /// People followed up with at least one issue resolved.
     pub people_with_issues_resolved: usize,
-    /// Resolved issues by stressor kind, most first.
-    pub resolved_by_kind: Vec<Tally>,
+    /// Issues by stressor kind among the people followed up, most resolved first.
+    pub by_kind: Vec<ResolvedTally>,
     /// Median days from assessment to follow-up (halves when the count is even).
     pub median_days_to_follow_up: Option<f64>,
 }
@@ -211,10 +222,8 @@ impl CohortFigures {
                 figures.earlier_assessments += 1;
             }
         }
-        let counted_records: BTreeMap<RecordId, &AssessmentView> = counted
-            .values()
-            .map(|view| (view.record, *view))
-            .collect();
+        let counted_records: BTreeMap<RecordId, &AssessmentView> =
+            counted.values().map(|view| (view.record, *view)).collect();
 
         let mut latest_follow_up: BTreeMap<RecordId, &FollowUpView> = BTreeMap::new();
         for follow_up in &follow_ups {
@@ -348,7 +357,7 @@ fn outcomes(
     counted: &BTreeMap<RecordId, &AssessmentView>,
 ) -> Outcomes {
     let mut outcomes = Outcomes::default();
-    let mut resolved: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut by_kind: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
     let mut days: Vec<i64> = Vec::new();
     for (record, follow_up) in latest {
         let Some(assessment) = counted.get(record) else {
@@ -372,21 +381,23 @@ fn outcomes(
             outcomes.people_with_issues_resolved += 1;
         }
         outcomes.issues_resolved += resolved_here.len();
-        for kind in resolved_here {
-            *resolved.entry(kind).or_default() += 1;
+        for kind in &assessment.stressors {
+            let entry = by_kind.entry(kind).or_default();
+            entry.0 += 1;
+            entry.1 += usize::from(resolved_here.contains(kind.as_str()));
         }
         days.push((follow_up.date - assessment.assessed_on).num_days());
     }
-    outcomes.resolved_by_kind = most_first(
-        resolved
-            .into_iter()
-            .map(|(key, count)| Tally {
-                key: key.to_owned(),
-                count,
-            })
-            .collect(),
-        |tally| tally.count,
-    );
+    let mut by_kind: Vec<ResolvedTally> = by_kind
+        .into_iter()
+        .map(|(key, (recorded, resolved))| ResolvedTally {
+            key: key.to_owned(),
+            recorded,
+            resolved,
+        })
+        .collect();
+    by_kind.sort_by_key(|tally| std::cmp::Reverse((tally.resolved, tally.recorded)));
+    outcomes.by_kind = by_kind;
     outcomes.median_days_to_follow_up = median(&mut days);
     outcomes
 }
@@ -593,7 +604,14 @@ mod tests {
         let urgency: Vec<&str> = figures.urgency.iter().map(|t| t.key.as_str()).collect();
         assert_eq!(
             urgency,
-            ["emergency", "very_high", "high", "moderate", "low", "routine"]
+            [
+                "emergency",
+                "very_high",
+                "high",
+                "moderate",
+                "low",
+                "routine"
+            ]
         );
         // B's emergency was its replaced first assessment; all three counted are high.
         assert_eq!(count(&figures.urgency, "high"), 3);
@@ -655,8 +673,18 @@ mod tests {
         assert_eq!(outcomes.issues_recorded, 5);
         assert_eq!(outcomes.issues_resolved, 3);
         assert_eq!(outcomes.people_with_issues_resolved, 2);
-        assert_eq!(count(&outcomes.resolved_by_kind, "eviction"), 2);
-        assert_eq!(count(&outcomes.resolved_by_kind, "debt"), 1);
+        let kind = |key: &str| {
+            outcomes
+                .by_kind
+                .iter()
+                .find(|tally| tally.key == key)
+                .map(|tally| (tally.recorded, tally.resolved))
+        };
+        assert_eq!(kind("eviction"), Some((2, 2)));
+        assert_eq!(kind("debt"), Some((2, 1)));
+        assert_eq!(kind("social_isolation"), Some((1, 0)));
+        assert_eq!(kind("benefits_problem"), None);
+        assert_eq!(outcomes.by_kind[0].key, "eviction", "most resolved first");
         // Days: A 20, B 11, C 5.
         assert_eq!(outcomes.median_days_to_follow_up, Some(11.0));
     }

@@ -65,7 +65,12 @@ pub fn to_html(document: &Document) -> String {
 fn write_chart(out: &mut String, table: &Table, title: &str) {
     let width = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH;
     let height = table.rows.len() * ROW_HEIGHT + 4;
-    let longest = table.rows.iter().filter_map(|row| row.bar).max().unwrap_or(0);
+    let longest = table
+        .rows
+        .iter()
+        .filter_map(|row| row.bar)
+        .max()
+        .unwrap_or(0);
     let _ = writeln!(
         out,
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",

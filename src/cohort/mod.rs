@@ -38,3 +38,25 @@ pub fn report(
         ReportFormat::Text | ReportFormat::Json => render::to_text(&document, options.chart),
     }
 }
+
+use crate::error::Result;
+use crate::records::{RecordId, Store};
+
+/// The views of a store's records, and the records that could not be read as one, with why.
+pub type StoreEntries = (Vec<Entry>, Vec<(RecordId, String)>);
+
+/// Every record of a store as a view, in chain order, and the records that are intact but could
+/// not be read as an assessment or follow-up, with why. A damaged record (altered, not in the
+/// form sicol writes) is an error: figures from a store in doubt would not be exact.
+pub fn read_store(store: &Store) -> Result<StoreEntries> {
+    let mut entries = Vec::new();
+    let mut unreadable = Vec::new();
+    for id in store.ids()? {
+        let record = store.read(id)?;
+        match Entry::from_record(&record) {
+            Ok(entry) => entries.push(entry),
+            Err(why) => unreadable.push((id, why)),
+        }
+    }
+    Ok((entries, unreadable))
+}

@@ -4,8 +4,13 @@
 //! Suppressing a cell is not enough when the cells of a row add up to a total that is shown: with
 //! one cell hidden, subtraction gives it back. So when exactly one part of a shown total is
 //! suppressed, the smallest other part is withheld too, and shown as "[c]" (the convention of UK
-//! official statistics for a value withheld to protect confidentiality). Zero is a count below 5
-//! and is suppressed like any other, so a table never tells that nobody in a group had a need.
+//! official statistics for a value withheld to protect confidentiality). Likewise a count shown
+//! beside its total (people with a stressor, of everyone assessed) is withheld when the rest is a
+//! small count, and the parts of a withheld total never all show. Zero is a count below 5 and is
+//! suppressed like any other, so a table never tells that nobody in a group had a need.
+//!
+//! This protects each figure against subtraction within the report. It cannot protect against
+//! comparing two reports (say, with overlapping dates): publish reports of fixed periods.
 
 use serde::Serialize;
 
@@ -63,12 +68,26 @@ impl Audience {
     /// A total and the parts that add up to it, with secondary suppression when needed.
     pub fn partition(self, total: usize, parts: &[usize]) -> (Cell, Vec<Cell>) {
         let total_cell = self.cell(total);
+        (total_cell, self.split(total_cell, parts))
+    }
+
+    /// A part of a shown or hidden total, withheld when the rest of the total is a small count
+    /// (else "N people of whom all but 2 …" gives the 2 away).
+    pub fn share(self, part: usize, total: usize) -> Cell {
+        self.partition(total, &[part, total.saturating_sub(part)]).1[0]
+    }
+
+    /// The parts of a total already shown as `total`: each suppressed below the threshold, and
+    /// one more withheld when subtraction would otherwise give a hidden count back — a shown
+    /// total with exactly one hidden part, or a hidden total whose parts are all shown.
+    pub fn split(self, total: Cell, parts: &[usize]) -> Vec<Cell> {
         let mut cells: Vec<Cell> = parts.iter().map(|part| self.cell(*part)).collect();
-        let suppressed = cells
-            .iter()
-            .filter(|cell| **cell == Cell::Suppressed)
-            .count();
-        if suppressed == 1 && total_cell != Cell::Suppressed {
+        let hidden = cells.iter().filter(|cell| cell.value().is_none()).count();
+        let needs_one_more = match total {
+            Cell::Exact(_) => hidden == 1,
+            Cell::Suppressed | Cell::Withheld => hidden == 0,
+        };
+        if needs_one_more {
             let smallest_shown = cells
                 .iter()
                 .enumerate()
@@ -78,7 +97,7 @@ impl Audience {
                 cells[index] = Cell::Withheld;
             }
         }
-        (total_cell, cells)
+        cells
     }
 }
 
@@ -113,6 +132,20 @@ mod tests {
         let (total, cells) = Audience::Published.partition(4, &[4, 0]);
         assert_eq!(total, Cell::Suppressed);
         assert_eq!(cells, [Cell::Suppressed, Cell::Suppressed]);
+    }
+
+    #[test]
+    fn a_part_whose_rest_is_small_is_withheld() {
+        assert_eq!(Audience::Published.share(40, 43), Cell::Withheld);
+        assert_eq!(Audience::Published.share(3, 43), Cell::Suppressed);
+        assert_eq!(Audience::Published.share(20, 43), Cell::Exact(20));
+        assert_eq!(Audience::Internal.share(40, 43), Cell::Exact(40));
+    }
+
+    #[test]
+    fn the_parts_of_a_hidden_total_do_not_add_up_to_it() {
+        let cells = Audience::Published.split(Cell::Withheld, &[30, 9]);
+        assert_eq!(cells, [Cell::Exact(30), Cell::Withheld]);
     }
 
     #[test]

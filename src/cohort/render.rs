@@ -183,7 +183,7 @@ pub fn document(
         .map(|tally| {
             count_row(
                 vocabulary.label(&tally.key),
-                audience.cell(tally.count),
+                audience.share(tally.count, people),
                 people,
             )
         })
@@ -195,7 +195,10 @@ pub fn document(
             stressor_rows.len(),
             figures.stressors.len()
         )],
-        table: non_empty(vec!["Stressor", "People", "% of people"], stressor_rows),
+        table: non_empty(
+            vec!["Stressor", "People", "% of people"],
+            ranked(stressor_rows, audience),
+        ),
     });
     let pair_rows: Vec<Row> = figures
         .stressor_pairs
@@ -208,7 +211,7 @@ pub fn document(
                     vocabulary.label(&pair.first),
                     vocabulary.label(&pair.second)
                 ),
-                audience.cell(pair.count),
+                audience.share(pair.count, people),
                 people,
             )
         })
@@ -216,18 +219,22 @@ pub fn document(
     sections.push(Section {
         title: "Top stressor combinations".to_owned(),
         lines: vec!["People with both stressors of a pair recorded at assessment.".to_owned()],
-        table: non_empty(vec!["Stressors", "People", "% of people"], pair_rows),
+        table: non_empty(
+            vec!["Stressors", "People", "% of people"],
+            ranked(pair_rows, audience),
+        ),
     });
 
     sections.push(Section {
         title: "Referrals by category".to_owned(),
         lines: vec![format!(
             "{} people were offered at least one referral. A referral covering two categories counts in each.",
-            show(figures.people_referred)
+            audience.share(figures.people_referred, people).text()
         )],
         table: decision_table(
             "Category",
             &figures.referrals_by_category,
+            people,
             audience,
             |key| vocabulary.label(key).to_owned(),
         ),
@@ -243,6 +250,7 @@ pub fn document(
         table: decision_table(
             "Partner",
             &figures.referrals_by_partner,
+            people,
             audience,
             str::to_owned,
         ),
@@ -252,10 +260,11 @@ pub fn document(
         .gaps
         .iter()
         .map(|gap| {
-            let people_cell = audience.cell(gap.people);
+            let people_cell = audience.share(gap.people, people);
+            let unmet = audience.split(people_cell, &[gap.unmet, gap.people - gap.unmet])[0];
             Row {
                 label: vocabulary.label(&gap.category).to_owned(),
-                cells: vec![people_cell.text(), audience.cell(gap.unmet).text()],
+                cells: vec![people_cell.text(), unmet.text()],
                 bar: people_cell.value(),
             }
         })
@@ -264,15 +273,15 @@ pub fn document(
         title: "Gaps".to_owned(),
         lines: vec![format!(
             "{} people had a need that no partner could take as asked (no partner, none eligible, or none able to act in time).",
-            show(figures.people_with_gaps)
+            audience.share(figures.people_with_gaps, people).text()
         )],
         table: non_empty(
             vec!["Category", "People", "Of whom no referral at all"],
-            gap_rows,
+            ranked(gap_rows, audience),
         ),
     });
 
-    sections.push(outcomes_section(figures, vocabulary, audience));
+    sections.extend(outcomes_sections(figures, vocabulary, audience));
     Document {
         title: "Cohort report".to_owned(),
         facts,
@@ -281,64 +290,93 @@ pub fn document(
     }
 }
 
-fn outcomes_section(
+fn outcomes_sections(
     figures: &CohortFigures,
     vocabulary: &Vocabulary,
     audience: Audience,
-) -> Section {
+) -> [Section; 2] {
     let outcomes = &figures.outcomes;
-    let show = |count: usize| audience.cell(count).text();
-    let mut lines = vec![format!(
-        "{} of {} people followed up.",
-        show(outcomes.followed_up),
-        show(figures.people)
-    )];
-    let (followed, parts) = audience.partition(
-        outcomes.followed_up,
-        &[outcomes.not_admitted, outcomes.admitted],
-    );
-    let rows = vec![
-        part_row("Not admitted (admission avoided)", parts[0], followed),
-        part_row("Admitted to a psychiatric bed", parts[1], followed),
-    ];
-    lines.push(format!(
-        "Social issues resolved: {} of {} recorded at assessment among the people followed up; {} people had at least one resolved.",
-        show(outcomes.issues_resolved),
-        show(outcomes.issues_recorded),
-        show(outcomes.people_with_issues_resolved)
-    ));
-    lines.push(
-        match (
-            outcomes.median_days_to_follow_up,
-            audience == Audience::Published && outcomes.followed_up < THRESHOLD,
-        ) {
-            (None, _) => "Median time from assessment to follow-up: no follow-ups yet.".to_owned(),
-            (Some(_), true) => format!(
-                "Median time from assessment to follow-up: withheld (fewer than {THRESHOLD} people followed up)."
-            ),
-            (Some(days), false) => format!(
-                "Median time from assessment to follow-up: {} days.",
-                format_days(days)
-            ),
-        },
-    );
-    let mut table_rows = rows;
-    for tally in &outcomes.resolved_by_kind {
-        let cell = audience.cell(tally.count);
-        table_rows.push(Row {
-            label: format!("Resolved: {}", vocabulary.label(&tally.key)),
-            cells: vec![cell.text(), String::new()],
-            bar: cell.value(),
-        });
-    }
-    Section {
+    let followed = audience.share(outcomes.followed_up, figures.people);
+    let parts = audience.split(followed, &[outcomes.not_admitted, outcomes.admitted]);
+    let median = match (
+        outcomes.median_days_to_follow_up,
+        audience == Audience::Published && outcomes.followed_up < THRESHOLD,
+    ) {
+        (None, _) => "Median time from assessment to follow-up: no follow-ups yet.".to_owned(),
+        (Some(_), true) => format!(
+            "Median time from assessment to follow-up: withheld (fewer than {THRESHOLD} people followed up)."
+        ),
+        (Some(days), false) => format!(
+            "Median time from assessment to follow-up: {} days.",
+            format_days(days)
+        ),
+    };
+    let admissions = Section {
         title: "Outcomes".to_owned(),
-        lines,
+        lines: vec![
+            format!(
+                "{} of {} people followed up. Admissions avoided: people followed up who were not admitted to a psychiatric bed.",
+                followed.text(),
+                audience.cell(figures.people).text()
+            ),
+            median,
+        ],
         table: Some(Table {
             headers: strings(&["Outcome", "People", "% of followed up"]),
-            rows: table_rows,
+            rows: vec![
+                part_row("Not admitted (admission avoided)", parts[0], followed),
+                part_row("Admitted to a psychiatric bed", parts[1], followed),
+            ],
         }),
-    }
+    };
+
+    let recorded = audience.cell(outcomes.issues_recorded);
+    let resolved = audience.split(
+        recorded,
+        &[
+            outcomes.issues_resolved,
+            outcomes.issues_recorded - outcomes.issues_resolved,
+        ],
+    )[0];
+    let people_resolved = audience.split(
+        followed,
+        &[
+            outcomes.people_with_issues_resolved,
+            outcomes.followed_up - outcomes.people_with_issues_resolved,
+        ],
+    )[0];
+    let rows: Vec<Row> = outcomes
+        .by_kind
+        .iter()
+        .map(|tally| {
+            let recorded = audience.cell(tally.recorded);
+            let resolved =
+                audience.split(recorded, &[tally.resolved, tally.recorded - tally.resolved])[0];
+            Row {
+                label: vocabulary.label(&tally.key).to_owned(),
+                cells: vec![
+                    resolved.text(),
+                    recorded.text(),
+                    percent(resolved, recorded),
+                ],
+                bar: resolved.value(),
+            }
+        })
+        .collect();
+    let issues = Section {
+        title: "Social issues resolved".to_owned(),
+        lines: vec![format!(
+            "{} of {} social issues recorded at assessment were resolved by follow-up, among the people followed up; {} people had at least one resolved.",
+            resolved.text(),
+            recorded.text(),
+            people_resolved.text()
+        )],
+        table: non_empty(
+            vec!["Stressor", "Resolved", "Recorded", "% resolved"],
+            ranked(rows, audience),
+        ),
+    };
+    [admissions, issues]
 }
 
 fn format_days(days: f64) -> String {
@@ -413,13 +451,16 @@ fn percent(part: Cell, total: Cell) -> String {
 fn decision_table(
     heading: &str,
     tallies: &[DecisionTally],
+    people: usize,
     audience: Audience,
     label: impl Fn(&str) -> String,
 ) -> Option<Table> {
     let rows = tallies
         .iter()
         .map(|tally| {
-            let (offered, parts) = audience.partition(tally.offered, &tally.parts());
+            // Nearly always one referral per person under a key: treat the rest as people too.
+            let offered = audience.share(tally.offered, people);
+            let parts = audience.split(offered, &tally.parts());
             let mut cells = vec![offered.text()];
             cells.extend(parts.iter().map(|cell| cell.text()));
             Row {
@@ -429,6 +470,7 @@ fn decision_table(
             }
         })
         .collect();
+    let rows = ranked(rows, audience);
     non_empty(
         vec![
             heading,
@@ -440,6 +482,19 @@ fn decision_table(
         ],
         rows,
     )
+}
+
+/// In a published ranking, rows whose count is hidden go last in alphabetical order, so their
+/// order does not rank the hidden counts.
+fn ranked(rows: Vec<Row>, audience: Audience) -> Vec<Row> {
+    if audience == Audience::Internal {
+        return rows;
+    }
+    let (mut shown, mut hidden): (Vec<Row>, Vec<Row>) =
+        rows.into_iter().partition(|row| row.bar.is_some());
+    hidden.sort_by(|a, b| a.label.cmp(&b.label));
+    shown.append(&mut hidden);
+    shown
 }
 
 fn non_empty(headers: Vec<&str>, rows: Vec<Row>) -> Option<Table> {
@@ -486,7 +541,12 @@ fn write_text_table(out: &mut String, table: &Table, chart: bool) {
             widths[index + 1] = widths[index + 1].max(cell.chars().count());
         }
     }
-    let longest = table.rows.iter().filter_map(|row| row.bar).max().unwrap_or(0);
+    let longest = table
+        .rows
+        .iter()
+        .filter_map(|row| row.bar)
+        .max()
+        .unwrap_or(0);
     let mut header = format!("  {:<width$}", table.headers[0], width = widths[0]);
     for (index, heading) in table.headers.iter().enumerate().skip(1) {
         let _ = write!(header, "  {heading:>width$}", width = widths[index]);
@@ -494,9 +554,9 @@ fn write_text_table(out: &mut String, table: &Table, chart: bool) {
     let _ = writeln!(out, "{}", header.trim_end());
     for row in &table.rows {
         let mut line = format!("  {:<width$}", row.label, width = widths[0]);
-        for index in 1..columns {
+        for (index, width) in widths.iter().enumerate().skip(1) {
             let cell = row.cells.get(index - 1).map_or("", String::as_str);
-            let _ = write!(line, "  {cell:>width$}", width = widths[index]);
+            let _ = write!(line, "  {cell:>width$}");
         }
         if chart {
             let _ = write!(line, "  {}", text_bar(row.bar, longest));
@@ -518,32 +578,37 @@ fn text_bar(value: Option<usize>, longest: usize) -> String {
 
 /// Writes the document as Markdown (GitHub tables, numbers right-aligned).
 pub fn to_markdown(document: &Document) -> String {
-    let mut out = String::new();
-    let _ = writeln!(out, "# {}\n", markdown_text(&document.title));
-    for fact in &document.facts {
-        let _ = writeln!(out, "- {}", markdown_text(fact));
-    }
-    let _ = writeln!(out, "\n> {}", markdown_text(&document.notice));
+    let mut blocks: Vec<String> = vec![format!("# {}", markdown_text(&document.title))];
+    let facts: Vec<String> = document
+        .facts
+        .iter()
+        .map(|fact| format!("- {}", markdown_text(fact)))
+        .collect();
+    blocks.push(facts.join("\n"));
+    blocks.push(format!("> {}", markdown_text(&document.notice)));
     for section in &document.sections {
-        let _ = writeln!(out, "\n## {}\n", markdown_text(&section.title));
-        for line in &section.lines {
-            let _ = writeln!(out, "{}\n", markdown_text(line));
-        }
+        blocks.push(format!("## {}", markdown_text(&section.title)));
+        blocks.extend(section.lines.iter().map(|line| markdown_text(line)));
         if let Some(table) = &section.table {
             let headers: Vec<String> = table.headers.iter().map(|h| markdown_text(h)).collect();
-            let _ = writeln!(out, "| {} |", headers.join(" | "));
             let rule: Vec<&str> = (0..headers.len())
                 .map(|index| if index == 0 { "---" } else { "---:" })
                 .collect();
-            let _ = writeln!(out, "| {} |", rule.join(" | "));
+            let mut lines = vec![
+                format!("| {} |", headers.join(" | ")),
+                format!("| {} |", rule.join(" | ")),
+            ];
             for row in &table.rows {
                 let mut cells = vec![markdown_text(&row.label)];
                 cells.extend(row.cells.iter().map(|cell| markdown_text(cell)));
                 cells.resize(headers.len(), String::new());
-                let _ = writeln!(out, "| {} |", cells.join(" | "));
+                lines.push(format!("| {} |", cells.join(" | ")));
             }
+            blocks.push(lines.join("\n"));
         }
     }
+    let mut out = blocks.join("\n\n");
+    out.push('\n');
     out
 }
 
