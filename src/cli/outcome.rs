@@ -60,6 +60,9 @@ pub fn run(cli: &Cli, args: &OutcomeArgs) -> Result<u8> {
     let path = store.path_of(id);
     let record = store.read(id)?;
     let today = chrono::Local::now().date_naive();
+    if let Some(date) = args.date.filter(|date| *date > today) {
+        eprintln!("warning: the follow-up date {date} is after today ({today}); check it is right");
+    }
     let report = FollowUpReport {
         admitted: args.admitted == YesNo::Yes,
         issues_resolved: args.issues_resolved.clone(),
@@ -70,7 +73,6 @@ pub fn run(cli: &Cli, args: &OutcomeArgs) -> Result<u8> {
         &record,
         report,
         &rules.vocabulary,
-        today,
         &path.display().to_string(),
     )?;
     let draft = FollowUpDraft {

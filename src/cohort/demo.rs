@@ -262,7 +262,6 @@ pub fn write(store: &mut Store, rules: &RuleSet, steps: &[DemoStep]) -> Result<V
                     &record,
                     report.clone(),
                     &rules.vocabulary,
-                    report.date,
                     &store.path_of(followed).display().to_string(),
                 )?;
                 let draft = FollowUpDraft {

@@ -109,11 +109,23 @@ pub fn document(
         (None, Some(to)) => format!("Assessments: up to {to}"),
         (Some(from), Some(to)) => format!("Assessments: {from} to {to}"),
     });
+    let (records, kinds) = audience.partition(
+        figures.records,
+        // The unreadable are few and usually none (then unsaid), so they go with follow-ups.
+        &[
+            figures.assessment_records,
+            figures.follow_up_records + figures.unreadable.len(),
+        ],
+    );
+    let follow_ups = match kinds[1] {
+        Cell::Exact(_) => audience.cell(figures.follow_up_records),
+        hidden => hidden,
+    };
     facts.push(format!(
         "Records read: {} ({} assessments, {} follow-ups)",
-        show(figures.records),
-        show(figures.assessment_records),
-        show(figures.follow_up_records)
+        records.text(),
+        kinds[0].text(),
+        follow_ups.text()
     ));
     facts.push(format!(
         "Set aside: {} revised by a later record, {} earlier assessments of a person assessed again, {} outside the dates",

@@ -51,12 +51,12 @@ pub struct FollowUpReport {
 impl FollowUp {
     /// Checks a report against the assessment record it follows: the record must be an assessment,
     /// every resolved issue a stressor kind recorded (severity above 0) in that assessment, and the
-    /// date neither before the assessment nor after `today`. `origin` names the record in problems.
+    /// date not before the assessment. `origin` names the record in problems. (Whether the date is
+    /// after today is the caller's to judge: the core reads no clock.)
     pub fn check(
         record: &Record,
         report: FollowUpReport,
         vocabulary: &Vocabulary,
-        today: NaiveDate,
         origin: &str,
     ) -> Result<FollowUp, Problems> {
         let problem = |field: &str, message: String| {
@@ -156,15 +156,6 @@ impl FollowUp {
                     ),
                 )
                 .with_hint("give the day the follow-up took place, as YYYY-MM-DD"),
-            );
-        }
-        if report.date > today {
-            problems.push(
-                problem(
-                    "--date",
-                    format!("the follow-up date {} is in the future", report.date),
-                )
-                .with_hint("record a follow-up once it has taken place"),
             );
         }
         if !problems.is_empty() {

@@ -395,6 +395,29 @@ mod tests {
     }
 
     #[test]
+    fn a_follow_up_record_reads_back_and_assessment_records_keep_their_shape() {
+        let assessment = sample();
+        assert!(!String::from_utf8_lossy(&assessment.to_bytes()).contains("follow_up"));
+        let draft = FollowUpDraft {
+            follow_up: FollowUp {
+                follows: RecordId(3),
+                case: "A-1".into(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+                admitted: false,
+                issues_resolved: vec!["debt".into()],
+                note: None,
+            },
+            ruleset: assessment.ruleset.clone(),
+            saved_at: assessment.saved_at,
+        };
+        let record = draft.seal(RecordId(4), Some(assessment.sha256.clone()));
+        assert_eq!(record.format, FOLLOW_UP_FORMAT);
+        assert_eq!(record.case(), "A-1");
+        assert_eq!(Record::from_bytes(&record.to_bytes()), Ok(record.clone()));
+        assert!(record.assessment.is_null() && record.formulation.is_null());
+    }
+
+    #[test]
     fn a_newer_format_is_refused_plainly() {
         let mut record = sample();
         record.format = FORMAT + 1;
