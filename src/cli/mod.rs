@@ -1,8 +1,11 @@
 //! The command line: parses arguments with clap and calls the library. Thin by design: every
 //! decision lives in the library so that the TUI and the CLI agree.
 
+mod demo_store;
 mod evaluate;
+mod outcome;
 mod replay;
+mod report;
 mod rules;
 mod rules_impact;
 mod save;
@@ -80,6 +83,35 @@ pub enum Command {
     /// Check and test rule changes: the service lead's tools
     #[command(subcommand)]
     Rules(rules::RulesCommand),
+
+    /// Append a follow-up of a case (admitted or not, issues resolved) as a new record
+    #[command(
+        after_help = "Examples:\n  sicol outcome formulations/00000003.json --admitted no --issues-resolved eviction,debt\n  \
+            sicol outcome 00000003 --store /srv/sicol/formulations --admitted yes --date 2026-12-04"
+    )]
+    Outcome(outcome::OutcomeArgs),
+
+    /// Cohort figures over a store: people, mixes, stressors, referrals, gaps, outcomes
+    #[command(
+        long_about = "Cohort figures over a store of records: people assessed, balance and urgency \
+            mix, top stressors and pairs, referrals by category and partner with the person's \
+            decisions, gaps, and outcomes at follow-up.\n\n\
+            Each person counts once, with their current assessment (revisions replace what they \
+            revise). --from and --to select assessments by the day they took place.\n\n\
+            text and json show exact counts, for internal use. markdown and html are for \
+            publication: they show every count below 5 as <5 (DESIGN §7).\n\n\
+            Exit codes: 0 ok, 1 a damaged record (run sicol verify), 2 bad input.",
+        after_help = "Examples:\n  sicol report --chart\n  \
+            sicol report --store demo --from 2026-01-01 --to 2026-03-31 --format markdown > q1.md\n  \
+            sicol report --store demo --format html > board-paper.html"
+    )]
+    Report(report::ReportArgs),
+
+    /// Write a synthetic store of made-up people to try `sicol report` on
+    #[command(after_help = "Examples:\n  sicol demo-store --out demo\n  \
+            sicol demo-store --out demo --count 500 --seed 7")]
+    DemoStore(demo_store::DemoStoreArgs),
+
     /// Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners files
     #[command(
         after_help = "Editors with a YAML language server (VS Code's YAML extension, Neovim's yamlls) then \
@@ -112,6 +144,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Rules(command) => rules::run(&cli, command),
         Command::Schema(args) => schema::run(&cli, args),
+        Command::Outcome(args) => outcome::run(&cli, args),
+        Command::Report(args) => report::run(&cli, args),
+        Command::DemoStore(args) => demo_store::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -70,6 +70,8 @@ enum Report {
     Match(PathBuf, Record, Replay),
     Drift(PathBuf, Record, Replay),
     Failed(PathBuf, String),
+    /// A follow-up record: it holds an outcome, not a formulation, so there is nothing to replay.
+    FollowUp(PathBuf, Record),
 }
 
 fn replay_one(store: &mut Store, path: &Path, rules: Option<&RuleSet>) -> Report {
@@ -77,6 +79,9 @@ fn replay_one(store: &mut Store, path: &Path, rules: Option<&RuleSet>) -> Report
         Ok(record) => record,
         Err(error) => return Report::Failed(path.to_path_buf(), error.to_string()),
     };
+    if record.follow_up.is_some() {
+        return Report::FollowUp(path.to_path_buf(), record);
+    }
     match store.replay(&record, rules) {
         Ok(replay) if replay.drift.is_empty() => Report::Match(path.to_path_buf(), record, replay),
         Ok(replay) => Report::Drift(path.to_path_buf(), record, replay),
@@ -132,6 +137,17 @@ impl std::fmt::Display for Report {
                 }
                 Ok(())
             }
+            Report::FollowUp(path, record) => writeln!(
+                f,
+                "skip   {}  case {}: follow-up of record {}, nothing to recompute",
+                path.display(),
+                record.case(),
+                record
+                    .follow_up
+                    .as_ref()
+                    .map(|follow_up| follow_up.follows.to_string())
+                    .unwrap_or_default()
+            ),
             Report::Failed(path, why) => {
                 // Most errors already start with the file's name.
                 let shown = path.display().to_string();
@@ -175,6 +191,7 @@ struct Tally {
     matched: usize,
     drifted: usize,
     failed: usize,
+    follow_ups: usize,
 }
 
 impl Tally {
@@ -183,6 +200,7 @@ impl Tally {
             Report::Match(..) => self.matched += 1,
             Report::Drift(..) => self.drifted += 1,
             Report::Failed(..) => self.failed += 1,
+            Report::FollowUp(..) => self.follow_ups += 1,
         }
     }
 }
@@ -195,6 +213,11 @@ impl std::fmt::Display for Tally {
             f,
             "replayed {total} record{plural}: {} match, {} drifted, {} failed",
             self.matched, self.drifted, self.failed
-        )
+        )?;
+        if self.follow_ups > 0 {
+            let plural = if self.follow_ups == 1 { "" } else { "s" };
+            write!(f, " ({} follow-up record{plural} skipped)", self.follow_ups)?;
+        }
+        Ok(())
     }
 }

@@ -13,8 +13,16 @@
 //! The assessment, formulation and choices are kept as JSON values rather than typed fields, so a
 //! record written before `Formulation` gained a field still reads, hashes and replays; replay
 //! compares values, so new fields are covered without code changes.
+//!
+//! A record is one of two kinds. An assessment record (format 1) holds the above. A follow-up
+//! record (format 2, see [`follow_up`]) holds what happened to a case afterwards and names the
+//! assessment record it follows; its assessment, formulation and choices are `null`, since it
+//! re-states none of them, and its rule set is the one of the record it follows. Assessment
+//! records are still written as format 1, so a sicol that predates follow-ups keeps reading them
+//! and refuses only the follow-ups, plainly, as a newer format.
 
 pub mod diff;
+pub mod follow_up;
 pub mod replay;
 pub mod store;
 
@@ -30,11 +38,18 @@ use crate::model::{Assessment, Choices};
 use crate::rules::RuleSetId;
 
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
+pub use follow_up::{FollowUp, FollowUpReport};
 pub use replay::{replay, Impact, Replay};
 pub use store::Store;
 
-/// The record format this build writes and the newest it reads.
-pub const FORMAT: u32 = 1;
+/// The newest record format this build reads.
+pub const FORMAT: u32 = 2;
+
+/// The format of assessment records, unchanged since the first, so older builds still read them.
+pub const ASSESSMENT_FORMAT: u32 = 1;
+
+/// The format of follow-up records, which first appeared in format 2.
+pub const FOLLOW_UP_FORMAT: u32 = 2;
 
 /// The field that holds a record's own hash.
 const DIGEST_FIELD: &str = "sha256";
@@ -120,6 +135,10 @@ pub struct Record {
     /// The person's choices about the referrals.
     #[serde(default)]
     pub choices: Value,
+    /// For a follow-up record, the outcome it reports; absent in assessment records (so their
+    /// bytes, and hashes, are as before follow-ups existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub follow_up: Option<FollowUp>,
     /// sha256 of the record's canonical JSON without this field.
     pub sha256: String,
 }
@@ -165,7 +184,7 @@ impl Draft<'_> {
     /// Seals the draft into a record with its place in the chain and its hash.
     pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
         let mut record = Record {
-            format: FORMAT,
+            format: ASSESSMENT_FORMAT,
             id,
             supersedes: self.supersedes,
             previous,
@@ -175,6 +194,40 @@ impl Draft<'_> {
             assessment: to_value(self.assessment),
             formulation: to_value(self.formulation),
             choices: to_value(self.choices),
+            follow_up: None,
+            sha256: String::new(),
+        };
+        record.sha256 = digest(&record_body(&record));
+        record
+    }
+}
+
+/// What a caller supplies to append a follow-up; the store adds id, chain link and hash.
+#[derive(Debug, Clone)]
+pub struct FollowUpDraft {
+    /// The checked follow-up (see [`FollowUp::check`]).
+    pub follow_up: FollowUp,
+    /// The rule set of the record followed up, so that `verify` finds its copy as for any record.
+    pub ruleset: RuleSetId,
+    /// When it is saved (the caller's clock).
+    pub saved_at: DateTime<Utc>,
+}
+
+impl FollowUpDraft {
+    /// Seals the draft into a follow-up record with its place in the chain and its hash.
+    pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
+        let mut record = Record {
+            format: FOLLOW_UP_FORMAT,
+            id,
+            supersedes: None,
+            previous,
+            saved_at: self.saved_at,
+            sicol_version: crate::VERSION.to_owned(),
+            ruleset: self.ruleset.clone(),
+            assessment: Value::Null,
+            formulation: Value::Null,
+            choices: Value::Null,
+            follow_up: Some(self.follow_up.clone()),
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
@@ -221,8 +274,11 @@ impl Record {
         Ok(record)
     }
 
-    /// The case id, read from the assessment.
+    /// The case id, read from the assessment (or, for a follow-up, from the follow-up).
     pub fn case(&self) -> &str {
+        if let Some(follow_up) = &self.follow_up {
+            return &follow_up.case;
+        }
         self.assessment
             .get("id")
             .and_then(Value::as_str)
@@ -309,6 +365,7 @@ mod tests {
             assessment: serde_json::json!({ "id": "A-1", "note": "Zoë × 2 − 1" }),
             formulation: serde_json::json!({ "weight": 2.6, "factors": [{ "w": 0.1 }] }),
             choices: serde_json::json!([]),
+            follow_up: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
@@ -335,6 +392,29 @@ mod tests {
                 "changing byte {index} went unnoticed"
             );
         }
+    }
+
+    #[test]
+    fn a_follow_up_record_reads_back_and_assessment_records_keep_their_shape() {
+        let assessment = sample();
+        assert!(!String::from_utf8_lossy(&assessment.to_bytes()).contains("follow_up"));
+        let draft = FollowUpDraft {
+            follow_up: FollowUp {
+                follows: RecordId(3),
+                case: "A-1".into(),
+                date: chrono::NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+                admitted: false,
+                issues_resolved: vec!["debt".into()],
+                note: None,
+            },
+            ruleset: assessment.ruleset.clone(),
+            saved_at: assessment.saved_at,
+        };
+        let record = draft.seal(RecordId(4), Some(assessment.sha256.clone()));
+        assert_eq!(record.format, FOLLOW_UP_FORMAT);
+        assert_eq!(record.case(), "A-1");
+        assert_eq!(Record::from_bytes(&record.to_bytes()), Ok(record.clone()));
+        assert!(record.assessment.is_null() && record.formulation.is_null());
     }
 
     #[test]

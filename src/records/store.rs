@@ -20,7 +20,7 @@ use crate::rules::{RuleFiles, RuleSet, RuleSetId};
 use crate::source::Position;
 
 use super::replay::{recompute, replay, Impact, Replay};
-use super::{Draft, Record, RecordId};
+use super::{Draft, FollowUpDraft, Record, RecordId};
 
 /// The folder, inside a store, that keeps the rule set copies.
 pub const RULESETS_DIR: &str = "rulesets";
@@ -175,6 +175,48 @@ impl Store {
         if let Some(replaced) = draft.supersedes {
             self.check_supersedes(replaced, &draft.assessment.id)?;
         }
+        self.append(|id, previous| draft.seal(id, previous))
+    }
+
+    /// Appends a follow-up record after checking that the record it follows is an assessment
+    /// record of the same case in this store. Never overwrites, like [`Store::save`].
+    pub fn save_follow_up(&mut self, draft: &FollowUpDraft) -> Result<(Record, PathBuf)> {
+        let follows = draft.follow_up.follows;
+        let path = self.path_of(follows);
+        let shown = path.display().to_string();
+        if !path.exists() {
+            return Err(Problem::new(
+                shown,
+                Position::default(),
+                "",
+                format!("there is no record {follows} to follow up"),
+            )
+            .with_hint("give the id of an assessment record in this store, such as 00000003")
+            .into());
+        }
+        let followed = self.read(follows)?;
+        if followed.follow_up.is_some() || followed.case() != draft.follow_up.case {
+            return Err(Problem::new(
+                shown,
+                Position::default(),
+                "",
+                format!(
+                    "record {follows} is not the assessment of case {}",
+                    draft.follow_up.case
+                ),
+            )
+            .with_hint("a follow-up names the assessment record of its own case")
+            .into());
+        }
+        self.append(|id, previous| draft.seal(id, previous))
+    }
+
+    /// Writes the record `seal` makes for the next free place in the chain, retrying at the next
+    /// place when another writer takes this one.
+    fn append(
+        &mut self,
+        seal: impl Fn(RecordId, Option<String>) -> Record,
+    ) -> Result<(Record, PathBuf)> {
         for _ in 0..SAVE_ATTEMPTS {
             let (id, previous) = match &self.tip {
                 Some((id, sha256)) => (id.next(), Some(sha256.clone())),
@@ -183,7 +225,7 @@ impl Store {
                     None => (RecordId(1), None),
                 },
             };
-            let record = draft.seal(id, previous);
+            let record = seal(id, previous);
             let path = self.path_of(id);
             match write_new(&self.dir, &path, &record.to_bytes())? {
                 Written::Done => {
@@ -267,12 +309,16 @@ impl Store {
     /// Adds one record to a rule-change impact: its outcome under the rules it was made with
     /// against its outcome under `new`. A record whose own rules no longer reproduce it is
     /// compared from the recomputed outcome and noted as drifted; one without its rule set copy
-    /// is compared from the recorded outcome.
+    /// is compared from the recorded outcome. Follow-up records hold no outcome of the rules and
+    /// are passed over.
     pub fn add_to_impact(&mut self, id: RecordId, new: &RuleSet, impact: &mut Impact) {
         let record = match self.read(id) {
             Ok(record) => record,
             Err(error) => return impact.add_failed(id, error.to_string()),
         };
+        if record.follow_up.is_some() {
+            return;
+        }
         impact.note_supersedes(&record);
         let baseline = match self.replay(&record, None) {
             Ok(own) => {
@@ -389,6 +435,16 @@ impl Store {
             .into());
         }
         let record = self.read(replaced)?;
+        if record.follow_up.is_some() {
+            return Err(Problem::new(
+                path.display().to_string(),
+                Position::default(),
+                "supersedes",
+                format!("record {replaced} is a follow-up, not an assessment"),
+            )
+            .with_hint("a revision supersedes an earlier assessment record of the same case")
+            .into());
+        }
         if record.case() != case {
             return Err(Problem::new(
                 path.display().to_string(),

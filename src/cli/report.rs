@@ -1,0 +1,98 @@
+//! `sicol report`: cohort figures over a store of records (issue 8).
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::Args;
+
+use sicol::cohort::{self, CohortFigures, DateWindow, ReportFormat, ReportOptions};
+use sicol::records::Store;
+use sicol::{files, Problem, Result};
+
+use super::{Cli, EXIT_FAILED, EXIT_OK};
+
+/// Arguments of `sicol report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The store folder
+    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    pub store: PathBuf,
+
+    /// Count assessments from this day on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<NaiveDate>,
+
+    /// Count assessments up to and including this day (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<NaiveDate>,
+
+    /// Output format: text and json show exact counts (internal use); markdown and html show
+    /// counts below 5 as <5 (for publication)
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+
+    /// Draw bar charts in the text format
+    #[arg(long)]
+    pub chart: bool,
+
+    /// How many stressors and stressor pairs to list
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+}
+
+/// Reads a day written as YYYY-MM-DD.
+pub fn parse_date(text: &str) -> std::result::Result<NaiveDate, String> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, such as 2026-11-20"))
+}
+
+/// Prints the report; exit 1 when a record is damaged, 2 on bad options.
+pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
+    if let (Some(from), Some(to)) = (args.from, args.to) {
+        if from > to {
+            return Err(Problem::new(
+                "--from",
+                Default::default(),
+                "",
+                format!("--from {from} is after --to {to}"),
+            )
+            .with_hint("give the earlier day to --from")
+            .into());
+        }
+    }
+    let rules = files::load_rules(&cli.rules_dir())?;
+    let store = Store::open(&args.store)?;
+    let (entries, unreadable) = match cohort::read_store(&store) {
+        Ok(read) => read,
+        Err(error) if error.is_bad_input() => {
+            eprintln!("error: {error}");
+            eprintln!(
+                "the figures would not be exact, so no report was made; run `sicol verify {}`",
+                args.store.display()
+            );
+            return Ok(EXIT_FAILED);
+        }
+        Err(error) => return Err(error),
+    };
+    let window = DateWindow {
+        from: args.from,
+        to: args.to,
+    };
+    let figures = CohortFigures::compute(entries, unreadable, window);
+    let source = args.store.display().to_string();
+    let options = ReportOptions {
+        source: &source,
+        top: args.top,
+        chart: args.chart,
+    };
+    if args.chart && args.format != ReportFormat::Text {
+        eprintln!("note: --chart draws bars in the text format; html has its own charts");
+    }
+    let text = cohort::report(&figures, &rules.vocabulary, args.format, &options);
+    // A closed pipe (sicol report | head) is not an error worth reporting.
+    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    if figures.records == 0 {
+        eprintln!("note: {} holds no records yet", args.store.display());
+    }
+    Ok(EXIT_OK)
+}

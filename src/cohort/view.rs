@@ -1,0 +1,362 @@
+//! The few facts the cohort figures need from each record, read defensively from its JSON.
+//!
+//! Records keep the assessment, formulation and choices as JSON values, and the formulation has
+//! grown over time: records made before partner resolution list `needs` (one per category) but
+//! no `referrals` or `gaps`. This is the one place that knows those shapes; the figures are
+//! computed from the small typed views below and never look at a record's JSON.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate};
+use serde_json::Value;
+
+use crate::model::Decision;
+use crate::records::{Record, RecordId};
+
+/// One record as the figures see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry {
+    /// An assessment with its formulation and the person's choices.
+    Assessment(AssessmentView),
+    /// A follow-up of an assessment.
+    FollowUp(FollowUpView),
+}
+
+/// An assessment record, reduced to what the figures count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AssessmentView {
+    /// The record.
+    pub record: RecordId,
+    /// The record this one revises.
+    pub supersedes: Option<RecordId>,
+    /// The pseudonymous case id.
+    pub case: String,
+    /// The day of the assessment, in the time zone it was recorded in.
+    pub assessed_on: NaiveDate,
+    /// `social_led`, `mixed` or `medical_led`, if the formulation gives one.
+    pub balance: Option<String>,
+    /// The urgency level, if the formulation gives one.
+    pub urgency: Option<String>,
+    /// Stressor kinds recorded with a severity above 0, sorted, each once.
+    pub stressors: Vec<String>,
+    /// The referrals offered.
+    pub referrals: Vec<ReferralView>,
+    /// Needs no partner could take as asked.
+    pub gaps: Vec<GapView>,
+    /// The person's decision on each referral, by referral key.
+    pub decisions: BTreeMap<String, Decision>,
+}
+
+/// One referral offered to the person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReferralView {
+    /// What the person's choice names: the partner id, or the category when no partner is known.
+    pub key: String,
+    /// The partner, when the formulation resolved one.
+    pub partner: Option<String>,
+    /// The referral categories it covers.
+    pub categories: Vec<String>,
+}
+
+/// A need no partner could take as asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GapView {
+    /// The referral category.
+    pub category: String,
+    /// Whether the need was left without any referral (no partner, or none eligible), as
+    /// opposed to referred less well than asked (no same-day capacity, not open).
+    pub unmet: bool,
+}
+
+/// A follow-up record, reduced to what the figures count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FollowUpView {
+    /// The record.
+    pub record: RecordId,
+    /// The assessment record it follows.
+    pub follows: RecordId,
+    /// The case id.
+    pub case: String,
+    /// The day of the follow-up.
+    pub date: NaiveDate,
+    /// Whether the person was admitted.
+    pub admitted: bool,
+    /// Stressor kinds resolved.
+    pub issues_resolved: Vec<String>,
+}
+
+/// Gap kinds that leave a need without any referral.
+const UNMET_GAP_KINDS: [&str; 2] = ["no_partner", "no_eligible_partner"];
+
+impl Entry {
+    /// Reads the view of one record; an error says why the record cannot be counted.
+    pub fn from_record(record: &Record) -> Result<Entry, String> {
+        if let Some(follow_up) = &record.follow_up {
+            return Ok(Entry::FollowUp(FollowUpView {
+                record: record.id,
+                follows: follow_up.follows,
+                case: follow_up.case.clone(),
+                date: follow_up.date,
+                admitted: follow_up.admitted,
+                issues_resolved: follow_up.issues_resolved.clone(),
+            }));
+        }
+        let case = record.case();
+        if case.is_empty() {
+            return Err("the assessment has no case id".to_owned());
+        }
+        let assessed_on = [&record.assessment, &record.formulation]
+            .into_iter()
+            .find_map(|value| value.get("assessed_at").and_then(Value::as_str))
+            .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
+            .map(|time| time.date_naive())
+            .ok_or("the assessment has no readable assessed_at")?;
+        let formulation = &record.formulation;
+        let text = |field: &str| {
+            formulation
+                .get(field)
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        };
+        let mut stressors: Vec<String> = items(&record.assessment, "stressors")
+            .filter(|factor| factor.get("severity").and_then(Value::as_u64).unwrap_or(0) > 0)
+            .filter_map(|factor| string(factor, "kind"))
+            .collect();
+        stressors.sort();
+        stressors.dedup();
+        Ok(Entry::Assessment(AssessmentView {
+            record: record.id,
+            supersedes: record.supersedes,
+            case: case.to_owned(),
+            assessed_on,
+            balance: text("balance"),
+            urgency: text("urgency"),
+            stressors,
+            referrals: referrals(formulation),
+            gaps: gaps(formulation),
+            decisions: decisions(&record.choices),
+        }))
+    }
+}
+
+/// The referrals a formulation offers: its partner-resolved `referrals` when it has them, else
+/// one per category in `needs` (records made before partner resolution).
+pub fn referrals(formulation: &Value) -> Vec<ReferralView> {
+    if let Some(list) = formulation.get("referrals").and_then(Value::as_array) {
+        return list
+            .iter()
+            .filter_map(|referral| {
+                let partner = string(referral, "partner")?;
+                let mut categories: Vec<String> = items(referral, "categories")
+                    .filter_map(|category| category.as_str().map(str::to_owned))
+                    .collect();
+                // An earlier shape had one `category` per referral.
+                categories.extend(string(referral, "category"));
+                Some(ReferralView {
+                    key: partner.clone(),
+                    partner: Some(partner),
+                    categories,
+                })
+            })
+            .collect();
+    }
+    items(formulation, "needs")
+        .filter_map(|need| string(need, "category"))
+        .map(|category| ReferralView {
+            key: category.clone(),
+            partner: None,
+            categories: vec![category],
+        })
+        .collect()
+}
+
+fn gaps(formulation: &Value) -> Vec<GapView> {
+    items(formulation, "gaps")
+        .filter_map(|gap| {
+            let category = string(gap, "category")?;
+            let unmet = gap
+                .get("kind")
+                .and_then(Value::as_str)
+                .is_some_and(|kind| UNMET_GAP_KINDS.contains(&kind));
+            Some(GapView { category, unmet })
+        })
+        .collect()
+}
+
+fn decisions(choices: &Value) -> BTreeMap<String, Decision> {
+    choices
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|choice| {
+            let referral = string(choice, "referral")?;
+            let decision = serde_json::from_value(choice.get("decision")?.clone()).ok()?;
+            Some((referral, decision))
+        })
+        .collect()
+}
+
+/// The items of an array field, or none.
+fn items<'a>(value: &'a Value, field: &str) -> impl Iterator<Item = &'a Value> {
+    value
+        .get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+}
+
+fn string(value: &Value, field: &str) -> Option<String> {
+    value.get(field).and_then(Value::as_str).map(str::to_owned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    use crate::records::{digest, FollowUp, FORMAT};
+    use crate::rules::RuleSetId;
+
+    fn record(assessment: Value, formulation: Value, choices: Value) -> Record {
+        let mut record = Record {
+            format: FORMAT,
+            id: RecordId(4),
+            supersedes: Some(RecordId(2)),
+            previous: None,
+            saved_at: chrono::DateTime::default(),
+            sicol_version: "0.1.0".into(),
+            ruleset: RuleSetId {
+                name: "t".into(),
+                version: "1".into(),
+                sha256: "ab".repeat(32),
+            },
+            assessment,
+            formulation,
+            choices,
+            follow_up: None,
+            sha256: String::new(),
+        };
+        record.sha256 = digest(&crate::records::to_value(&record));
+        record
+    }
+
+    fn assessment_view(record: &Record) -> AssessmentView {
+        match Entry::from_record(record) {
+            Ok(Entry::Assessment(view)) => view,
+            other => panic!("expected an assessment view, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_record_from_before_partner_resolution_refers_by_need() {
+        let view = assessment_view(&record(
+            json!({
+                "id": "A-1",
+                "assessed_at": "2026-11-20T23:30:00-02:00",
+                "stressors": [
+                    { "kind": "eviction", "severity": 3 },
+                    { "kind": "debt", "severity": 0 },
+                    { "kind": "eviction", "severity": 2 },
+                    { "kind": "bereavement", "severity": 1 }
+                ]
+            }),
+            json!({
+                "balance": "social_led",
+                "urgency": "high",
+                "needs": [{ "category": "housing_advice" }, { "category": "debt_advice" }]
+            }),
+            json!([
+                { "referral": "housing_advice", "decision": "accepted" },
+                { "referral": "debt_advice", "decision": "maybe" }
+            ]),
+        ));
+        assert_eq!(view.case, "A-1");
+        assert_eq!(view.supersedes, Some(RecordId(2)));
+        // The local day of the assessment, not the UTC one.
+        assert_eq!(view.assessed_on.to_string(), "2026-11-20");
+        assert_eq!(view.balance.as_deref(), Some("social_led"));
+        assert_eq!(view.urgency.as_deref(), Some("high"));
+        // Severity 0 is "none" and repeats count once.
+        assert_eq!(view.stressors, ["bereavement", "eviction"]);
+        let keys: Vec<&str> = view.referrals.iter().map(|r| r.key.as_str()).collect();
+        assert_eq!(keys, ["housing_advice", "debt_advice"]);
+        assert!(view.referrals.iter().all(|r| r.partner.is_none()));
+        assert!(view.gaps.is_empty());
+        // An unreadable decision is left out rather than guessed.
+        assert_eq!(
+            view.decisions,
+            BTreeMap::from([("housing_advice".to_owned(), Decision::Accepted)])
+        );
+    }
+
+    #[test]
+    fn partner_resolved_referrals_and_gaps_are_read_when_present() {
+        let view = assessment_view(&record(
+            json!({ "id": "A-2", "assessed_at": "2026-11-21T10:00:00Z" }),
+            json!({
+                "needs": [{ "category": "housing_advice" }],
+                "referrals": [
+                    { "partner": "cv-housing-aid", "categories": ["housing_advice", "advocacy"] },
+                    { "name": "no partner id" }
+                ],
+                "gaps": [
+                    { "category": "immigration_advice", "kind": "no_partner" },
+                    { "category": "crisis_team", "kind": "no_same_day_capacity" }
+                ]
+            }),
+            Value::Null,
+        ));
+        assert_eq!(
+            view.referrals,
+            [ReferralView {
+                key: "cv-housing-aid".into(),
+                partner: Some("cv-housing-aid".into()),
+                categories: vec!["housing_advice".into(), "advocacy".into()],
+            }]
+        );
+        assert_eq!(
+            view.gaps,
+            [
+                GapView {
+                    category: "immigration_advice".into(),
+                    unmet: true
+                },
+                GapView {
+                    category: "crisis_team".into(),
+                    unmet: false
+                }
+            ]
+        );
+        assert!(view.decisions.is_empty());
+        assert!(view.balance.is_none());
+    }
+
+    #[test]
+    fn a_record_without_a_date_is_refused_with_a_reason() {
+        let error = Entry::from_record(&record(json!({ "id": "A-3" }), json!({}), Value::Null));
+        assert_eq!(
+            error,
+            Err("the assessment has no readable assessed_at".to_owned())
+        );
+    }
+
+    #[test]
+    fn a_follow_up_is_read_from_its_own_part() {
+        let mut follow_up = record(Value::Null, Value::Null, Value::Null);
+        follow_up.follow_up = Some(FollowUp {
+            follows: RecordId(2),
+            case: "A-1".into(),
+            date: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or_default(),
+            admitted: false,
+            issues_resolved: vec!["debt".into()],
+            note: None,
+        });
+        let Ok(Entry::FollowUp(view)) = Entry::from_record(&follow_up) else {
+            panic!("expected a follow-up view");
+        };
+        assert_eq!(view.follows, RecordId(2));
+        assert_eq!(view.case, "A-1");
+        assert!(!view.admitted);
+        assert_eq!(view.issues_resolved, ["debt"]);
+    }
+}
