@@ -63,6 +63,58 @@ impl fmt::Display for Problem {
     }
 }
 
+/// Collects the problems found in one YAML file, placing each by its field path, so that a check
+/// reports everything wrong with the file at once rather than one problem per run.
+#[derive(Debug)]
+pub struct FileProblems<'a> {
+    /// The file as the user named it.
+    pub file: &'a str,
+    /// Where each field of the file is.
+    pub map: &'a crate::source::SourceMap,
+    problems: Vec<Problem>,
+}
+
+impl<'a> FileProblems<'a> {
+    /// An empty list for `file`, whose fields `map` locates.
+    pub fn new(file: &'a str, map: &'a crate::source::SourceMap) -> Self {
+        Self {
+            file,
+            map,
+            problems: Vec::new(),
+        }
+    }
+
+    /// Records a problem at the field `path`, with a fix.
+    pub fn add(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        self.problems
+            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
+    }
+
+    /// Records a problem built elsewhere.
+    pub fn push(&mut self, problem: Problem) {
+        self.problems.push(problem);
+    }
+
+    /// How many problems so far; compare before and after a check to see whether it failed.
+    pub fn count(&self) -> usize {
+        self.problems.len()
+    }
+
+    /// `Ok` with `value` when nothing was found, else every problem.
+    pub fn finish<T>(self, value: T) -> Result<T, Problems> {
+        if self.problems.is_empty() {
+            Ok(value)
+        } else {
+            Err(Problems(self.problems))
+        }
+    }
+
+    /// The problems found, for callers that merge several files' problems.
+    pub fn into_vec(self) -> Vec<Problem> {
+        self.problems
+    }
+}
+
 /// Every problem found in one or more input files, reported together so that a user fixes them in
 /// one pass rather than one per run.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::error::{suggestion, yaml_problem, Problem, Problems};
+use crate::error::{suggestion, yaml_problem, FileProblems, Problem, Problems};
 use crate::model::vocabulary::{Section, Vocabulary};
 use crate::source::SourceMap;
 
@@ -134,16 +134,14 @@ impl Assessment {
             serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
         let map = SourceMap::index(text);
         let mut checker = Checker {
-            file,
-            map: &map,
             vocabulary,
-            problems: Vec::new(),
+            problems: FileProblems::new(file, &map),
         };
         let assessment = checker.assessment(raw);
-        match assessment {
-            Some(assessment) if checker.problems.is_empty() => Ok(assessment),
-            _ => Err(Problems(checker.problems)),
-        }
+        // A missing id or time is always reported as a problem, so `None` ends in the error arm.
+        checker.problems.finish(assessment)?.ok_or_else(|| {
+            Problem::new(file, Default::default(), "", "the assessment is incomplete").into()
+        })
     }
 
     /// Checks an assessment built in memory (by the TUI) exactly as a file would be checked.
@@ -205,16 +203,13 @@ struct RawStrength {
 }
 
 struct Checker<'a> {
-    file: &'a str,
-    map: &'a SourceMap,
     vocabulary: &'a Vocabulary,
-    problems: Vec<Problem>,
+    problems: FileProblems<'a>,
 }
 
 impl Checker<'_> {
     fn problem(&mut self, path: &str, message: String, hint: impl Into<String>) {
-        self.problems
-            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
+        self.problems.add(path, message, hint);
     }
 
     fn assessment(&mut self, raw: RawAssessment) -> Option<Assessment> {
@@ -364,9 +359,13 @@ impl Checker<'_> {
         if self.vocabulary.kinds(section).contains_key(&kind) {
             Some(kind)
         } else {
-            let problem = self
-                .vocabulary
-                .unknown_kind_problem(&kind, section, self.file, self.map, path);
+            let problem = self.vocabulary.unknown_kind_problem(
+                &kind,
+                section,
+                self.problems.file,
+                self.problems.map,
+                path,
+            );
             self.problems.push(problem);
             None
         }

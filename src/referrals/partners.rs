@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
 use serde::Deserialize;
 
-use crate::error::{nearest, suggestion, yaml_problem, Problem, Problems};
+use crate::error::{nearest, suggestion, yaml_problem, FileProblems, Problem, Problems};
 use crate::model::Vocabulary;
 use crate::source::SourceMap;
 
@@ -191,11 +191,10 @@ impl Directory {
     pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
         let raw: RawDirectory =
             serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
+        let map = SourceMap::index(text);
         let mut checker = Checker {
-            file,
-            map: SourceMap::index(text),
             vocabulary,
-            problems: Vec::new(),
+            problems: FileProblems::new(file, &map),
         };
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut partners = Vec::with_capacity(raw.partners.len());
@@ -215,11 +214,7 @@ impl Directory {
                 partners.push(partner);
             }
         }
-        if checker.problems.is_empty() {
-            Ok(Self { partners })
-        } else {
-            Err(Problems(checker.problems))
-        }
+        checker.problems.finish(Self { partners })
     }
 
     /// The partner with this id.
@@ -263,20 +258,17 @@ struct RawEligibility {
 }
 
 struct Checker<'a> {
-    file: &'a str,
-    map: SourceMap,
     vocabulary: &'a Vocabulary,
-    problems: Vec<Problem>,
+    problems: FileProblems<'a>,
 }
 
 impl Checker<'_> {
     fn problem(&mut self, path: &str, message: String, hint: impl Into<String>) {
-        self.problems
-            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
+        self.problems.add(path, message, hint);
     }
 
     fn partner(&mut self, path: &str, raw: RawPartner) -> Option<Partner> {
-        let before = self.problems.len();
+        let before = self.problems.count();
         if !is_kebab_case(&raw.id) {
             self.problem(
                 &format!("{path}.id"),
@@ -319,7 +311,7 @@ impl Checker<'_> {
         }
         let hours = self.hours(&format!("{path}.hours"), &raw.hours);
         let eligibility = self.eligibility(&format!("{path}.eligibility"), raw.eligibility);
-        if self.problems.len() > before {
+        if self.problems.count() > before {
             return None;
         }
         Some(Partner {
@@ -375,13 +367,13 @@ impl Checker<'_> {
         match value {
             serde_yaml::Value::String(word) if word == "always" => Some(Hours::Always),
             serde_yaml::Value::Sequence(windows) if !windows.is_empty() => {
-                let before = self.problems.len();
+                let before = self.problems.count();
                 let windows: Vec<Option<Window>> = windows
                     .iter()
                     .enumerate()
                     .map(|(index, window)| self.window(&format!("{path}[{index}]"), window))
                     .collect();
-                if self.problems.len() > before {
+                if self.problems.count() > before {
                     return None;
                 }
                 windows
