@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
 use serde::Deserialize;
 
-use crate::error::{nearest, suggestion, yaml_problem, FileProblems, Problem, Problems};
+use crate::error::{nearest, suggestion, yaml_problem, FileProblems, Problems};
 use crate::model::Vocabulary;
 use crate::source::SourceMap;
 
