@@ -11,6 +11,7 @@ pub mod formulation;
 pub mod model;
 pub mod rules;
 pub mod source;
+pub mod tui;
 
 pub use error::{Error, Problem, Problems, Result};
 pub use formulation::{evaluate, Formulation};

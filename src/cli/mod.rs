@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap and calls the library. Thin by design: every
 //! decision lives in the library so that the TUI and the CLI agree.
 
+mod assess;
 mod evaluate;
 
 use std::path::{Path, PathBuf};
@@ -49,6 +50,12 @@ pub enum Command {
         sicol evaluate --format json case.yaml > formulation.json"
     )]
     Evaluate(evaluate::EvaluateArgs),
+    /// Run an assessment in the terminal, with the formulation updating live, then save it
+    #[command(after_help = "Examples:\n  sicol assess\n  \
+        sicol assess --case tests/cases/social_led_eviction.yaml --out revised.yaml\n  \
+        SICOL_DRAFTS=/secure/drafts sicol assess\n\n\
+        Keys are shown at the bottom of every screen; press ? for all of them.")]
+    Assess(assess::AssessArgs),
 }
 
 impl Cli {
@@ -69,6 +76,7 @@ impl Cli {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match &cli.command {
         Command::Evaluate(args) => evaluate::run(&cli, args),
+        Command::Assess(args) => assess::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
