@@ -1415,19 +1415,19 @@ impl<'r> App<'r> {
             }
             return hints;
         }
-        let mut hints: Vec<(&str, &str)> = vec![("←→", "step"), ("Tab", "field")];
+        // Most useful first: the help bar drops what does not fit from the end.
+        let mut hints: Vec<(&str, &str)> = vec![("?", "help")];
         let field = self.field();
         match self.step {
             Step::Person if field.is_some_and(Field::is_picked) => hints.push(("Enter", "choose")),
             Step::Person => hints.push(("Enter", "edit")),
-            Step::Stressors | Step::Medical => {
-                hints.extend([
-                    ("a", "add"),
-                    ("0-3", "severity"),
-                    ("s/u/n", "since/due/note"),
-                    ("x", "remove"),
-                ]);
-            }
+            Step::Stressors | Step::Medical => hints.extend([
+                ("a", "add"),
+                ("0-3", "severity"),
+                ("s u", "dates"),
+                ("n", "note"),
+                ("x", "remove"),
+            ]),
             Step::Strengths => hints.extend([
                 ("a", "add"),
                 ("n", "note"),
@@ -1437,7 +1437,12 @@ impl<'r> App<'r> {
             Step::Referrals => hints.extend([("a", "accept"), ("d", "decline"), ("f", "defer")]),
             Step::Review => hints.push(("Enter", "save")),
         }
-        hints.extend([("t", "trace"), ("?", "help"), ("q", "quit")]);
+        hints.extend([
+            ("←→", "step"),
+            ("q", "quit"),
+            ("t", "trace"),
+            ("Tab", "field"),
+        ]);
         hints
     }
 }

@@ -68,7 +68,17 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         .min(inner.height);
     let start = window_start(app.row(), usize::from(list_height));
     let list_focused = app.field() == Some(Field::List);
-    let label_width = usize::from(inner.width.saturating_sub(22)).clamp(8, 28);
+    // Room for the severity (`●●○ 2 moderate`, 15) and, if any entry has one, the due date (15).
+    let longest = entries
+        .iter()
+        .map(|entry| vocabulary.label(&entry.kind).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_width = |due_room: usize| {
+        longest
+            .min(usize::from(inner.width).saturating_sub(17 + due_room))
+            .max(10)
+    };
     for (line, row) in (start..rows).enumerate().take(usize::from(list_height)) {
         let area = Rect::new(inner.x, inner.y + line as u16, inner.width, 1);
         canvas.hitmap.add(area, Target::Row(row));
@@ -77,14 +87,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let text = match entries.get(row) {
             Some(entry) => {
                 let label = vocabulary.label(&entry.kind);
-                let label: String = label.chars().take(label_width).collect();
-                let due = if entry.due.is_blank() {
-                    String::new()
+                let (due, width) = if entry.due.is_blank() {
+                    (String::new(), label_width(0))
                 } else {
-                    format!(" due {}", entry.due.text())
+                    (format!(" due {}", entry.due.text()), label_width(15))
                 };
+                let label = clip(label, width);
                 format!(
-                    "{marker}{label:<label_width$} {} {} {}{due}",
+                    "{marker}{label:<width$} {} {} {}{due}",
                     dots(entry.severity),
                     entry.severity,
                     severity_word(entry.severity)
@@ -188,4 +198,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         canvas.field_row(frame, row, field.label(), 6, value, focused);
         y += 1;
     }
+}
+
+/// `text` cut to `width` characters, with `…` when something was cut.
+pub(crate) fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
 }

@@ -5,10 +5,11 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 
-use super::Canvas;
+use super::factors::clip;
+use super::{wrap_words, Canvas};
 use crate::formulation::round_to_cents;
 use crate::model::Balance;
 use crate::tui::app::plural;
@@ -31,48 +32,56 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let urgency = formulation.urgency;
-    let mut lines = vec![
-        Line::from(vec![
-            Span::raw("Urgency "),
-            Span::styled(
-                format!(
-                    "{} ({})",
-                    urgency.label().to_uppercase(),
-                    formulation.triage_code
-                ),
-                theme.urgency(urgency),
-            ),
-        ]),
-        Line::styled(format!("  {}", formulation.response_time), theme.dim()),
-        Line::from(vec![
-            Span::raw("Balance "),
-            Span::styled(balance_words(formulation.balance), theme.title()),
-        ]),
-        Line::styled(
+    let width = inner.width;
+    let dim_wrapped = |text: &str| -> Vec<Line<'static>> {
+        wrap_words(text, width, "  ")
+            .into_iter()
+            .map(|line| Line::styled(line, theme.dim()))
+            .collect()
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::raw("Urgency "),
+        Span::styled(
             format!(
-                "  social {} · medical {} · protective {}",
-                round_to_cents(formulation.social_weight),
-                round_to_cents(formulation.medical_weight),
-                round_to_cents(formulation.protective_weight)
+                "{} ({})",
+                urgency.label().to_uppercase(),
+                formulation.triage_code
             ),
-            theme.dim(),
+            theme.urgency(urgency),
         ),
-        Line::raw("Recommendation"),
-        Line::styled(
-            format!("  {}", formulation.recommendation_label),
-            theme.title(),
-        ),
-        Line::from(vec![
-            Span::raw("Top factors "),
-            Span::styled("(t: full trace)", theme.dim()),
-        ]),
-    ];
+    ])];
+    lines.extend(dim_wrapped(&format!("  {}", formulation.response_time)));
+    lines.push(Line::from(vec![
+        Span::raw("Balance "),
+        Span::styled(balance_words(formulation.balance), theme.title()),
+    ]));
+    lines.extend(dim_wrapped(&format!(
+        "  social {} · medical {} · protective {}",
+        round_to_cents(formulation.social_weight),
+        round_to_cents(formulation.medical_weight),
+        round_to_cents(formulation.protective_weight)
+    )));
+    lines.push(Line::raw("Recommendation"));
+    lines.extend(
+        wrap_words(
+            &format!("  {}", formulation.recommendation_label),
+            width,
+            "  ",
+        )
+        .into_iter()
+        .map(|line| Line::styled(line, theme.title())),
+    );
+    lines.push(Line::from(vec![
+        Span::raw("Top factors "),
+        Span::styled("(t: trace)", theme.dim()),
+    ]));
     let order = app.factors_by_weight();
     if order.is_empty() {
         lines.push(Line::styled("  none weighed yet", theme.dim()));
     }
     // Leave room for the referral and warning lines below the factors.
-    let room = usize::from(inner.height).saturating_sub(lines.len() + 3) / 2;
+    let room = usize::from(inner.height).saturating_sub(lines.len() + 2) / 2;
+    let clip_to = usize::from(width);
     for index in order.iter().take(room.max(1)) {
         let factor = &formulation.factors[*index];
         let label = factor
@@ -81,12 +90,16 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
             .map(|kind| vocabulary.label(kind))
             .collect::<Vec<_>>()
             .join(" + ");
-        lines.push(Line::raw(format!(
+        let text = format!(
             "  {:>4} {} {label}",
             round_to_cents(factor.weight),
             factor.domain
-        )));
-        lines.push(Line::styled(format!("       {}", factor.rule), theme.dim()));
+        );
+        lines.push(Line::raw(clip(&text, clip_to)));
+        lines.push(Line::styled(
+            clip(&format!("       {}", factor.rule), clip_to),
+            theme.dim(),
+        ));
     }
     let decided = app
         .offers
@@ -106,5 +119,5 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
             theme.error(),
         ));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+    frame.render_widget(Paragraph::new(lines), inner);
 }

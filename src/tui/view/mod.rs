@@ -131,8 +131,16 @@ impl Canvas<'_, '_> {
 
     fn help_bar(&self, frame: &mut Frame, area: Rect) {
         let mut spans = Vec::new();
+        let mut used = 0usize;
         for (index, (key, action)) in self.app.key_hints().into_iter().enumerate() {
-            if index > 0 {
+            let gap = if index > 0 { 2 } else { 0 };
+            let width = gap + Span::raw(format!("{key} {action}")).width();
+            // Whole hints only: a cut-off key would be misleading. `?` (first) lists the rest.
+            if used + width > usize::from(area.width) {
+                break;
+            }
+            used += width;
+            if gap > 0 {
                 spans.push(Span::raw("  "));
             }
             spans.push(Span::styled(key, self.theme.key()));
@@ -296,4 +304,28 @@ pub(crate) fn wrapped_height(text: &str, width: u16) -> u16 {
         }
     }
     rows
+}
+
+/// `text` word-wrapped to `width` columns, each line after the first indented by `indent`.
+pub(crate) fn wrap_words(text: &str, width: u16, indent: &str) -> Vec<String> {
+    let width = usize::from(width.max(1));
+    let leading: String = text.chars().take_while(|c| *c == ' ').collect();
+    let mut lines = vec![leading];
+    for word in text.split_whitespace() {
+        let Some(line) = lines.last_mut() else {
+            break;
+        };
+        let blank = line.trim().is_empty();
+        let needed =
+            Span::raw(line.as_str()).width() + usize::from(!blank) + Span::raw(word).width();
+        if blank || needed <= width {
+            if !blank {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else {
+            lines.push(format!("{indent}{word}"));
+        }
+    }
+    lines
 }

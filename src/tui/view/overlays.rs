@@ -401,7 +401,7 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         .iter()
         .map(|line| wrapped_height(&line.to_string(), inner.width))
         .sum::<u16>()
-        .min(inner.height / 3);
+        .min(inner.height / 2);
     frame.render_widget(
         Paragraph::new(header).wrap(Wrap { trim: true }),
         Rect::new(inner.x, inner.y, inner.width, header_height),

@@ -91,7 +91,11 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         row,
         "Wishes",
         6,
-        FieldValue::Empty("the person's own words (w to write)".into()),
+        FieldValue::Empty(if app.form.wishes.is_blank() {
+            "the person's own words (w to write)".into()
+        } else {
+            String::new()
+        }),
         focused,
     );
     if y + 1 < bottom {
