@@ -74,11 +74,25 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         .map(|entry| vocabulary.label(&entry.kind).chars().count())
         .max()
         .unwrap_or(0);
-    let label_width = |due_room: usize| {
-        longest
-            .min(usize::from(inner.width).saturating_sub(17 + due_room))
-            .max(10)
+    let today = app.form.assessed_at_or(app.fallback_at).date_naive();
+    let due_of = |entry: &crate::tui::form::FactorEntry| -> String {
+        match entry.due.value() {
+            None => String::new(),
+            Some(text) => match parse_date(&text, today) {
+                Ok(date) => format!(" due {}", date.format("%-d %b")),
+                Err(_) => " due ?".to_owned(),
+            },
+        }
     };
+    // One column width for every row, so severities line up.
+    let due_room = entries
+        .iter()
+        .map(|entry| due_of(entry).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_width = longest
+        .min(usize::from(inner.width).saturating_sub(17 + due_room))
+        .max(10);
     for (line, row) in (start..rows).enumerate().take(usize::from(list_height)) {
         let area = Rect::new(inner.x, inner.y + line as u16, inner.width, 1);
         canvas.hitmap.add(area, Target::Row(row));
@@ -87,14 +101,10 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let text = match entries.get(row) {
             Some(entry) => {
                 let label = vocabulary.label(&entry.kind);
-                let (due, width) = if entry.due.is_blank() {
-                    (String::new(), label_width(0))
-                } else {
-                    (format!(" due {}", entry.due.text()), label_width(15))
-                };
-                let label = clip(label, width);
+                let due = due_of(entry);
+                let label = clip(label, label_width);
                 format!(
-                    "{marker}{label:<width$} {} {} {}{due}",
+                    "{marker}{label:<label_width$} {} {} {}{due}",
                     dots(entry.severity),
                     entry.severity,
                     severity_word(entry.severity)
@@ -156,7 +166,6 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         paragraph,
         Rect::new(detail.x, detail.y, detail.width, described),
     );
-    let today = app.form.assessed_at_or(app.fallback_at).date_naive();
     let mut y = detail.y + described;
     for (index, field) in app.step.fields().iter().copied().enumerate().skip(1) {
         if y >= detail.y + detail.height {

@@ -24,6 +24,11 @@ use crate::tui::app::{App, Hitmap, Step, Target};
 use crate::tui::input::TextField;
 pub use theme::Theme;
 
+/// The smallest window the screens are drawn in; below it a message asks for more room.
+pub const MIN_WIDTH: u16 = 60;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 16;
+
 /// Everything a screen needs to draw itself.
 pub(crate) struct Canvas<'a, 'r> {
     /// The state to draw.
@@ -38,6 +43,20 @@ pub(crate) struct Canvas<'a, 'r> {
 
 /// Draws the whole screen and returns its clickable areas.
 pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        // Nothing is lost: the state is untouched and the screen comes back when it grows.
+        let text = format!(
+            "sicol assess needs a window of at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{}); \
+             make it larger, or press Ctrl-C to quit (your draft is kept)",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return Hitmap::default();
+    }
     let mut canvas = Canvas {
         app,
         theme,
@@ -180,7 +199,8 @@ impl Canvas<'_, '_> {
                 spans.push(Span::raw(visible));
                 if let Some(cursor) = cursor {
                     self.cursor = Some(Position::new(start + cursor, area.y));
-                } else if let Some(after) = after {
+                }
+                if let Some(after) = after {
                     spans.push(after);
                 }
             }

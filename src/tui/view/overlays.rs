@@ -151,7 +151,7 @@ fn message(canvas: &Canvas, frame: &mut Frame, title: &str, text: &[&str]) {
     let width = 60.min(frame.area().width.saturating_sub(4));
     let height = text
         .iter()
-        .map(|line| wrapped_height(line, width - 2))
+        .map(|line| wrapped_height(line, width.saturating_sub(2)))
         .sum::<u16>()
         + 2;
     let area = centered(frame.area(), width, height);
@@ -237,7 +237,9 @@ fn picker(canvas: &mut Canvas, frame: &mut Frame, area: Rect, picker: &Picker) {
         .map(|line| wrapped_height(&line.to_string(), inner.width))
         .sum::<u16>()
         .min(inner.height.saturating_sub(5));
-    let list_height = inner.height - 2 - detail_height - u16::from(detail_height > 0);
+    let list_height = inner
+        .height
+        .saturating_sub(2 + detail_height + u16::from(detail_height > 0));
     let start = window_start(picker.selected, usize::from(list_height));
     if picker.matches.is_empty() {
         frame.render_widget(
@@ -328,7 +330,7 @@ fn severity(
         .collect();
     let heights: Vec<u16> = texts
         .iter()
-        .map(|text| wrapped_height(text, width - 2))
+        .map(|text| wrapped_height(text, width.saturating_sub(2)))
         .collect();
     let height = heights.iter().sum::<u16>() + 2;
     let area = centered(area, width, height);
