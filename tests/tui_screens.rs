@@ -228,3 +228,25 @@ fn tiny_terminals_do_not_panic() {
         }
     }
 }
+
+#[test]
+fn no_color_draws_no_colour_and_urgency_still_reads_in_words() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>"]);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| {
+            view::draw(frame, &app, Theme::new(false));
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    assert!(buffer
+        .content()
+        .iter()
+        .all(|cell| cell.fg == ratatui::style::Color::Reset
+            && cell.bg == ratatui::style::Color::Reset));
+    assert!(terminal
+        .backend()
+        .to_string()
+        .contains("Urgency VERY HIGH (B)"));
+}
