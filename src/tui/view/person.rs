@@ -60,7 +60,7 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             _ => match app.text_field(field) {
                 Some(text) if text.is_blank() && !(focused && app.editing) => {
                     FieldValue::Empty(match field {
-                        Field::Id => "pseudonymous, never a name (Enter to type)".into(),
+                        Field::Id => "never a name (Enter to type)".into(),
                         _ => "—".into(),
                     })
                 }
