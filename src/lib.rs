@@ -16,6 +16,7 @@ pub mod referrals;
 pub mod report;
 pub mod rules;
 pub mod source;
+pub mod tui;
 
 pub use error::{Error, Problem, Problems, Result};
 pub use formulation::{evaluate, Formulation};

@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap and calls the library. Thin by design: every
 //! decision lives in the library so that the TUI and the CLI agree.
 
+mod assess;
 mod demo_store;
 mod evaluate;
 mod outcome;
@@ -120,6 +121,14 @@ pub enum Command {
         Examples:\n  sicol schema\n  sicol schema --out ~/sicol-schemas"
     )]
     Schema(schema::SchemaArgs),
+
+    /// Run an assessment in the terminal, with the formulation updating live, then save it
+    #[command(after_help = "Examples:\n  sicol assess\n  \
+        sicol assess --case tests/cases/social_led_eviction.yaml --store /srv/sicol/formulations\n  \
+        sicol assess --out revised.yaml\n  \
+        SICOL_DRAFTS=/secure/drafts sicol assess\n\n\
+        Keys are shown at the bottom of every screen; press ? for all of them.")]
+    Assess(assess::AssessArgs),
 }
 
 impl Cli {
@@ -147,6 +156,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Outcome(args) => outcome::run(&cli, args),
         Command::Report(args) => report::run(&cli, args),
         Command::DemoStore(args) => demo_store::run(&cli, args),
+        Command::Assess(args) => assess::run(&cli, args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,74 @@
+//! `sicol assess`: run an assessment in the terminal UI, then say where it was saved.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use sicol::tui::store::{AssessmentFile, RecordStore, Store, DEFAULT_DRAFTS_DIR};
+use sicol::tui::view::Theme;
+use sicol::{files, tui, Result};
+
+use super::{Cli, EXIT_OK};
+
+/// Arguments of `sicol assess`.
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    /// Start from this assessment file (YAML, see DESIGN §1) instead of a blank one
+    #[arg(long, value_name = "FILE")]
+    pub case: Option<PathBuf>,
+
+    /// Save a formulation record into this store (never overwritten; chained to the store's
+    /// previous record)
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = "formulations",
+        conflicts_with = "out"
+    )]
+    pub store: PathBuf,
+
+    /// Instead of a record, save the assessment and the person's choices as a plain YAML file
+    /// here (never overwritten: a numeric suffix is added if the file exists)
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Keep autosaved drafts in this folder (private: mode 0700)
+    #[arg(long, value_name = "DIR", env = "SICOL_DRAFTS", default_value = DEFAULT_DRAFTS_DIR)]
+    pub drafts: PathBuf,
+}
+
+/// Loads the rules (and the case), runs the session and reports what was saved.
+pub fn run(cli: &Cli, args: &AssessArgs) -> Result<u8> {
+    let ruleset = files::load_rules(&cli.rules_dir())?;
+    let case = match &args.case {
+        Some(path) => Some((
+            path.display().to_string(),
+            files::read_assessment(path, &ruleset)?,
+        )),
+        None => None,
+    };
+    let options = tui::Options {
+        case,
+        drafts_dir: args.drafts.clone(),
+        store: match &args.out {
+            Some(out) => Box::new(AssessmentFile {
+                out: Some(out.clone()),
+            }) as Box<dyn Store>,
+            None => Box::new(RecordStore {
+                dir: args.store.clone(),
+            }),
+        },
+        theme: Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref()),
+    };
+    let outcome = tui::run(&ruleset, options)?;
+    for path in &outcome.saved {
+        println!("saved {}", path.display());
+    }
+    if let Some(draft) = &outcome.draft_kept {
+        println!(
+            "unsaved work is kept in {}; run sicol assess again to resume it",
+            draft.display()
+        );
+    }
+    Ok(EXIT_OK)
+}

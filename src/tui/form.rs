@@ -1,0 +1,317 @@
+//! The assessment as it is being typed: text as entered (so a half-typed date or age is kept, not
+//! lost), turned on every change into an [`Assessment`] for the live formulation and into the
+//! problems that stop it being saved. Pure.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::error::Problem;
+use crate::model::{Assessment, Context, Factor, Person, Section, Strength};
+use crate::source::Position;
+use crate::tui::input::{parse_assessed_at, parse_count, parse_date, TextField, DATE_FORMS};
+
+/// The name problems found in the form carry instead of a file name.
+pub const FORM_ORIGIN: &str = "(assessment)";
+
+/// Oldest age accepted, as in the assessment file checks.
+const MAX_AGE: u32 = 120;
+/// Most dependants accepted, as in the assessment file checks.
+const MAX_DEPENDANTS: u32 = 50;
+
+/// Everything the assessor has entered.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Form {
+    /// Pseudonymous case id.
+    pub id: TextField,
+    /// The assessor's reference.
+    pub assessor: TextField,
+    /// When the assessment took place, as typed.
+    pub assessed_at: TextField,
+    /// Age in years, as typed.
+    pub age: TextField,
+    /// Number of dependants, as typed.
+    pub dependants: TextField,
+    /// Living situation key from the vocabulary.
+    pub lives: Option<String>,
+    /// Referral source key from the vocabulary.
+    pub referral_source: Option<String>,
+    /// Where the assessment takes place.
+    pub setting: TextField,
+    /// Social factors.
+    pub stressors: Vec<FactorEntry>,
+    /// Medical factors.
+    pub medical: Vec<FactorEntry>,
+    /// Protective factors.
+    pub strengths: Vec<StrengthEntry>,
+    /// The person's own words.
+    pub wishes: TextField,
+}
+
+/// A stressor or medical factor being entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FactorEntry {
+    /// Vocabulary kind (picked from the vocabulary, so always known when picked).
+    pub kind: String,
+    /// 0 none to 3 severe.
+    pub severity: u8,
+    /// When it began, as typed.
+    pub since: TextField,
+    /// When it lands, as typed.
+    pub due: TextField,
+    /// The assessor's note.
+    pub note: TextField,
+}
+
+/// A strength being entered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StrengthEntry {
+    /// Vocabulary kind.
+    pub kind: String,
+    /// The assessor's note.
+    pub note: TextField,
+}
+
+impl FactorEntry {
+    /// A new entry of `kind` at `severity` with nothing else filled in.
+    pub fn new(kind: &str, severity: u8) -> Self {
+        Self {
+            kind: kind.to_owned(),
+            severity,
+            since: TextField::default(),
+            due: TextField::default(),
+            note: TextField::default(),
+        }
+    }
+}
+
+impl Form {
+    /// The form filled in from an existing assessment (`--case`, or a fresh one).
+    pub fn from_assessment(assessment: &Assessment) -> Self {
+        let factor = |factor: &Factor| FactorEntry {
+            kind: factor.kind.clone(),
+            severity: factor.severity,
+            since: factor
+                .since
+                .map(|d| d.to_string())
+                .unwrap_or_default()
+                .into(),
+            due: factor.due.map(|d| d.to_string()).unwrap_or_default().into(),
+            note: factor.note.clone().unwrap_or_default().into(),
+        };
+        Self {
+            id: assessment.id.as_str().into(),
+            assessor: assessment.assessor.clone().unwrap_or_default().into(),
+            assessed_at: super::input::format_assessed_at(assessment.assessed_at).into(),
+            age: assessment
+                .person
+                .age
+                .map(|age| age.to_string())
+                .unwrap_or_default()
+                .into(),
+            dependants: match assessment.person.dependants {
+                0 => String::new(),
+                count => count.to_string(),
+            }
+            .into(),
+            lives: assessment.person.lives.clone(),
+            referral_source: assessment.context.referral_source.clone(),
+            setting: assessment
+                .context
+                .setting
+                .clone()
+                .unwrap_or_default()
+                .into(),
+            stressors: assessment.stressors.iter().map(factor).collect(),
+            medical: assessment.medical.iter().map(factor).collect(),
+            strengths: assessment
+                .strengths
+                .iter()
+                .map(|strength| StrengthEntry {
+                    kind: strength.kind.clone(),
+                    note: strength.note.clone().unwrap_or_default().into(),
+                })
+                .collect(),
+            wishes: assessment.wishes.clone().unwrap_or_default().into(),
+        }
+    }
+
+    /// The factor list of a section (strengths have their own list).
+    pub fn factors(&self, section: Section) -> &[FactorEntry] {
+        match section {
+            Section::Stressors => &self.stressors,
+            Section::Medical => &self.medical,
+            Section::Strengths => &[],
+        }
+    }
+
+    /// The factor list of a section, to edit; `None` for strengths, which have no severity.
+    pub fn factors_mut(&mut self, section: Section) -> Option<&mut Vec<FactorEntry>> {
+        match section {
+            Section::Stressors => Some(&mut self.stressors),
+            Section::Medical => Some(&mut self.medical),
+            Section::Strengths => None,
+        }
+    }
+
+    /// The assessment time the form says, or `fallback` while it is being retyped.
+    pub fn assessed_at_or(&self, fallback: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        parse_assessed_at(self.assessed_at.text(), fallback).unwrap_or(fallback)
+    }
+
+    /// The assessment as far as it can be read now: what does not parse yet is left out (and
+    /// reported by [`Form::problems`]), so the live formulation always has something to weigh.
+    pub fn to_assessment(&self, fallback_at: DateTime<FixedOffset>) -> Assessment {
+        let assessed_at = self.assessed_at_or(fallback_at);
+        let today = assessed_at.date_naive();
+        let date = |field: &TextField| -> Option<NaiveDate> {
+            field.value().and_then(|text| parse_date(&text, today).ok())
+        };
+        let factor = |entry: &FactorEntry| Factor {
+            kind: entry.kind.clone(),
+            severity: entry.severity,
+            since: date(&entry.since),
+            due: date(&entry.due),
+            note: entry.note.value(),
+        };
+        Assessment {
+            id: self.id.value().unwrap_or_default(),
+            assessed_at,
+            assessor: self.assessor.value(),
+            person: Person {
+                age: self
+                    .age
+                    .value()
+                    .and_then(|text| parse_count(&text, MAX_AGE, "age").ok()),
+                lives: self.lives.clone(),
+                dependants: self
+                    .dependants
+                    .value()
+                    .and_then(|text| parse_count(&text, MAX_DEPENDANTS, "dependants").ok())
+                    .unwrap_or(0),
+            },
+            context: Context {
+                referral_source: self.referral_source.clone(),
+                setting: self.setting.value(),
+            },
+            stressors: self.stressors.iter().map(factor).collect(),
+            medical: self.medical.iter().map(factor).collect(),
+            strengths: self
+                .strengths
+                .iter()
+                .map(|entry| Strength {
+                    kind: entry.kind.clone(),
+                    note: entry.note.value(),
+                })
+                .collect(),
+            wishes: self.wishes.value(),
+        }
+    }
+
+    /// Text that does not read as what its field needs, each as a problem at its field path.
+    pub fn problems(&self, fallback_at: DateTime<FixedOffset>) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        let mut push = |field: String, message: String, hint: &str| {
+            problems.push(
+                Problem::new(FORM_ORIGIN, Position::default(), field, message).with_hint(hint),
+            );
+        };
+        if let Err(message) = parse_assessed_at(self.assessed_at.text(), fallback_at) {
+            push(
+                "assessed_at".into(),
+                message,
+                "write the date and time of the assessment, for example 2026-11-20 14:30",
+            );
+        }
+        if let Some(Err(message)) = self
+            .age
+            .value()
+            .map(|text| parse_count(&text, MAX_AGE, "age"))
+        {
+            push(
+                "person.age".into(),
+                message,
+                "write the age in whole years, or leave it empty if it is not known",
+            );
+        }
+        if let Some(Err(message)) = self
+            .dependants
+            .value()
+            .map(|text| parse_count(&text, MAX_DEPENDANTS, "dependants"))
+        {
+            push(
+                "person.dependants".into(),
+                message,
+                "write how many children or adults the person cares for, 0 if none",
+            );
+        }
+        let today = self.assessed_at_or(fallback_at).date_naive();
+        for section in [Section::Stressors, Section::Medical] {
+            for (index, entry) in self.factors(section).iter().enumerate() {
+                for (name, field) in [("since", &entry.since), ("due", &entry.due)] {
+                    if let Some(Err(message)) = field.value().map(|text| parse_date(&text, today)) {
+                        push(
+                            format!("{}[{index}].{name}", section.key()),
+                            message,
+                            &format!("write a date such as {DATE_FORMS}, or leave it empty"),
+                        );
+                    }
+                }
+            }
+        }
+        problems
+    }
+}
+
+/// Which step of the assessment a problem's field belongs to, by its path.
+pub fn section_of_field(field: &str) -> Option<Section> {
+    Section::ALL
+        .into_iter()
+        .find(|section| field.starts_with(section.key()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at() -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339("2026-11-20T14:30:00Z").unwrap()
+    }
+
+    #[test]
+    fn relative_dates_are_resolved_from_the_assessment_date() {
+        let mut form = Form {
+            assessed_at: "2026-11-20 14:30".into(),
+            ..Form::default()
+        };
+        let mut entry = FactorEntry::new("eviction", 3);
+        entry.due = "+7d".into();
+        form.stressors.push(entry);
+        let assessment = form.to_assessment(at());
+        assert_eq!(
+            assessment.stressors[0].due,
+            NaiveDate::from_ymd_opt(2026, 11, 27)
+        );
+        assert!(form.problems(at()).is_empty());
+    }
+
+    #[test]
+    fn half_typed_values_are_problems_not_losses() {
+        let mut form = Form {
+            assessed_at: "2026-11-20 14:30".into(),
+            age: "4x".into(),
+            ..Form::default()
+        };
+        let mut entry = FactorEntry::new("debt", 2);
+        entry.since = "last blursday".into();
+        form.stressors.push(entry);
+        let fields: Vec<String> = form
+            .problems(at())
+            .into_iter()
+            .map(|problem| problem.field)
+            .collect();
+        assert_eq!(fields, ["person.age", "stressors[0].since"]);
+        // The text is kept as typed, and the rest still reaches the formulation.
+        assert_eq!(form.age.text(), "4x");
+        assert_eq!(form.to_assessment(at()).stressors[0].kind, "debt");
+    }
+}

@@ -1,0 +1,145 @@
+//! `sicol assess`: the terminal UI an AMHP runs the assessment in, over the same library API as
+//! the CLI. Split Elm-style: [`app`] is the state and what each key does (pure), [`view`] draws
+//! it (pure), [`form`] and [`input`] hold what is typed and read it forgivingly, [`referrals`]
+//! says what the person is offered, [`store`] saves and keeps drafts (file system), and
+//! [`terminal`] owns the terminal. [`run`] is the thin loop that joins them.
+
+pub mod app;
+pub mod form;
+pub mod input;
+pub mod referrals;
+pub mod store;
+pub mod terminal;
+pub mod view;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset, Local};
+use ratatui::crossterm::event;
+use ratatui::DefaultTerminal;
+
+use crate::error::{Error, Result};
+use crate::model::{Assessment, Context, Person};
+use crate::rules::RuleSet;
+use app::{App, Command, Start};
+use store::{SavedAssessment, Store};
+use view::Theme;
+
+/// How `sicol assess` was asked to run.
+pub struct Options {
+    /// The assessment to start from (`--case`), already checked, with the file it came from.
+    pub case: Option<(String, Assessment)>,
+    /// Where drafts are kept.
+    pub drafts_dir: PathBuf,
+    /// Where a finished assessment is saved.
+    pub store: Box<dyn Store>,
+    /// Draw without colour (`NO_COLOR`).
+    pub theme: Theme,
+}
+
+/// What happened in a session, to report once the terminal is back.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    /// Every file saved, in order.
+    pub saved: Vec<PathBuf>,
+    /// The draft left behind with unsaved work, if any.
+    pub draft_kept: Option<PathBuf>,
+}
+
+/// A blank assessment stamped with the time it starts.
+pub fn fresh_assessment(assessed_at: DateTime<FixedOffset>) -> Assessment {
+    Assessment {
+        id: String::new(),
+        assessed_at,
+        assessor: None,
+        person: Person::default(),
+        context: Context::default(),
+        stressors: Vec::new(),
+        medical: Vec::new(),
+        strengths: Vec::new(),
+        wishes: None,
+    }
+}
+
+fn now() -> DateTime<FixedOffset> {
+    Local::now().fixed_offset()
+}
+
+/// Runs an assessment session in the terminal until the assessor quits.
+pub fn run(ruleset: &RuleSet, options: Options) -> Result<Outcome> {
+    let started = now();
+    let case_file = options.case.as_ref().map(|(file, _)| file.clone());
+    let offer = store::newest_draft(&options.drafts_dir, case_file.as_deref());
+    let assessment = match &options.case {
+        Some((_, assessment)) => assessment.clone(),
+        None => fresh_assessment(started),
+    };
+    let mut app = App::new(
+        ruleset,
+        Start {
+            assessment,
+            case_file,
+            draft_name: store::draft_name(started),
+            offer,
+        },
+    );
+    let mut terminal = terminal::enter().map_err(|source| Error::io("the terminal", source))?;
+    let result = event_loop(&mut terminal, &mut app, &options);
+    terminal::leave();
+    result
+}
+
+fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, options: &Options) -> Result<Outcome> {
+    let mut outcome = Outcome::default();
+    let mut written = app.revision;
+    let draft_path = |app: &App| options.drafts_dir.join(&app.draft_name);
+    loop {
+        let mut hitmap = app.hitmap.clone();
+        terminal
+            .draw(|frame| hitmap = view::draw(frame, app, options.theme))
+            .map_err(|source| Error::io("the terminal", source))?;
+        app.hitmap = hitmap;
+        if app.should_quit() {
+            break;
+        }
+        let event = event::read().map_err(|source| Error::io("the terminal", source))?;
+        match app.update(&event) {
+            Command::None | Command::Quit => {}
+            Command::DiscardDraft(name) => {
+                if let Err(error) = store::remove_draft(&options.drafts_dir, &name) {
+                    app.status = Some(format!("could not remove the draft: {error}"));
+                }
+            }
+            Command::Save {
+                assessment,
+                choices,
+            } => {
+                let saved = SavedAssessment {
+                    saved_at: now(),
+                    sicol_version: crate::VERSION.to_owned(),
+                    ruleset: app.rules().id.clone(),
+                    assessment: *assessment,
+                    choices,
+                };
+                let result = options.store.save(&saved, app.rules());
+                if let Ok(path) = &result {
+                    outcome.saved.push(path.clone());
+                    // The work is safe in the saved file; the draft has done its job.
+                    let _ = store::remove_draft(&options.drafts_dir, &app.draft_name);
+                    written = app.revision;
+                }
+                app.on_saved(result.map_err(|error| error.to_string()));
+            }
+        }
+        if app.dirty && app.revision != written {
+            match store::write_draft(&options.drafts_dir, &app.draft_name, &app.draft(now())) {
+                Ok(_) => written = app.revision,
+                Err(error) => app.status = Some(format!("could not write the draft: {error}")),
+            }
+        }
+    }
+    if app.dirty {
+        outcome.draft_kept = Some(draft_path(app));
+    }
+    Ok(outcome)
+}

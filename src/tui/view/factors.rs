@@ -1,0 +1,220 @@
+//! The stressor and medical steps: the kinds recorded, with severity as dots, a number and a
+//! word; below, the selected entry's description, what its severity means for that kind, its
+//! dates (forgiving input, resolved as you type) and its note.
+
+use chrono::NaiveDate;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{window_start, wrapped_height, Canvas, FieldValue, Theme};
+use crate::model::Section;
+use crate::tui::app::{severity_word, Field, Target};
+use crate::tui::input::parse_date;
+
+/// Severity as dots, so it reads at a glance without colour: `●●○` is 2.
+pub(crate) fn dots(severity: u8) -> String {
+    (1..=3)
+        .map(|level| if level <= severity { '●' } else { '○' })
+        .collect()
+}
+
+/// What a typed date means, counted from the assessment day, or why it is not a date.
+pub(crate) fn date_note<'a>(text: &str, today: NaiveDate, theme: Theme) -> Option<Span<'a>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match parse_date(text, today) {
+        Ok(date) => {
+            let days = (date - today).num_days();
+            let when = match days {
+                0 => "today".to_owned(),
+                1 => "tomorrow".to_owned(),
+                -1 => "yesterday".to_owned(),
+                d if d > 0 => format!("in {d} days"),
+                d => format!("{} days ago", -d),
+            };
+            let resolved = if date.to_string() == text {
+                format!("  {when}")
+            } else {
+                format!("  → {date}, {when}")
+            };
+            Some(Span::styled(resolved, theme.dim()))
+        }
+        Err(_) => Some(Span::styled("  ✗ not a date (?: forms)", theme.error())),
+    }
+}
+
+pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
+    let app = canvas.app;
+    let theme = canvas.theme;
+    let Some(section) = app.step.section() else {
+        return;
+    };
+    let title = match section {
+        Section::Stressors => " Social stressors ",
+        _ => " Medical factors ",
+    };
+    let block = Block::bordered().title(Span::styled(title, theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let entries = app.form.factors(section);
+    let vocabulary = app.vocabulary();
+    let rows = entries.len() + 1;
+    let list_height = (rows as u16)
+        .min(inner.height.saturating_sub(9).max(3))
+        .min(inner.height);
+    let start = window_start(app.row(), usize::from(list_height));
+    let list_focused = app.field() == Some(Field::List);
+    // Room for the severity (`●●○ 2 moderate`, 15) and, if any entry has one, the due date (15).
+    let longest = entries
+        .iter()
+        .map(|entry| vocabulary.label(&entry.kind).chars().count())
+        .max()
+        .unwrap_or(0);
+    let today = app.form.assessed_at_or(app.fallback_at).date_naive();
+    let due_of = |entry: &crate::tui::form::FactorEntry| -> String {
+        match entry.due.value() {
+            None => String::new(),
+            Some(text) => match parse_date(&text, today) {
+                Ok(date) => format!(" due {}", date.format("%-d %b")),
+                Err(_) => " due ?".to_owned(),
+            },
+        }
+    };
+    // One column width for every row, so severities line up.
+    let due_room = entries
+        .iter()
+        .map(|entry| due_of(entry).chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_width = longest
+        .min(usize::from(inner.width).saturating_sub(17 + due_room))
+        .max(10);
+    for (line, row) in (start..rows).enumerate().take(usize::from(list_height)) {
+        let area = Rect::new(inner.x, inner.y + line as u16, inner.width, 1);
+        canvas.hitmap.add(area, Target::Row(row));
+        let selected = row == app.row();
+        let marker = if selected { "›" } else { " " };
+        let text = match entries.get(row) {
+            Some(entry) => {
+                let label = vocabulary.label(&entry.kind);
+                let due = due_of(entry);
+                let label = clip(label, label_width);
+                format!(
+                    "{marker}{label:<label_width$} {} {} {}{due}",
+                    dots(entry.severity),
+                    entry.severity,
+                    severity_word(entry.severity)
+                )
+            }
+            None => format!("{marker}+ add a {} (a)", section.noun()),
+        };
+        let style = match (selected, list_focused) {
+            (true, true) => theme.selected(),
+            (true, false) => theme.title(),
+            _ if row == entries.len() => theme.dim(),
+            _ => ratatui::style::Style::new(),
+        };
+        frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
+    }
+    let top = inner.y + list_height + 1;
+    if top >= inner.y + inner.height {
+        return;
+    }
+    let detail = Rect::new(inner.x, top, inner.width, inner.y + inner.height - top);
+    let Some(entry) = app.selected_factor() else {
+        let text = if entries.is_empty() {
+            format!(
+                "No {} recorded yet. Press a (or Enter) to search the vocabulary; it is fine to leave this step empty.",
+                section.noun()
+            )
+        } else {
+            "Enter or a: search the vocabulary to add another.".to_owned()
+        };
+        frame.render_widget(
+            Paragraph::new(Line::styled(text, theme.dim())).wrap(Wrap { trim: true }),
+            detail,
+        );
+        return;
+    };
+    let info = vocabulary.kind(&entry.kind);
+    let label = vocabulary.label(&entry.kind).to_owned();
+    let description = format!(": {}", info.map_or("", |info| info.description.as_str()));
+    let anchor = info
+        .and_then(|info| info.severity.get(&entry.severity))
+        .map_or("not present".to_owned(), |anchor| anchor.clone());
+    let severity = format!(
+        "Severity {} {}: {anchor}",
+        entry.severity,
+        severity_word(entry.severity)
+    );
+    let needed = wrapped_height(&format!("{label}{description}"), detail.width)
+        + wrapped_height(&severity, detail.width);
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(label, theme.title()),
+            Span::styled(description, theme.dim()),
+        ]),
+        Line::raw(severity),
+    ];
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: true });
+    let described = needed.min(detail.height.saturating_sub(4).max(1));
+    frame.render_widget(
+        paragraph,
+        Rect::new(detail.x, detail.y, detail.width, described),
+    );
+    let mut y = detail.y + described;
+    for (index, field) in app.step.fields().iter().copied().enumerate().skip(1) {
+        if y >= detail.y + detail.height {
+            break;
+        }
+        let focused = app.focus == index;
+        let editing = focused && app.editing;
+        let row = Rect::new(detail.x, y, detail.width, 1);
+        canvas.hitmap.add(row, Target::Field(index));
+        let Some(text) = app.text_field(field) else {
+            continue;
+        };
+        if field == Field::Note {
+            let value = if text.is_blank() && !editing {
+                FieldValue::Empty("(n to write)".into())
+            } else {
+                FieldValue::Empty(String::new())
+            };
+            canvas.field_row(frame, row, field.label(), 6, value, focused);
+            let height = detail.y + detail.height - y - 1;
+            if height > 0 && (!text.is_blank() || editing) {
+                let area = Rect::new(detail.x + 2, y + 1, detail.width.saturating_sub(2), height);
+                canvas.text_box(frame, area, text, editing);
+            }
+            break;
+        }
+        let value = if text.is_blank() && !editing {
+            FieldValue::Empty(format!(
+                "— ({} to set)",
+                if field == Field::Since { "s" } else { "u" }
+            ))
+        } else {
+            FieldValue::Text {
+                field: text,
+                editing,
+                after: date_note(text.text(), today, theme),
+            }
+        };
+        canvas.field_row(frame, row, field.label(), 6, value, focused);
+        y += 1;
+    }
+}
+
+/// `text` cut to `width` characters, with `…` when something was cut.
+pub(crate) fn clip(text: &str, width: usize) -> String {
+    if text.chars().count() <= width {
+        return text.to_owned();
+    }
+    let mut clipped: String = text.chars().take(width.saturating_sub(1)).collect();
+    clipped.push('…');
+    clipped
+}

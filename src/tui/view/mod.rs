@@ -1,0 +1,351 @@
+//! Drawing the assessment screen (the "view" of the Elm-style split): a pure function of the
+//! [`App`] state onto a ratatui frame, one file per screen. It returns where the clickable things
+//! were drawn, so the app can map a mouse click back to what was under it.
+//!
+//! Layout: the step bar on top, the form of the current step on the left, the live formulation
+//! on the right, a status line and the help bar of the current keys at the bottom. Below 100
+//! columns the formulation pane narrows; the whole screen works from 80×24.
+
+mod factors;
+mod formulation;
+mod overlays;
+mod person;
+mod referrals;
+mod review;
+mod strengths;
+pub mod theme;
+
+use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use crate::tui::app::{App, Hitmap, Step, Target};
+use crate::tui::input::TextField;
+pub use theme::Theme;
+
+/// The smallest window the screens are drawn in; below it a message asks for more room.
+pub const MIN_WIDTH: u16 = 60;
+/// See [`MIN_WIDTH`].
+pub const MIN_HEIGHT: u16 = 16;
+
+/// Everything a screen needs to draw itself.
+pub(crate) struct Canvas<'a, 'r> {
+    /// The state to draw.
+    pub app: &'a App<'r>,
+    /// The styles.
+    pub theme: Theme,
+    /// Where clickable things went.
+    pub hitmap: Hitmap,
+    /// Where the text cursor goes, if a field is being edited.
+    pub cursor: Option<Position>,
+}
+
+/// Draws the whole screen and returns its clickable areas.
+pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
+    let area = frame.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        // Nothing is lost: the state is untouched and the screen comes back when it grows.
+        let text = format!(
+            "sicol assess needs a window of at least {MIN_WIDTH}×{MIN_HEIGHT} (now {}×{}); \
+             make it larger, or press Ctrl-C to quit (your draft is kept)",
+            area.width, area.height
+        );
+        frame.render_widget(
+            Paragraph::new(text).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
+        return Hitmap::default();
+    }
+    let mut canvas = Canvas {
+        app,
+        theme,
+        hitmap: Hitmap::default(),
+        cursor: None,
+    };
+    let [top, main, status, help] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(frame.area());
+    canvas.step_bar(frame, top);
+    let pane_width = if main.width >= 110 { 44 } else { 34 };
+    let [form, pane] =
+        Layout::horizontal([Constraint::Min(30), Constraint::Length(pane_width)]).areas(main);
+    match app.step {
+        Step::Person => person::draw(&mut canvas, frame, form),
+        Step::Stressors | Step::Medical => factors::draw(&mut canvas, frame, form),
+        Step::Strengths => strengths::draw(&mut canvas, frame, form),
+        Step::Referrals => referrals::draw(&mut canvas, frame, form),
+        Step::Review => review::draw(&mut canvas, frame, form),
+    }
+    formulation::draw(&canvas, frame, pane);
+    canvas.status_line(frame, status);
+    canvas.help_bar(frame, help);
+    overlays::draw(&mut canvas, frame);
+    if let Some(cursor) = canvas.cursor {
+        frame.set_cursor_position(cursor);
+    }
+    canvas.hitmap
+}
+
+impl Canvas<'_, '_> {
+    fn step_bar(&mut self, frame: &mut Frame, area: Rect) {
+        let app = self.app;
+        let mut spans = Vec::new();
+        let mut x = area.x;
+        for (number, step) in Step::ALL.into_iter().enumerate() {
+            let mut text = format!(" {} {}", number + 1, step.title());
+            match step {
+                Step::Stressors => text += &format!(" {}", app.form.stressors.len()),
+                Step::Medical => text += &format!(" {}", app.form.medical.len()),
+                Step::Strengths => text += &format!(" {}", app.form.strengths.len()),
+                Step::Referrals => {
+                    let decided = app
+                        .offers
+                        .iter()
+                        .filter(|offer| app.choices.get(&offer.key).is_some())
+                        .count();
+                    text += &format!(" {decided}/{}", app.offers.len());
+                }
+                _ => {}
+            }
+            if app.step_has_problems(step) {
+                text.push('!');
+            }
+            text.push(' ');
+            let width = Span::raw(text.as_str()).width() as u16;
+            let style = if step == app.step {
+                self.theme.selected().patch(self.theme.title())
+            } else {
+                ratatui::style::Style::new()
+            };
+            let clipped = width.min((area.x + area.width).saturating_sub(x));
+            self.hitmap
+                .add(Rect::new(x, area.y, clipped, 1), Target::Step(step));
+            x = x.saturating_add(width);
+            spans.push(Span::styled(text, style));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    fn status_line(&self, frame: &mut Frame, area: Rect) {
+        let app = self.app;
+        let line = match (&app.status, &app.saved_to, app.dirty) {
+            (Some(status), _, _) => Line::styled(status.clone(), self.theme.title()),
+            (None, Some(path), false) => Line::styled(
+                format!("saved to {} · draft removed", path.display()),
+                self.theme.good(),
+            ),
+            (None, _, true) => Line::styled(
+                "unsaved · every change is kept in a draft",
+                self.theme.dim(),
+            ),
+            (None, _, false) => Line::styled("no changes yet", self.theme.dim()),
+        };
+        frame.render_widget(Paragraph::new(line), area);
+    }
+
+    fn help_bar(&self, frame: &mut Frame, area: Rect) {
+        let mut spans = Vec::new();
+        let mut used = 0usize;
+        for (index, (key, action)) in self.app.key_hints().into_iter().enumerate() {
+            let gap = if index > 0 { 2 } else { 0 };
+            let width = gap + Span::raw(format!("{key} {action}")).width();
+            // Whole hints only: a cut-off key would be misleading. `?` (first) lists the rest.
+            if used + width > usize::from(area.width) {
+                break;
+            }
+            used += width;
+            if gap > 0 {
+                spans.push(Span::raw("  "));
+            }
+            spans.push(Span::styled(key, self.theme.key()));
+            spans.push(Span::raw(format!(" {action}")));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    /// One labelled single-line field; places the cursor if it is being edited.
+    pub fn field_row(
+        &mut self,
+        frame: &mut Frame,
+        area: Rect,
+        label: &str,
+        label_width: u16,
+        value: FieldValue,
+        focused: bool,
+    ) {
+        let label_style = if focused {
+            self.theme.selected()
+        } else {
+            self.theme.dim()
+        };
+        let marker = if focused { "›" } else { " " };
+        let label_text = format!("{marker}{label:<width$}", width = usize::from(label_width));
+        let label_span = Span::styled(label_text, label_style);
+        let start = area.x + label_span.width() as u16 + 1;
+        let room = (area.x + area.width).saturating_sub(start);
+        let mut spans = vec![label_span, Span::raw(" ")];
+        match value {
+            FieldValue::Text {
+                field,
+                editing,
+                after,
+            } => {
+                let (visible, cursor) = visible_text(field, room, editing);
+                spans.push(Span::raw(visible));
+                if let Some(cursor) = cursor {
+                    self.cursor = Some(Position::new(start + cursor, area.y));
+                }
+                if let Some(after) = after {
+                    spans.push(after);
+                }
+            }
+            FieldValue::Chosen(text) => spans.push(Span::raw(text)),
+            FieldValue::Empty(text) => spans.push(Span::styled(text, self.theme.dim())),
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    }
+
+    /// A multi-line text box; places the cursor (and scrolls to it) if it is being edited.
+    pub fn text_box(&mut self, frame: &mut Frame, area: Rect, field: &TextField, editing: bool) {
+        if area.height == 0 || area.width == 0 {
+            return;
+        }
+        if !editing {
+            let paragraph = if field.is_blank() {
+                Paragraph::new(Line::styled("(empty)", self.theme.dim()))
+            } else {
+                Paragraph::new(field.text().to_owned()).wrap(ratatui::widgets::Wrap { trim: false })
+            };
+            frame.render_widget(paragraph, area);
+            return;
+        }
+        // While editing, lines are not wrapped so the cursor is exactly where it looks.
+        let (line, _) = field.cursor_line_column();
+        let top = line.saturating_sub(usize::from(area.height) - 1);
+        let before = Span::raw(field.before_cursor_on_line()).width() as u16;
+        let shift = before.saturating_sub(area.width.saturating_sub(1));
+        let paragraph = Paragraph::new(field.text().to_owned()).scroll((top as u16, shift));
+        frame.render_widget(paragraph, area);
+        self.cursor = Some(Position::new(
+            area.x + before - shift,
+            area.y + (line - top) as u16,
+        ));
+    }
+}
+
+/// What a field row shows.
+pub(crate) enum FieldValue<'a> {
+    /// An editable text, with something to show after it when not editing.
+    Text {
+        /// The field.
+        field: &'a TextField,
+        /// Whether it is being edited.
+        editing: bool,
+        /// A note after the value (a resolved date, a problem).
+        after: Option<Span<'a>>,
+    },
+    /// A value chosen from a list.
+    Chosen(String),
+    /// Nothing yet, with a hint.
+    Empty(String),
+}
+
+/// The part of a single-line text that fits in `room` columns, and the cursor's column in it
+/// when editing (the text scrolls left to keep the cursor in view).
+fn visible_text(field: &TextField, room: u16, editing: bool) -> (String, Option<u16>) {
+    let text = field.text().replace('\n', " ");
+    if !editing {
+        let mut shown = String::new();
+        for c in text.chars() {
+            if Span::raw(format!("{shown}{c}")).width() as u16 > room {
+                break;
+            }
+            shown.push(c);
+        }
+        return (shown, None);
+    }
+    let before = field.before_cursor_on_line();
+    let before_width = Span::raw(before.as_str()).width() as u16;
+    let skip_width = before_width.saturating_sub(room.saturating_sub(1));
+    let mut skipped = 0u16;
+    let mut shown = String::new();
+    for c in text.chars() {
+        let width = Span::raw(c.to_string()).width() as u16;
+        if skipped < skip_width {
+            skipped += width;
+            continue;
+        }
+        shown.push(c);
+    }
+    (shown, Some(before_width - skipped))
+}
+
+/// The first row to show so that `selected` is visible in `height` rows.
+pub(crate) fn window_start(selected: usize, height: usize) -> usize {
+    if height == 0 {
+        return 0;
+    }
+    selected.saturating_sub(height - 1)
+}
+
+/// A rectangle of at most `width`×`height` in the middle of `area`.
+pub(crate) fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect::new(
+        area.x + (area.width - width) / 2,
+        area.y + (area.height - height) / 2,
+        width,
+        height,
+    )
+}
+
+/// How many rows `text` takes when word-wrapped to `width` columns (as ratatui wraps it).
+pub(crate) fn wrapped_height(text: &str, width: u16) -> u16 {
+    let width = usize::from(width.max(1));
+    let mut rows = 0u16;
+    for line in text.split('\n') {
+        let mut used = 0usize;
+        rows += 1;
+        for word in line.split_whitespace() {
+            let length = Span::raw(word).width();
+            let needed = if used == 0 { length } else { used + 1 + length };
+            if needed <= width {
+                used = needed;
+            } else {
+                rows += 1 + (length.saturating_sub(1) / width) as u16;
+                used = length % width;
+            }
+        }
+    }
+    rows
+}
+
+/// `text` word-wrapped to `width` columns, each line after the first indented by `indent`.
+pub(crate) fn wrap_words(text: &str, width: u16, indent: &str) -> Vec<String> {
+    let width = usize::from(width.max(1));
+    let leading: String = text.chars().take_while(|c| *c == ' ').collect();
+    let mut lines = vec![leading];
+    for word in text.split_whitespace() {
+        let Some(line) = lines.last_mut() else {
+            break;
+        };
+        let blank = line.trim().is_empty();
+        let needed =
+            Span::raw(line.as_str()).width() + usize::from(!blank) + Span::raw(word).width();
+        if blank || needed <= width {
+            if !blank {
+                line.push(' ');
+            }
+            line.push_str(word);
+        } else {
+            lines.push(format!("{indent}{word}"));
+        }
+    }
+    lines
+}

@@ -1,0 +1,119 @@
+//! The first step: case id, assessor, time, who the person is and how they came to be assessed.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{Canvas, FieldValue};
+use crate::tui::app::{Field, Target};
+
+/// Where each field's problems are reported.
+fn path(field: Field) -> &'static str {
+    match field {
+        Field::Id => "id",
+        Field::AssessedAt => "assessed_at",
+        Field::Age => "person.age",
+        Field::Dependants => "person.dependants",
+        Field::Lives => "person.lives",
+        Field::ReferralSource => "context.referral_source",
+        _ => "",
+    }
+}
+
+pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
+    let app = canvas.app;
+    let theme = canvas.theme;
+    let block = Block::bordered().title(Span::styled(" Person and context ", theme.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let vocabulary = app.vocabulary();
+    let fields = app.step.fields();
+    for (index, field) in fields.iter().copied().enumerate() {
+        if index as u16 >= inner.height {
+            break;
+        }
+        let row = Rect::new(inner.x, inner.y + index as u16, inner.width, 1);
+        canvas.hitmap.add(row, Target::Field(index));
+        let focused = app.focus == index;
+        let value = match field {
+            Field::Lives => match &app.form.lives {
+                Some(key) => FieldValue::Chosen(
+                    vocabulary
+                        .living_situations
+                        .get(key)
+                        .cloned()
+                        .unwrap_or_else(|| key.clone()),
+                ),
+                None => FieldValue::Empty("not known (Enter to choose)".into()),
+            },
+            Field::ReferralSource => match &app.form.referral_source {
+                Some(key) => FieldValue::Chosen(
+                    vocabulary
+                        .referral_sources
+                        .get(key)
+                        .cloned()
+                        .unwrap_or_else(|| key.clone()),
+                ),
+                None => FieldValue::Empty("not known (Enter to choose)".into()),
+            },
+            _ => match app.text_field(field) {
+                Some(text) if text.is_blank() && !(focused && app.editing) => {
+                    FieldValue::Empty(match field {
+                        Field::Id => "never a name (Enter to type)".into(),
+                        _ => "—".into(),
+                    })
+                }
+                Some(text) => {
+                    let problem = app
+                        .problems
+                        .iter()
+                        .find(|problem| !path(field).is_empty() && problem.field == path(field));
+                    FieldValue::Text {
+                        field: text,
+                        editing: focused && app.editing,
+                        after: problem.map(|_| Span::styled("  ✗ fix", theme.error())),
+                    }
+                }
+                None => FieldValue::Empty(String::new()),
+            },
+        };
+        canvas.field_row(frame, row, field.label(), 12, value, focused);
+    }
+    // What the focused field needs, or its problem, under the fields.
+    let below = fields.len() as u16 + 1;
+    if inner.height <= below {
+        return;
+    }
+    let hint_area = Rect::new(inner.x, inner.y + below, inner.width, inner.height - below);
+    let mut lines = Vec::new();
+    if let Some(field) = app.field() {
+        lines.push(Line::styled(
+            match field {
+                Field::Id => "The case reference your service issued, e.g. A-2026-0042. Never a name.",
+                Field::Assessor => "Your professional reference, e.g. AMHP-17.",
+                Field::AssessedAt => "When the assessment took place: 2026-11-20 14:30 (relative dates count from it).",
+                Field::Age => "Age in whole years; leave empty if not known.",
+                Field::Dependants => "Children or adults the person cares for.",
+                Field::Lives => "Where the person lives, from the vocabulary.",
+                Field::ReferralSource => "Who referred the person, from the vocabulary.",
+                _ => "Where the assessment takes place, in your words.",
+            },
+            theme.dim(),
+        ));
+        for problem in app
+            .problems
+            .iter()
+            .filter(|p| !path(field).is_empty() && p.field == path(field))
+        {
+            lines.push(Line::styled(
+                format!("✗ {}", problem.message),
+                theme.error(),
+            ));
+            if let Some(hint) = &problem.hint {
+                lines.push(Line::raw(format!("  fix: {hint}")));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), hint_area);
+}

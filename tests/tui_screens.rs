@@ -1,0 +1,252 @@
+//! Every screen of `sicol assess`, drawn to ratatui's TestBackend at 80×24 and 120×40 and
+//! compared with the snapshots in `snapshots/`. The snapshots hold the text of the screen only,
+//! so they are the same with and without NO_COLOR.
+
+mod util;
+
+use chrono::{DateTime, FixedOffset};
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{Event, KeyCode, KeyEvent};
+use ratatui::Terminal;
+
+use sicol::files;
+use sicol::tui::app::{App, Start};
+use sicol::tui::view::{self, Theme};
+use sicol::tui::{fresh_assessment, store};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+fn at() -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339("2026-11-20T14:30:00Z").unwrap()
+}
+
+fn start(assessment: sicol::Assessment) -> Start {
+    Start {
+        assessment,
+        case_file: None,
+        draft_name: "draft-test.yaml".into(),
+        offer: None,
+    }
+}
+
+fn eviction_case() -> App<'static> {
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    App::new(util::bundled(), start(assessment))
+}
+
+/// Presses keys: single characters, or names in angle brackets (`<right>`, `<enter>`, `<esc>`).
+fn press(app: &mut App, keys: &[&str]) {
+    for name in keys {
+        let code = match *name {
+            "<right>" => KeyCode::Right,
+            "<enter>" => KeyCode::Enter,
+            "<esc>" => KeyCode::Esc,
+            "<tab>" => KeyCode::Tab,
+            "<down>" => KeyCode::Down,
+            text => {
+                for c in text.chars() {
+                    app.update(&Event::Key(KeyEvent::from(KeyCode::Char(c))));
+                }
+                continue;
+            }
+        };
+        app.update(&Event::Key(KeyEvent::from(code)));
+    }
+}
+
+fn screen(app: &App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| {
+            view::draw(frame, app, Theme::new(true));
+        })
+        .unwrap();
+    terminal.backend().to_string()
+}
+
+/// Snapshots one screen at both sizes as `tui__<name>_<width>x<height>`.
+fn check(name: &str, app: &App) {
+    for (width, height) in SIZES {
+        let text = screen(app, width, height);
+        util::snapshot_settings().bind(|| {
+            insta::assert_snapshot!(format!("tui__{name}_{width}x{height}"), text);
+        });
+    }
+}
+
+#[test]
+fn person_step_of_a_fresh_assessment() {
+    let app = App::new(util::bundled(), start(fresh_assessment(at())));
+    check("person_fresh", &app);
+}
+
+#[test]
+fn person_step_while_typing_the_case_id() {
+    let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
+    press(&mut app, &["<enter>", "A-2026-0042"]);
+    check("person_typing", &app);
+}
+
+#[test]
+fn stressors_step() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>"]);
+    check("stressors", &app);
+}
+
+#[test]
+fn stressors_step_while_typing_a_relative_date() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "j", "u", "+7d"]);
+    check("stressors_date", &app);
+}
+
+#[test]
+fn medical_step() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "<right>"]);
+    check("medical", &app);
+}
+
+#[test]
+fn strengths_step() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "<right>", "<right>"]);
+    check("strengths", &app);
+}
+
+#[test]
+fn referrals_step_with_choices() {
+    let mut app = eviction_case();
+    press(
+        &mut app,
+        &[
+            "<right>",
+            "<right>",
+            "<right>",
+            "<right>",
+            "a",
+            "d",
+            "has a solicitor",
+            "<enter>",
+            "f",
+        ],
+    );
+    check("referrals", &app);
+}
+
+#[test]
+fn review_step_ready_to_save() {
+    let mut app = eviction_case();
+    press(
+        &mut app,
+        &["<right>", "<right>", "<right>", "<right>", "<right>"],
+    );
+    check("review_ready", &app);
+}
+
+#[test]
+fn review_step_with_problems() {
+    let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
+    press(
+        &mut app,
+        &["<tab>", "<tab>", "<tab>", "<enter>", "4x", "<esc>"],
+    );
+    app.update(&Event::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        ratatui::crossterm::event::KeyModifiers::CONTROL,
+    )));
+    check("review_problems", &app);
+}
+
+#[test]
+fn picker_overlay() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "a", "hous"]);
+    check("picker", &app);
+}
+
+#[test]
+fn severity_overlay() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "<enter>"]);
+    check("severity", &app);
+}
+
+#[test]
+fn trace_overlay() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "t"]);
+    check("trace", &app);
+}
+
+#[test]
+fn help_overlay() {
+    let mut app = eviction_case();
+    press(&mut app, &["?"]);
+    check("help", &app);
+}
+
+#[test]
+fn confirm_quit_overlay() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "2", "q"]);
+    check("confirm_quit", &app);
+}
+
+#[test]
+fn resume_draft_overlay() {
+    let mut earlier = eviction_case();
+    press(&mut earlier, &["<right>"]);
+    let draft = earlier.draft(at());
+    let app = App::new(
+        util::bundled(),
+        Start {
+            assessment: fresh_assessment(at()),
+            case_file: None,
+            draft_name: store::draft_name(at()),
+            offer: Some(("draft-earlier.yaml".into(), draft)),
+        },
+    );
+    check("resume", &app);
+}
+
+#[test]
+fn tiny_terminals_do_not_panic() {
+    let mut app = eviction_case();
+    for keys in [
+        &["<right>"][..],
+        &["t"],
+        &["<esc>", "a"],
+        &["<esc>", "<enter>"],
+        &["<esc>", "?"],
+    ] {
+        press(&mut app, keys);
+        for (width, height) in [(1, 1), (10, 5), (40, 10), (60, 16), (61, 17), (79, 23)] {
+            screen(&app, width, height);
+        }
+    }
+}
+
+#[test]
+fn no_color_draws_no_colour_and_urgency_still_reads_in_words() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>"]);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| {
+            view::draw(frame, &app, Theme::new(false));
+        })
+        .unwrap();
+    let buffer = terminal.backend().buffer();
+    assert!(buffer
+        .content()
+        .iter()
+        .all(|cell| cell.fg == ratatui::style::Color::Reset
+            && cell.bg == ratatui::style::Color::Reset));
+    assert!(terminal
+        .backend()
+        .to_string()
+        .contains("Urgency VERY HIGH (B)"));
+}
