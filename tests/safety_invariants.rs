@@ -12,6 +12,7 @@ mod util;
 use chrono::Duration;
 use proptest::prelude::*;
 use proptest::sample::select;
+use proptest::test_runner::FileFailurePersistence;
 
 use sicol::formulation::render::to_yaml;
 use sicol::model::{Factor, Section, Strength};
@@ -22,6 +23,7 @@ use sicol::{Assessment, Formulation, Urgency};
 fn config() -> ProptestConfig {
     ProptestConfig {
         cases: 256,
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
         ..ProptestConfig::default()
     }
 }
