@@ -5,6 +5,7 @@
 //! The core — [`model`], [`rules`], [`formulation`] — is pure: a formulation is a function of an
 //! assessment and a rule set. [`files`] reads the user's files; the CLI is a thin shell over both.
 
+pub mod batch;
 pub mod error;
 pub mod files;
 pub mod formulation;

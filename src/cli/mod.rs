@@ -1,6 +1,7 @@
 //! The command line: parses arguments with clap and calls the library. Thin by design: every
 //! decision lives in the library so that the TUI and the CLI agree.
 
+mod batch;
 mod evaluate;
 
 use std::path::{Path, PathBuf};
@@ -46,7 +47,9 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  sicol evaluate tests/cases/social_led_eviction.yaml\n  \
         sicol evaluate --format text tests/cases/mixed_bereavement.yaml\n  \
-        sicol evaluate --format json case.yaml > formulation.json"
+        sicol evaluate --format json case.yaml > formulation.json\n  \
+        sicol evaluate --batch cases/ --out formulations-out/\n  \
+        sicol evaluate --format json --out out/ a.yaml b.yaml"
     )]
     Evaluate(evaluate::EvaluateArgs),
 }
