@@ -5,6 +5,8 @@
 //! wrong type is reported at its place; then every value is checked against the vocabulary and
 //! turned into the strict [`Assessment`], with every problem reported at once.
 
+use std::cell::OnceCell;
+
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -124,10 +126,10 @@ impl Assessment {
     pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
         let raw: RawAssessment =
             serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
-        let map = SourceMap::index(text);
         let mut checker = Checker {
             file,
-            map: &map,
+            text,
+            map: OnceCell::new(),
             vocabulary,
             problems: Vec::new(),
         };
@@ -198,15 +200,23 @@ struct RawStrength {
 
 struct Checker<'a> {
     file: &'a str,
-    map: &'a SourceMap,
+    text: &'a str,
+    /// Where each field is, for problems; indexed only when there is a problem to place, since
+    /// most assessments have none and indexing costs as much as reading the YAML again.
+    map: OnceCell<SourceMap>,
     vocabulary: &'a Vocabulary,
     problems: Vec<Problem>,
 }
 
 impl Checker<'_> {
+    fn map(&self) -> &SourceMap {
+        self.map.get_or_init(|| SourceMap::index(self.text))
+    }
+
     fn problem(&mut self, path: &str, message: String, hint: impl Into<String>) {
-        self.problems
-            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
+        self.problems.push(
+            Problem::new(self.file, self.map().position(path), path, message).with_hint(hint),
+        );
     }
 
     fn assessment(&mut self, raw: RawAssessment) -> Option<Assessment> {
@@ -356,9 +366,9 @@ impl Checker<'_> {
         if self.vocabulary.kinds(section).contains_key(&kind) {
             Some(kind)
         } else {
-            let problem = self
-                .vocabulary
-                .unknown_kind_problem(&kind, section, self.file, self.map, path);
+            let problem =
+                self.vocabulary
+                    .unknown_kind_problem(&kind, section, self.file, self.map(), path);
             self.problems.push(problem);
             None
         }
