@@ -69,25 +69,35 @@ impl fmt::Display for Problem {
 pub struct FileProblems<'a> {
     /// The file as the user named it.
     pub file: &'a str,
-    /// Where each field of the file is.
-    pub map: &'a crate::source::SourceMap,
+    text: &'a str,
+    /// Indexed only when there is a problem to place: most files have none, and indexing costs
+    /// about as much as reading the YAML again.
+    map: std::cell::OnceCell<crate::source::SourceMap>,
     problems: Vec<Problem>,
 }
 
 impl<'a> FileProblems<'a> {
-    /// An empty list for `file`, whose fields `map` locates.
-    pub fn new(file: &'a str, map: &'a crate::source::SourceMap) -> Self {
+    /// An empty list for `file`, whose content is `text`.
+    pub fn new(file: &'a str, text: &'a str) -> Self {
         Self {
             file,
-            map,
+            text,
+            map: std::cell::OnceCell::new(),
             problems: Vec::new(),
         }
     }
 
+    /// Where each field of the file is.
+    pub fn map(&self) -> &crate::source::SourceMap {
+        self.map
+            .get_or_init(|| crate::source::SourceMap::index(self.text))
+    }
+
     /// Records a problem at the field `path`, with a fix.
     pub fn add(&mut self, path: &str, message: impl Into<String>, hint: impl Into<String>) {
+        let position = self.map().position(path);
         self.problems
-            .push(Problem::new(self.file, self.map.position(path), path, message).with_hint(hint));
+            .push(Problem::new(self.file, position, path, message).with_hint(hint));
     }
 
     /// Records a problem built elsewhere.

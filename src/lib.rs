@@ -6,6 +6,7 @@
 //! assessment and a rule set. [`files`] reads the user's files; the CLI is a thin shell over both.
 
 pub mod authoring;
+pub mod batch;
 pub mod cohort;
 pub mod error;
 pub mod files;

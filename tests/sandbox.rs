@@ -199,3 +199,60 @@ fn a_syntax_error_names_file_line_and_a_fix() {
         "{message}"
     );
 }
+
+#[test]
+fn a_huge_map_is_stopped() {
+    // Rhai checks a map's size when the map is next used, so the rule is stopped there ...
+    let warning =
+        only_warning("let m = #{};\nfor i in 0..5000 {\n  m[`k${i}`] = i;\n}\nlet n = m.len();\n");
+    assert!(
+        warning.starts_with("bad.rhai:5:")
+            && warning.contains("object map grew beyond the sandbox limit"),
+        "{warning}"
+    );
+    // ... and a map grown forever without being used runs out of operations first.
+    let warning =
+        only_warning("let m = #{};\nlet i = 0;\nloop {\n  m[`k${i}`] = i;\n  i += 1;\n}\n");
+    assert!(
+        warning.starts_with("bad.rhai:") && warning.contains("stopped after 200000 operations"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn an_array_that_contains_itself_is_stopped() {
+    let warning = only_warning("let a = [1];\nloop {\n  a.push(a);\n}\n");
+    assert!(
+        warning.contains("grew beyond the sandbox limit"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn deeply_nested_expressions_are_refused_when_the_rules_load() {
+    let nested = format!("let x = {}1{};\n", "(".repeat(200), ")".repeat(200));
+    let mut files = BTreeMap::new();
+    files.insert(
+        "vocabulary.yaml".to_owned(),
+        std::fs::read_to_string(util::rules_dir().join("vocabulary.yaml")).expect("vocabulary"),
+    );
+    files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
+    files.insert("before.rhai".to_owned(), BEFORE.to_owned());
+    files.insert("bad.rhai".to_owned(), nested);
+    files.insert("after.rhai".to_owned(), AFTER.to_owned());
+    let error = RuleSet::from_files(&RuleFiles {
+        origin: "fixture".to_owned(),
+        files,
+    })
+    .expect_err("nesting deeper than the limit");
+    let message = error.to_string();
+    assert!(message.starts_with("fixture/bad.rhai:1:"), "{message}");
+    assert!(message.contains("exceeds maximum complexity"), "{message}");
+}
+
+#[test]
+fn deep_recursion_through_several_functions_is_stopped() {
+    let warning =
+        only_warning("fn ping(n) {\n  pong(n + 1)\n}\nfn pong(n) {\n  ping(n + 1)\n}\nping(0);\n");
+    assert!(warning.contains("nested too deeply"), "{warning}");
+}

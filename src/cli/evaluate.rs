@@ -2,6 +2,7 @@
 //! person's choices about the referrals, as data (YAML, JSON), a summary or a report.
 
 use std::io::Write;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -15,7 +16,7 @@ use super::{Cli, EXIT_BAD_INPUT, EXIT_OK};
 #[derive(Debug, Args)]
 pub struct EvaluateArgs {
     /// Assessment files (YAML, see DESIGN §1)
-    #[arg(required = true, value_name = "CASE.yaml")]
+    #[arg(required_unless_present = "batch", value_name = "CASE.yaml")]
     pub cases: Vec<PathBuf>,
 
     /// Output format: yaml and json for machines, text for a summary, markdown or html for a
@@ -31,6 +32,19 @@ pub struct EvaluateArgs {
     /// Saving records
     #[command(flatten)]
     pub records: super::save::SaveArgs,
+
+    /// Formulate every *.yaml case in DIR (needs --out)
+    #[arg(long, value_name = "DIR", requires = "out", conflicts_with = "cases")]
+    pub batch: Option<PathBuf>,
+
+    /// Write one output file per case into DIR (same stem, extension of the format) instead of
+    /// printing; bad cases are reported and the rest still written
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["choices", "save"])]
+    pub out: Option<PathBuf>,
+
+    /// Worker threads with --out (default: one per core)
+    #[arg(long, value_name = "N", requires = "out")]
+    pub jobs: Option<NonZeroUsize>,
 }
 
 /// Formulates every case; stops at the first bad file so nothing half-checked is printed.
@@ -40,6 +54,9 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
         return Ok(EXIT_BAD_INPUT);
     }
     let ruleset = files::load_rules(&cli.rules_dir())?;
+    if let Some(out) = &args.out {
+        return super::batch::run(&ruleset, args, out);
+    }
     let mut store = super::save::open(&args.records, args.cases.len())?;
     let mut stdout = std::io::stdout().lock();
     for (index, path) in args.cases.iter().enumerate() {

@@ -2,6 +2,7 @@
 //! decision lives in the library so that the TUI and the CLI agree.
 
 mod assess;
+mod batch;
 mod demo_store;
 mod evaluate;
 mod outcome;
@@ -60,7 +61,9 @@ pub enum Command {
         sicol evaluate --format text tests/cases/mixed_bereavement.yaml\n  \
         sicol evaluate --format json case.yaml > formulation.json\n  \
         sicol evaluate --format markdown --choices choices.yaml case.yaml > report.md\n  \
-        sicol evaluate --format html case.yaml > report.html"
+        sicol evaluate --format html case.yaml > report.html\n  \
+        sicol evaluate --batch cases/ --out formulations-out/\n  \
+        sicol evaluate --format json --out out/ a.yaml b.yaml"
     )]
     Evaluate(evaluate::EvaluateArgs),
 

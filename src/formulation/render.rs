@@ -6,26 +6,6 @@ use std::fmt::Write as _;
 use crate::formulation::{round_to_cents, Formulation};
 use crate::model::Vocabulary;
 
-/// The output formats of `sicol evaluate`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    /// The full formulation as YAML (the default; what records hold).
-    Yaml,
-    /// The full formulation as JSON.
-    Json,
-    /// A one-screen summary for a person.
-    Text,
-}
-
-/// Renders in the chosen format.
-pub fn render(formulation: &Formulation, vocabulary: &Vocabulary, format: Format) -> String {
-    match format {
-        Format::Yaml => to_yaml(formulation),
-        Format::Json => to_json(formulation),
-        Format::Text => to_text(formulation, vocabulary),
-    }
-}
-
 /// The full formulation as YAML.
 pub fn to_yaml(formulation: &Formulation) -> String {
     // Serialising plain data with string keys cannot fail.

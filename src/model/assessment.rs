@@ -10,7 +10,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{suggestion, yaml_problem, FileProblems, Problem, Problems};
 use crate::model::vocabulary::{Section, Vocabulary};
-use crate::source::SourceMap;
 
 /// Highest severity on the 0–3 scale.
 pub const MAX_SEVERITY: u8 = 3;
@@ -132,10 +131,9 @@ impl Assessment {
     pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
         let raw: RawAssessment =
             serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
-        let map = SourceMap::index(text);
         let mut checker = Checker {
             vocabulary,
-            problems: FileProblems::new(file, &map),
+            problems: FileProblems::new(file, text),
         };
         let assessment = checker.assessment(raw);
         // A missing id or time is always reported as a problem, so `None` ends in the error arm.
@@ -363,7 +361,7 @@ impl Checker<'_> {
                 &kind,
                 section,
                 self.problems.file,
-                self.problems.map,
+                self.problems.map(),
                 path,
             );
             self.problems.push(problem);

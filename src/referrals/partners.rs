@@ -13,7 +13,6 @@ use serde::Deserialize;
 
 use crate::error::{nearest, suggestion, yaml_problem, FileProblems, Problems};
 use crate::model::Vocabulary;
-use crate::source::SourceMap;
 
 /// The whole directory, in file order (file order breaks ties between otherwise equal partners).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -191,10 +190,9 @@ impl Directory {
     pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
         let raw: RawDirectory =
             serde_yaml::from_str(text).map_err(|error| yaml_problem(file, &error))?;
-        let map = SourceMap::index(text);
         let mut checker = Checker {
             vocabulary,
-            problems: FileProblems::new(file, &map),
+            problems: FileProblems::new(file, text),
         };
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut partners = Vec::with_capacity(raw.partners.len());

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use rhai::packages::{Package, StandardPackage};
-use rhai::{Array, Dynamic, Engine, EvalAltResult, Position as RhaiPosition, Scope, AST};
+use rhai::{
+    Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position as RhaiPosition, Scope, AST,
+};
 
 use crate::error::suggestion;
 use crate::formulation::trace::{
@@ -303,6 +305,8 @@ pub struct CompiledScript {
     pub stem: String,
     /// Kinds of which at least one must be recorded for the script to run; `None` runs always.
     pub when: Option<Vec<String>>,
+    /// `when` as indexes into the rule set's kind index, so that the check costs no lookups.
+    when_kinds: Option<Vec<usize>>,
     ast: AST,
 }
 
@@ -327,7 +331,44 @@ pub struct CompileError {
 /// The engine and compiled scripts of one rule set.
 pub struct Runtime {
     engine: Engine,
+    kinds: Arc<KindIndex>,
     scripts: Vec<CompiledScript>,
+}
+
+/// Every vocabulary kind under a dense number, with its name and label as Rhai strings, built
+/// once per rule set. Host functions are the hot path of an evaluation: with this index a call
+/// such as `has("debt")` costs one hash lookup and no allocation, and the case being evaluated is
+/// a plain vector indexed by kind rather than a map rebuilt from cloned strings every time.
+#[derive(Debug, Default)]
+struct KindIndex {
+    numbers: HashMap<String, usize>,
+    names: Vec<ImmutableString>,
+    labels: Vec<ImmutableString>,
+    category_labels: HashMap<String, ImmutableString>,
+}
+
+impl KindIndex {
+    fn new(vocabulary: &Vocabulary) -> Self {
+        let mut index = Self::default();
+        for kind in vocabulary.all_kinds() {
+            if index.numbers.contains_key(kind) {
+                continue;
+            }
+            index.numbers.insert(kind.to_owned(), index.names.len());
+            index.names.push(kind.into());
+            index.labels.push(vocabulary.label(kind).into());
+        }
+        for (category, info) in &vocabulary.referral_categories {
+            index
+                .category_labels
+                .insert(category.clone(), info.label.as_str().into());
+        }
+        index
+    }
+
+    fn number(&self, kind: &str) -> Option<usize> {
+        self.numbers.get(kind).copied()
+    }
 }
 
 impl std::fmt::Debug for Runtime {
@@ -378,81 +419,99 @@ struct Recorded {
     due: Option<NaiveDate>,
 }
 
-/// The assessment, indexed for the questions scripts ask.
+/// The assessment, indexed for the questions scripts ask. Kinds are numbers of the rule set's
+/// [`KindIndex`]; a checked assessment records only kinds of its vocabulary.
 #[derive(Debug, Clone)]
 struct CaseView {
+    kinds: Arc<KindIndex>,
     assessed_on: NaiveDate,
-    recorded: HashMap<String, Recorded>,
-    stressors: Vec<String>,
-    medical: Vec<String>,
-    strengths: Vec<String>,
+    recorded: Vec<Option<Recorded>>,
+    stressors: Vec<usize>,
+    medical: Vec<usize>,
+    strengths: Vec<usize>,
     age: Option<u32>,
-    lives: String,
+    lives: ImmutableString,
     dependants: u32,
-    referral_source: String,
+    referral_source: ImmutableString,
 }
 
 impl CaseView {
-    fn new(assessment: &Assessment) -> Self {
-        let mut recorded = HashMap::new();
-        let mut kinds_of = |section: Section| -> Vec<String> {
-            let mut kinds = Vec::new();
+    fn new(assessment: &Assessment, kinds: &Arc<KindIndex>) -> Self {
+        let mut recorded = vec![None; kinds.names.len()];
+        let mut kinds_of = |section: Section| -> Vec<usize> {
+            let mut listed = Vec::new();
             for factor in assessment.factors(section) {
-                recorded.insert(
-                    factor.kind.clone(),
-                    Recorded {
-                        severity: factor.severity,
-                        since: factor.since,
-                        due: factor.due,
-                    },
-                );
+                let Some(number) = kinds.number(&factor.kind) else {
+                    continue;
+                };
+                recorded[number] = Some(Recorded {
+                    severity: factor.severity,
+                    since: factor.since,
+                    due: factor.due,
+                });
                 if factor.severity > 0 {
-                    kinds.push(factor.kind.clone());
+                    listed.push(number);
                 }
             }
-            kinds
+            listed
         };
         let stressors = kinds_of(Section::Stressors);
         let medical = kinds_of(Section::Medical);
         let mut strengths = Vec::new();
         for strength in &assessment.strengths {
-            recorded.insert(
-                strength.kind.clone(),
-                Recorded {
-                    severity: 1,
-                    since: None,
-                    due: None,
-                },
-            );
-            strengths.push(strength.kind.clone());
+            let Some(number) = kinds.number(&strength.kind) else {
+                continue;
+            };
+            recorded[number] = Some(Recorded {
+                severity: 1,
+                since: None,
+                due: None,
+            });
+            strengths.push(number);
         }
         Self {
+            kinds: Arc::clone(kinds),
             assessed_on: assessment.assessed_on(),
             recorded,
             stressors,
             medical,
             strengths,
             age: assessment.person.age,
-            lives: assessment.person.lives.clone().unwrap_or_default(),
+            lives: assessment.person.lives.as_deref().unwrap_or("").into(),
             dependants: assessment.person.dependants,
             referral_source: assessment
                 .context
                 .referral_source
-                .clone()
-                .unwrap_or_default(),
+                .as_deref()
+                .unwrap_or("")
+                .into(),
         }
     }
 
-    fn present(&self, kind: &str) -> Option<&Recorded> {
-        self.recorded.get(kind).filter(|entry| entry.severity > 0)
+    fn recorded(&self, number: usize) -> Option<&Recorded> {
+        self.recorded.get(number).and_then(Option::as_ref)
+    }
+
+    fn present(&self, number: usize) -> Option<&Recorded> {
+        self.recorded(number).filter(|entry| entry.severity > 0)
+    }
+
+    /// The kinds as a Rhai array of their names (shared strings: no copy of the text).
+    fn names(&self, numbers: &[usize]) -> Array {
+        numbers
+            .iter()
+            .map(|&number| Dynamic::from(self.kinds.names[number].clone()))
+            .collect()
     }
 }
 
 impl Runtime {
     /// Builds the sandboxed engine with the host API bound to this vocabulary and these weights.
     pub fn new(vocabulary: Arc<Vocabulary>, weights: Arc<IndexMap<String, f64>>) -> Self {
+        let kinds = Arc::new(KindIndex::new(&vocabulary));
         Self {
-            engine: build_engine(vocabulary, weights),
+            engine: build_engine(vocabulary, &kinds, weights),
+            kinds,
             scripts: Vec::new(),
         }
     }
@@ -474,10 +533,17 @@ impl Runtime {
         })?;
         ast.set_source(file);
         let stem = file.strip_suffix(".rhai").unwrap_or(file).to_owned();
+        let when_kinds = when.as_ref().map(|kinds| {
+            kinds
+                .iter()
+                .filter_map(|kind| self.kinds.number(kind))
+                .collect()
+        });
         self.scripts.push(CompiledScript {
             file: file.to_owned(),
             stem,
             when,
+            when_kinds,
             ast,
         });
         Ok(())
@@ -519,7 +585,7 @@ impl Runtime {
 
     /// Runs every applicable script against the assessment and collects what they said.
     pub fn run(&self, assessment: &Assessment) -> RuleOutput {
-        let case = CaseView::new(assessment);
+        let case = CaseView::new(assessment, &self.kinds);
         let previous = SESSION.with(|slot| {
             slot.borrow_mut().replace(Session {
                 case,
@@ -536,10 +602,10 @@ impl Runtime {
                 let Some(session) = slot.as_ref() else {
                     return false;
                 };
-                script.when.as_ref().is_none_or(|kinds| {
+                script.when_kinds.as_ref().is_none_or(|kinds| {
                     kinds
                         .iter()
-                        .any(|kind| session.case.present(kind).is_some())
+                        .any(|&kind| session.case.present(kind).is_some())
                 })
             });
             if !applies {
@@ -632,7 +698,11 @@ fn innermost_position(error: &EvalAltResult) -> RhaiPosition {
     }
 }
 
-fn build_engine(vocabulary: Arc<Vocabulary>, weights: Arc<IndexMap<String, f64>>) -> Engine {
+fn build_engine(
+    vocabulary: Arc<Vocabulary>,
+    kinds: &Arc<KindIndex>,
+    weights: Arc<IndexMap<String, f64>>,
+) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
     engine.set_max_operations(limits::MAX_OPERATIONS);
@@ -647,48 +717,57 @@ fn build_engine(vocabulary: Arc<Vocabulary>, weights: Arc<IndexMap<String, f64>>
     // print and debug would write to the terminal the TUI is drawing on.
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
-    register_reading(&mut engine, &vocabulary, &weights);
-    register_writing(&mut engine, &vocabulary);
+    register_reading(&mut engine, &vocabulary, kinds, &weights);
+    register_writing(&mut engine, &vocabulary, kinds);
     engine
 }
 
-/// Checks a kind name against the vocabulary, with a "did you mean".
-fn known_kind(vocabulary: &Vocabulary, kind: &str) -> HostResult<()> {
-    if vocabulary.section_of(kind).is_some() {
-        Ok(())
-    } else {
-        Err(format!(
-            "unknown kind `{kind}`: {}",
-            suggestion(kind, vocabulary.all_kinds(), "rules/vocabulary.yaml")
-        )
-        .into())
-    }
+/// An unknown kind, with a "did you mean".
+fn unknown_kind(vocabulary: &Vocabulary, kind: &str) -> Box<EvalAltResult> {
+    format!(
+        "unknown kind `{kind}`: {}",
+        suggestion(kind, vocabulary.all_kinds(), "rules/vocabulary.yaml")
+    )
+    .into()
+}
+
+/// The kind's number in the index, or the unknown-kind error.
+fn kind_number(kinds: &KindIndex, vocabulary: &Vocabulary, kind: &str) -> HostResult<usize> {
+    kinds
+        .number(kind)
+        .ok_or_else(|| unknown_kind(vocabulary, kind))
 }
 
 fn register_reading(
     engine: &mut Engine,
     vocabulary: &Arc<Vocabulary>,
+    kinds: &Arc<KindIndex>,
     weights: &Arc<IndexMap<String, f64>>,
 ) {
-    let vocab = Arc::clone(vocabulary);
+    // Each kind-taking function resolves the name once, then reads the case by number.
+    let lookup = {
+        let vocab = Arc::clone(vocabulary);
+        let kinds = Arc::clone(kinds);
+        move |kind: &str| kind_number(&kinds, &vocab, kind)
+    };
+    let number = lookup.clone();
     engine.register_fn("has", move |kind: &str| -> HostResult<bool> {
-        known_kind(&vocab, kind)?;
+        let kind = number(kind)?;
         with_session(|session| Ok(session.case.present(kind).is_some()))
     });
-    let vocab = Arc::clone(vocabulary);
+    let number = lookup.clone();
     engine.register_fn("severity", move |kind: &str| -> HostResult<i64> {
-        known_kind(&vocab, kind)?;
+        let kind = number(kind)?;
         with_session(|session| {
             Ok(session
                 .case
-                .recorded
-                .get(kind)
+                .recorded(kind)
                 .map_or(0, |entry| i64::from(entry.severity)))
         })
     });
-    let vocab = Arc::clone(vocabulary);
+    let number = lookup.clone();
     engine.register_fn("has_due", move |kind: &str| -> HostResult<bool> {
-        known_kind(&vocab, kind)?;
+        let kind = number(kind)?;
         with_session(|session| {
             Ok(session
                 .case
@@ -696,23 +775,23 @@ fn register_reading(
                 .is_some_and(|entry| entry.due.is_some()))
         })
     });
-    let vocab = Arc::clone(vocabulary);
-    engine.register_fn("days_until_due", move |kind: &str| -> HostResult<i64> {
-        known_kind(&vocab, kind)?;
+    let number = lookup.clone();
+    engine.register_fn("days_until_due", move |name: &str| -> HostResult<i64> {
+        let kind = number(name)?;
         with_session(|session| {
             let today = session.case.assessed_on;
             match session.case.present(kind).and_then(|entry| entry.due) {
                 Some(due) => Ok((due - today).num_days()),
                 None => Err(format!(
-                    "`{kind}` has no due date: check has_due(\"{kind}\") before days_until_due"
+                    "`{name}` has no due date: check has_due(\"{name}\") before days_until_due"
                 )
                 .into()),
             }
         })
     });
-    let vocab = Arc::clone(vocabulary);
+    let number = lookup.clone();
     register_day_test(engine, "due_within", move |kind, days| {
-        known_kind(&vocab, kind)?;
+        let kind = number(kind)?;
         with_session(|session| {
             let today = session.case.assessed_on;
             Ok(session
@@ -722,9 +801,9 @@ fn register_reading(
                 .is_some_and(|due| ((due - today).num_days() as f64) <= days))
         })
     });
-    let vocab = Arc::clone(vocabulary);
+    let number = lookup.clone();
     register_day_test(engine, "began_within", move |kind, days| {
-        known_kind(&vocab, kind)?;
+        let kind = number(kind)?;
         with_session(|session| {
             let today = session.case.assessed_on;
             Ok(session
@@ -734,9 +813,9 @@ fn register_reading(
                 .is_some_and(|since| ((today - since).num_days() as f64) <= days))
         })
     });
-    let vocab = Arc::clone(vocabulary);
+    let number = lookup;
     register_day_test(engine, "lasting_over", move |kind, days| {
-        known_kind(&vocab, kind)?;
+        let kind = number(kind)?;
         with_session(|session| {
             let today = session.case.assessed_on;
             Ok(session
@@ -747,13 +826,13 @@ fn register_reading(
         })
     });
     engine.register_fn("stressors", || -> HostResult<Array> {
-        with_session(|session| Ok(to_array(&session.case.stressors)))
+        with_session(|session| Ok(session.case.names(&session.case.stressors)))
     });
     engine.register_fn("medical_factors", || -> HostResult<Array> {
-        with_session(|session| Ok(to_array(&session.case.medical)))
+        with_session(|session| Ok(session.case.names(&session.case.medical)))
     });
     engine.register_fn("strengths", || -> HostResult<Array> {
-        with_session(|session| Ok(to_array(&session.case.strengths)))
+        with_session(|session| Ok(session.case.names(&session.case.strengths)))
     });
     let count_stressors = |min_severity: f64| -> HostResult<i64> {
         with_session(|session| {
@@ -761,7 +840,7 @@ fn register_reading(
                 .case
                 .stressors
                 .iter()
-                .filter_map(|kind| session.case.recorded.get(kind))
+                .filter_map(|&kind| session.case.recorded(kind))
                 .filter(|entry| f64::from(entry.severity) >= min_severity)
                 .count();
             Ok(count as i64)
@@ -772,22 +851,26 @@ fn register_reading(
         count_stressors(min_severity as f64)
     });
     let vocab = Arc::clone(vocabulary);
-    engine.register_fn("label", move |kind: &str| -> HostResult<String> {
-        if vocab.section_of(kind).is_none() && !vocab.referral_categories.contains_key(kind) {
-            known_kind(&vocab, kind)?;
+    let index = Arc::clone(kinds);
+    engine.register_fn("label", move |kind: &str| -> HostResult<ImmutableString> {
+        if let Some(number) = index.number(kind) {
+            return Ok(index.labels[number].clone());
         }
-        Ok(vocab.label(kind).to_owned())
+        if let Some(label) = index.category_labels.get(kind) {
+            return Ok(label.clone());
+        }
+        Err(unknown_kind(&vocab, kind))
     });
     engine.register_fn("age", || -> HostResult<i64> {
         with_session(|session| Ok(session.case.age.map_or(-1, i64::from)))
     });
-    engine.register_fn("lives", || -> HostResult<String> {
+    engine.register_fn("lives", || -> HostResult<ImmutableString> {
         with_session(|session| Ok(session.case.lives.clone()))
     });
     engine.register_fn("dependants", || -> HostResult<i64> {
         with_session(|session| Ok(i64::from(session.case.dependants)))
     });
-    engine.register_fn("referral_source", || -> HostResult<String> {
+    engine.register_fn("referral_source", || -> HostResult<ImmutableString> {
         with_session(|session| Ok(session.case.referral_source.clone()))
     });
     let weights = Arc::clone(weights);
@@ -818,19 +901,12 @@ fn register_day_test(
     engine.register_fn(name, move |kind: &str, days: i64| by_int(kind, days as f64));
 }
 
-fn to_array(kinds: &[String]) -> Array {
-    kinds
-        .iter()
-        .map(|kind| Dynamic::from(kind.clone()))
-        .collect()
-}
-
 fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> HostResult<T> {
     text.parse::<T>()
         .map_err(|message| format!("{what}: {message}").into())
 }
 
-fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>) {
+fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &Arc<KindIndex>) {
     engine.register_fn("rule", |name: &str| -> HostResult<()> {
         if !crate::model::vocabulary::is_snake_case(name) {
             return Err(format!("rule name `{name}` must be lower_snake_case").into());
@@ -847,9 +923,10 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>) {
         })
     });
     let vocab = Arc::clone(vocabulary);
+    let index = Arc::clone(kinds);
     let add_factor = move |kind: &str, domain: &str, weight: f64, why: &str| -> HostResult<()> {
         for part in kind.split('+') {
-            known_kind(&vocab, part)?;
+            kind_number(&index, &vocab, part)?;
         }
         let domain: Domain = parse_term("domain", domain)?;
         if !(weight.is_finite() && weight >= 0.0) {
