@@ -30,20 +30,35 @@ const BEFORE: &str =
     "rule(\"first\");\nadd_factor(\"debt\", \"social\", weight(\"debt\"), \"debt recorded\");\n";
 const AFTER: &str = "rule(\"last\");\nadd_factor(\"debt\", \"social\", 1, \"still runs\");\n";
 
-fn rules_with(bad: &str) -> RuleSet {
-    let mut files = BTreeMap::new();
+/// The fixture rules folder: the bundled vocabulary, a small rule set, and `bad` between two
+/// good scripts.
+fn fixture(bad: &str) -> RuleFiles {
     let vocabulary = std::fs::read_to_string(util::rules_dir().join("vocabulary.yaml"))
         .expect("bundled vocabulary");
-    files.insert("vocabulary.yaml".to_owned(), vocabulary);
-    files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
-    files.insert("before.rhai".to_owned(), BEFORE.to_owned());
-    files.insert("bad.rhai".to_owned(), bad.to_owned());
-    files.insert("after.rhai".to_owned(), AFTER.to_owned());
-    let files = RuleFiles {
+    let files = BTreeMap::from([
+        ("vocabulary.yaml".to_owned(), vocabulary),
+        ("ruleset.yaml".to_owned(), RULESET.to_owned()),
+        ("before.rhai".to_owned(), BEFORE.to_owned()),
+        ("bad.rhai".to_owned(), bad.to_owned()),
+        ("after.rhai".to_owned(), AFTER.to_owned()),
+    ]);
+    RuleFiles {
         origin: "fixture".to_owned(),
         files,
-    };
-    RuleSet::from_files(&files).unwrap_or_else(|problems| panic!("fixture compiles: {problems}"))
+    }
+}
+
+fn rules_with(bad: &str) -> RuleSet {
+    RuleSet::from_files(&fixture(bad))
+        .unwrap_or_else(|problems| panic!("fixture compiles: {problems}"))
+}
+
+/// The problems of a fixture whose `bad` script must not compile.
+fn compile_error(bad: &str) -> String {
+    match RuleSet::from_files(&fixture(bad)) {
+        Ok(_) => panic!("expected a compile error for:\n{bad}"),
+        Err(problems) => problems.to_string(),
+    }
 }
 
 fn case(rules: &RuleSet) -> Assessment {
@@ -139,60 +154,15 @@ fn a_negative_weight_is_refused() {
 
 #[test]
 fn scripts_cannot_import_or_eval() {
-    let mut files = BTreeMap::new();
-    files.insert(
-        "vocabulary.yaml".to_owned(),
-        std::fs::read_to_string(util::rules_dir().join("vocabulary.yaml")).expect("vocabulary"),
-    );
-    files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
-    files.insert("before.rhai".to_owned(), BEFORE.to_owned());
-    files.insert(
-        "bad.rhai".to_owned(),
-        "import \"secrets\" as s;\n".to_owned(),
-    );
-    files.insert("after.rhai".to_owned(), AFTER.to_owned());
-    let error = RuleSet::from_files(&RuleFiles {
-        origin: "fixture".to_owned(),
-        files: files.clone(),
-    })
-    .expect_err("import is refused at compile time");
-    assert!(
-        error.to_string().starts_with("fixture/bad.rhai:1:"),
-        "{error}"
-    );
-
-    files.insert("bad.rhai".to_owned(), "eval(\"1 + 1\");\n".to_owned());
-    let error = RuleSet::from_files(&RuleFiles {
-        origin: "fixture".to_owned(),
-        files,
-    })
-    .expect_err("eval is refused at compile time");
-    assert!(
-        error.to_string().starts_with("fixture/bad.rhai:1:"),
-        "{error}"
-    );
+    let error = compile_error("import \"secrets\" as s;\n");
+    assert!(error.starts_with("fixture/bad.rhai:1:"), "{error}");
+    let error = compile_error("eval(\"1 + 1\");\n");
+    assert!(error.starts_with("fixture/bad.rhai:1:"), "{error}");
 }
 
 #[test]
 fn a_syntax_error_names_file_line_and_a_fix() {
-    let mut files = BTreeMap::new();
-    files.insert(
-        "vocabulary.yaml".to_owned(),
-        std::fs::read_to_string(util::rules_dir().join("vocabulary.yaml")).expect("vocabulary"),
-    );
-    files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
-    files.insert("before.rhai".to_owned(), BEFORE.to_owned());
-    files.insert(
-        "bad.rhai".to_owned(),
-        "if has(\"debt\") {\n  note(\"x\");\n".to_owned(),
-    );
-    files.insert("after.rhai".to_owned(), AFTER.to_owned());
-    let error = RuleSet::from_files(&RuleFiles {
-        origin: "fixture".to_owned(),
-        files,
-    })
-    .expect_err("unclosed block");
-    let message = error.to_string();
+    let message = compile_error("if has(\"debt\") {\n  note(\"x\");\n");
     assert!(message.starts_with("fixture/bad.rhai:"), "{message}");
     assert!(
         message.contains("fix: check that every `{` has a matching `}`"),
@@ -231,21 +201,7 @@ fn an_array_that_contains_itself_is_stopped() {
 #[test]
 fn deeply_nested_expressions_are_refused_when_the_rules_load() {
     let nested = format!("let x = {}1{};\n", "(".repeat(200), ")".repeat(200));
-    let mut files = BTreeMap::new();
-    files.insert(
-        "vocabulary.yaml".to_owned(),
-        std::fs::read_to_string(util::rules_dir().join("vocabulary.yaml")).expect("vocabulary"),
-    );
-    files.insert("ruleset.yaml".to_owned(), RULESET.to_owned());
-    files.insert("before.rhai".to_owned(), BEFORE.to_owned());
-    files.insert("bad.rhai".to_owned(), nested);
-    files.insert("after.rhai".to_owned(), AFTER.to_owned());
-    let error = RuleSet::from_files(&RuleFiles {
-        origin: "fixture".to_owned(),
-        files,
-    })
-    .expect_err("nesting deeper than the limit");
-    let message = error.to_string();
+    let message = compile_error(&nested);
     assert!(message.starts_with("fixture/bad.rhai:1:"), "{message}");
     assert!(message.contains("exceeds maximum complexity"), "{message}");
 }
