@@ -28,7 +28,7 @@ struct Recorded {
     due: Option<NaiveDate>,
 }
 
-/// The host API of `rules/API.md`, as plain Rust.
+/// The host API of `rules/README.md` (`runtime::HOST_API`), as plain Rust.
 struct Ctx<'a> {
     weights: &'a IndexMap<String, f64>,
     vocabulary: &'a Vocabulary,
