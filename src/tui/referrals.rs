@@ -15,7 +15,8 @@ pub struct ReferralOffer {
     pub label: String,
     /// How soon.
     pub urgency: ReferralUrgency,
-    /// Why, each with the rule that asked (`why — rule`).
+    /// Why, each with the rule that asked (`why — rule`); first, for the lead coordinator, why
+    /// this partner leads.
     pub reasons: Vec<String>,
 }
 
@@ -28,14 +29,28 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
             .iter()
             .map(|category| vocabulary.label(category))
             .collect();
+        let lead = formulation
+            .lead_coordinator
+            .as_ref()
+            .filter(|lead| lead.partner == referral.partner)
+            .map(|lead| {
+                format!(
+                    "lead coordinator, the person's one case worker: {}",
+                    lead.why
+                )
+            });
         ReferralOffer {
             key: referral.partner.clone(),
             label: format!("{} ({})", referral.name, categories.join(", ")),
             urgency: referral.urgency,
-            reasons: referral
-                .reasons
-                .iter()
-                .map(|reason| format!("{} — {}", reason.why, reason.rule))
+            reasons: lead
+                .into_iter()
+                .chain(
+                    referral
+                        .reasons
+                        .iter()
+                        .map(|reason| format!("{} — {}", reason.why, reason.rule)),
+                )
                 .collect(),
         }
     });

@@ -51,11 +51,13 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             Some(decision) => format!("[{}]", decision.label()),
             None => "[to discuss]".to_owned(),
         };
+        // How soon comes before the partner's name, so that a narrow screen cuts the name
+        // rather than the time.
         let text = format!(
-            "{}{word:<13} {} — {}",
+            "{}{word:<13} {:<14} {}",
             if selected { "›" } else { " " },
+            offer.urgency.plain(),
             offer.label,
-            offer.urgency.plain()
         );
         let style = match (selected && focused, decision) {
             (true, _) => theme.selected(),
