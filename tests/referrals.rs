@@ -230,7 +230,7 @@ fn a_rules_folder_without_partners_turns_every_need_into_a_gap() {
     let mut files = bundled_files();
     files.files.remove(sicol::PARTNERS_FILE);
     let rules = RuleSet::from_files(&files).expect("partners.yaml is optional");
-    assert!(rules.partners.partners.is_empty());
+    assert!(rules.partners.partners().is_empty());
     let path = util::root().join("tests/cases/social_led_eviction.yaml");
     let assessment = files::read_assessment(&path, &rules).expect("valid");
     let f = sicol::evaluate(&rules, &assessment);

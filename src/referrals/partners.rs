@@ -6,9 +6,9 @@
 //! wrong type is reported at its place, then every value is checked (categories against the
 //! vocabulary, opening hours, ages, duplicate ids) with every problem reported at once.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDateTime, NaiveTime, Weekday};
+use chrono::{Datelike, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use serde::Deserialize;
 
 use crate::error::{nearest, suggestion, yaml_problem, FileProblems, Problems};
@@ -18,7 +18,12 @@ use crate::model::Vocabulary;
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Directory {
     /// Every partner, in the order the file lists them.
-    pub partners: Vec<Partner>,
+    partners: Vec<Partner>,
+    /// For each category, the partners serving it (indexes in file order). Resolution asks this
+    /// for every need of every assessment; built once so it is a lookup, not a scan.
+    by_category: HashMap<String, Vec<usize>>,
+    /// Each partner's opening hours in words, written once rather than for every referral.
+    hours_described: Vec<String>,
 }
 
 /// One local service.
@@ -66,6 +71,18 @@ pub struct PersonFacts<'a> {
 }
 
 impl Eligibility {
+    /// Whether the partner takes the person: [`Eligibility::excludes`] without the words, for
+    /// the hot path of resolution, which asks it of every partner serving every need.
+    pub fn admits(&self, person: PersonFacts<'_>) -> bool {
+        let age_fits = person.age.is_none_or(|age| {
+            self.min_age.is_none_or(|min| age >= min) && self.max_age.is_none_or(|max| age <= max)
+        });
+        let lives_fits = person.lives.is_none_or(|lives| {
+            self.lives.is_empty() || self.lives.iter().any(|allowed| allowed == lives)
+        });
+        age_fits && lives_fits
+    }
+
     /// Why the person is not eligible, or `None` when they are.
     pub fn excludes(&self, person: PersonFacts<'_>) -> Option<String> {
         if let Some(age) = person.age {
@@ -132,46 +149,70 @@ impl Hours {
     pub fn describe(&self) -> String {
         match self {
             Hours::Always => "24 hours, every day".to_owned(),
-            Hours::Windows(windows) => windows
-                .iter()
-                .map(|window| {
-                    format!(
-                        "{} {}–{}",
-                        describe_days(&window.days),
-                        window.open.format("%H:%M"),
-                        window.close.format("%H:%M")
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            Hours::Windows(windows) => {
+                // Written straight into one string: this runs for every referral of every
+                // assessment, and chrono's `format` re-parses its pattern on each call.
+                let mut text = String::with_capacity(24 * windows.len());
+                for (index, window) in windows.iter().enumerate() {
+                    if index > 0 {
+                        text.push_str("; ");
+                    }
+                    describe_days(&window.days, &mut text);
+                    text.push(' ');
+                    push_time(&mut text, window.open);
+                    text.push('–');
+                    push_time(&mut text, window.close);
+                }
+                text
+            }
         }
     }
 }
 
+/// Appends a time as `HH:MM`.
+fn push_time(text: &mut String, time: NaiveTime) {
+    use std::fmt::Write as _;
+    // Writing to a String cannot fail.
+    let _ = write!(text, "{:02}:{:02}", time.hour(), time.minute());
+}
+
 /// Days as short names, with runs of three or more consecutive days joined: `Mon–Fri, Sun`.
-fn describe_days(days: &[Weekday]) -> String {
-    let mut sorted: Vec<u32> = days.iter().map(|day| day.num_days_from_monday()).collect();
-    sorted.sort_unstable();
-    sorted.dedup();
-    if sorted.len() == 7 {
-        return "every day".to_owned();
+fn describe_days(days: &[Weekday], text: &mut String) {
+    let mut present = [false; 7];
+    for day in days {
+        present[day.num_days_from_monday() as usize] = true;
     }
-    let name = |index: u32| DAY_NAMES[index as usize].1;
-    let mut parts = Vec::new();
+    if present.iter().all(|&open| open) {
+        text.push_str("every day");
+        return;
+    }
+    let sorted: Vec<usize> = (0..7).filter(|&index| present[index]).collect();
+    let name = |index: usize| DAY_NAMES[index].1;
+    let mut first = true;
     let mut start = 0;
     while start < sorted.len() {
         let mut end = start;
         while end + 1 < sorted.len() && sorted[end + 1] == sorted[end] + 1 {
             end += 1;
         }
+        let mut part = |words: &[&str]| {
+            if !first {
+                text.push_str(", ");
+            }
+            first = false;
+            for word in words {
+                text.push_str(word);
+            }
+        };
         if end - start >= 2 {
-            parts.push(format!("{}–{}", name(sorted[start]), name(sorted[end])));
+            part(&[name(sorted[start]), "–", name(sorted[end])]);
         } else {
-            parts.extend((start..=end).map(|index| name(sorted[index]).to_owned()));
+            for index in start..=end {
+                part(&[name(sorted[index])]);
+            }
         }
         start = end + 1;
     }
-    parts.join(", ")
 }
 
 /// Day keys as written in the file, and their display names, Monday first.
@@ -186,6 +227,44 @@ const DAY_NAMES: [(&str, &str, Weekday); 7] = [
 ];
 
 impl Directory {
+    /// A directory of these partners, in this order.
+    pub fn new(partners: Vec<Partner>) -> Self {
+        let mut by_category: HashMap<String, Vec<usize>> = HashMap::new();
+        for (index, partner) in partners.iter().enumerate() {
+            for category in &partner.categories {
+                let serving = by_category.entry(category.clone()).or_default();
+                // A category listed twice by one partner still makes one candidate.
+                if serving.last() != Some(&index) {
+                    serving.push(index);
+                }
+            }
+        }
+        let hours_described = partners
+            .iter()
+            .map(|partner| partner.hours.describe())
+            .collect();
+        Self {
+            partners,
+            by_category,
+            hours_described,
+        }
+    }
+
+    /// The opening hours of the partner at `index` in words ([`Hours::describe`]).
+    pub fn hours_described(&self, index: usize) -> &str {
+        self.hours_described.get(index).map_or("", String::as_str)
+    }
+
+    /// Every partner, in file order.
+    pub fn partners(&self) -> &[Partner] {
+        &self.partners
+    }
+
+    /// The partners serving a category, as indexes into [`Directory::partners`], in file order.
+    pub fn serving(&self, category: &str) -> &[usize] {
+        self.by_category.get(category).map_or(&[], Vec::as_slice)
+    }
+
     /// Parses and checks `partners.yaml`; `file` names it in errors.
     pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
         let raw: RawDirectory =
@@ -212,7 +291,7 @@ impl Directory {
                 partners.push(partner);
             }
         }
-        checker.problems.finish(Self { partners })
+        checker.problems.finish(Self::new(partners))
     }
 
     /// The partner with this id.
@@ -607,6 +686,17 @@ mod tests {
         assert!(limits.excludes(person(Some(30), Some("alone"))).is_some());
         // What is not known excludes nobody.
         assert_eq!(limits.excludes(person(None, None)), None);
+        // The quick test agrees with the worded one at and around every limit.
+        for age in [None, Some(17), Some(18), Some(64), Some(65)] {
+            for lives in [None, Some("homeless"), Some("alone")] {
+                let facts = person(age, lives);
+                assert_eq!(
+                    limits.admits(facts),
+                    limits.excludes(facts).is_none(),
+                    "{age:?} {lives:?}"
+                );
+            }
+        }
     }
 
     #[test]
@@ -682,6 +772,11 @@ mod tests {
     #[test]
     fn days_are_described_compactly() {
         use Weekday::*;
+        let describe_days = |days: &[Weekday]| {
+            let mut text = String::new();
+            super::describe_days(days, &mut text);
+            text
+        };
         assert_eq!(describe_days(&[Mon, Tue, Wed, Thu, Fri]), "Mon–Fri");
         assert_eq!(describe_days(&[Mon, Wed, Fri]), "Mon, Wed, Fri");
         assert_eq!(describe_days(&[Tue, Thu, Sat]), "Tue, Thu, Sat");
@@ -690,5 +785,53 @@ mod tests {
             describe_days(&[Mon, Tue, Wed, Thu, Fri, Sat, Sun]),
             "every day"
         );
+    }
+
+    #[test]
+    fn serving_lists_each_partner_of_a_category_once_in_file_order() {
+        let partner = |id: &str, categories: &[&str]| Partner {
+            id: id.to_owned(),
+            name: id.to_owned(),
+            categories: categories.iter().map(|c| (*c).to_owned()).collect(),
+            contact: "0".to_owned(),
+            hours: Hours::Always,
+            same_day: false,
+            can_coordinate: false,
+            eligibility: Eligibility::default(),
+        };
+        let directory = Directory::new(vec![
+            partner("a", &["debt_advice", "debt_advice", "housing_advice"]),
+            partner("b", &["housing_advice"]),
+            partner("c", &["debt_advice"]),
+        ]);
+        assert_eq!(directory.serving("debt_advice"), &[0, 2]);
+        assert_eq!(directory.serving("housing_advice"), &[0, 1]);
+        assert!(directory.serving("befriending").is_empty());
+        assert_eq!(directory.partners()[1].id, "b");
+    }
+
+    #[test]
+    fn hours_are_described_window_by_window() {
+        let at = |text: &str| NaiveTime::parse_from_str(text, "%H:%M").expect("time");
+        let hours = Hours::Windows(vec![
+            Window {
+                days: vec![
+                    Weekday::Mon,
+                    Weekday::Tue,
+                    Weekday::Wed,
+                    Weekday::Thu,
+                    Weekday::Fri,
+                ],
+                open: at("09:00"),
+                close: at("17:30"),
+            },
+            Window {
+                days: vec![Weekday::Sat],
+                open: at("10:05"),
+                close: at("13:00"),
+            },
+        ]);
+        assert_eq!(hours.describe(), "Mon–Fri 09:00–17:30; Sat 10:05–13:00");
+        assert_eq!(Hours::Always.describe(), "24 hours, every day");
     }
 }

@@ -161,15 +161,14 @@ pub fn resolve(
     let mut acceptable: Vec<Option<Vec<usize>>> = Vec::with_capacity(needs.len());
     for need in needs {
         let serving: Vec<(usize, &Partner)> = directory
-            .partners
+            .serving(&need.category)
             .iter()
-            .enumerate()
-            .filter(|(_, partner)| partner.categories.contains(&need.category))
+            .map(|&index| (index, &directory.partners()[index]))
             .collect();
         let eligible: Vec<(usize, &Partner)> = serving
             .iter()
             .copied()
-            .filter(|(_, partner)| partner.eligibility.excludes(situation.person).is_none())
+            .filter(|(_, partner)| partner.eligibility.admits(situation.person))
             .collect();
         if eligible.is_empty() {
             gaps.push(unmet_gap(need, &serving, situation));
@@ -200,10 +199,10 @@ pub fn resolve(
         }
     }
 
-    let chosen = cover(needs, &acceptable, &directory.partners);
+    let chosen = cover(needs, &acceptable, directory.partners());
     let mut referrals: Vec<(usize, Referral)> = Vec::new();
     for (partner_index, need_indices) in chosen {
-        let partner = &directory.partners[partner_index];
+        let partner = &directory.partners()[partner_index];
         let covered: Vec<&Need> = need_indices.iter().map(|index| &needs[*index]).collect();
         let urgency = covered
             .iter()
@@ -237,7 +236,7 @@ pub fn resolve(
                 reasons,
                 contact: partner.contact.clone(),
                 same_day: partner.same_day,
-                hours: partner.hours.describe(),
+                hours: directory.hours_described(partner_index).to_owned(),
                 open_at_assessment: partner.hours.is_open(situation.at),
                 note: partner.eligibility.note.clone(),
             },
@@ -348,23 +347,24 @@ fn cover(
     acceptable: &[Option<Vec<usize>>],
     partners: &[Partner],
 ) -> Vec<(usize, Vec<usize>)> {
+    // Only partners acceptable for some need can be chosen: index them once, in directory
+    // order, with the needs each could take (in need order, so most urgent first).
+    let mut candidates: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (need, partners_for_need) in acceptable.iter().enumerate() {
+        for &partner in partners_for_need.iter().flatten() {
+            candidates.entry(partner).or_default().push(need);
+        }
+    }
     let mut uncovered: Vec<bool> = acceptable.iter().map(Option::is_some).collect();
     let mut chosen = Vec::new();
     loop {
-        let best = partners
+        let best = candidates
             .iter()
-            .enumerate()
-            .filter_map(|(index, partner)| {
-                let covers: Vec<usize> = acceptable
+            .filter_map(|(&index, could_take)| {
+                let covers: Vec<usize> = could_take
                     .iter()
-                    .enumerate()
-                    .filter(|(need, candidates)| {
-                        uncovered[*need]
-                            && candidates
-                                .as_ref()
-                                .is_some_and(|candidates| candidates.contains(&index))
-                    })
-                    .map(|(need, _)| need)
+                    .copied()
+                    .filter(|&need| uncovered[need])
                     .collect();
                 if covers.is_empty() {
                     return None;
@@ -374,7 +374,7 @@ fn cover(
                 let primacy: usize = covers
                     .iter()
                     .filter_map(|need| {
-                        partner
+                        partners[index]
                             .categories
                             .iter()
                             .position(|category| *category == needs[*need].category)
@@ -511,7 +511,7 @@ mod tests {
         resolve(
             needs,
             situation,
-            &Directory { partners },
+            &Directory::new(partners),
             &LeadPolicy::default(),
         )
     }
@@ -810,9 +810,7 @@ mod tests {
         let plan = resolve(
             &needs,
             &friday("10:00"),
-            &Directory {
-                partners: vec![debt, housing, crisis],
-            },
+            &Directory::new(vec![debt, housing, crisis]),
             &policy,
         );
         let lead = plan.lead_coordinator.expect("a lead");
