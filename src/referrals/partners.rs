@@ -207,8 +207,8 @@ fn describe_days(days: &[Weekday], text: &mut String) {
         if end - start >= 2 {
             part(&[name(sorted[start]), "–", name(sorted[end])]);
         } else {
-            for index in start..=end {
-                part(&[name(sorted[index])]);
+            for &day in &sorted[start..=end] {
+                part(&[name(day)]);
             }
         }
         start = end + 1;

@@ -200,7 +200,7 @@ pub fn resolve(
     }
 
     let chosen = cover(needs, &acceptable, directory.partners());
-    let mut referrals: Vec<(usize, Referral)> = Vec::new();
+    let mut referrals: Vec<(usize, usize, Referral)> = Vec::with_capacity(chosen.len());
     for (partner_index, need_indices) in chosen {
         let partner = &directory.partners()[partner_index];
         let covered: Vec<&Need> = need_indices.iter().map(|index| &needs[*index]).collect();
@@ -228,6 +228,7 @@ pub fn resolve(
         let first_need = need_indices.iter().copied().min().unwrap_or(0);
         referrals.push((
             first_need,
+            partner_index,
             Referral {
                 partner: partner.id.clone(),
                 name: partner.name.clone(),
@@ -244,12 +245,16 @@ pub fn resolve(
     }
     // Needs arrive most urgent first, so ordering by urgency and then by the first need covered
     // keeps the rules' order within one urgency.
-    referrals.sort_by_key(|(first_need, referral)| (referral.urgency, *first_need));
+    referrals.sort_by_key(|(first_need, _, referral)| (referral.urgency, *first_need));
+    let can_coordinate: Vec<bool> = referrals
+        .iter()
+        .map(|(_, partner_index, _)| directory.partners()[*partner_index].can_coordinate)
+        .collect();
     let referrals: Vec<Referral> = referrals
         .into_iter()
-        .map(|(_, referral)| referral)
+        .map(|(_, _, referral)| referral)
         .collect();
-    let lead_coordinator = choose_lead(&referrals, directory, policy, situation.balance);
+    let lead_coordinator = choose_lead(&referrals, &can_coordinate, policy, situation.balance);
     ReferralPlan {
         referrals,
         lead_coordinator,
@@ -358,35 +363,56 @@ fn cover(
     let mut uncovered: Vec<bool> = acceptable.iter().map(Option::is_some).collect();
     let mut chosen = Vec::new();
     loop {
-        let best = candidates
-            .iter()
-            .filter_map(|(&index, could_take)| {
-                let covers: Vec<usize> = could_take
-                    .iter()
-                    .copied()
-                    .filter(|&need| uncovered[need])
-                    .collect();
-                if covers.is_empty() {
-                    return None;
+        // Compared without building a list per candidate: this loop runs for every candidate
+        // partner in every round of every assessment.
+        let mut best: Option<(usize, &[usize])> = None;
+        for (&index, could_take) in &candidates {
+            let still = |need: &&usize| uncovered[**need];
+            let count = could_take.iter().filter(still).count();
+            if count == 0 {
+                continue;
+            }
+            let better = match best {
+                None => true,
+                Some((best_index, best_could_take)) => {
+                    let best_count = best_could_take.iter().filter(still).count();
+                    let primacy = |partner: usize, list: &[usize]| -> usize {
+                        list.iter()
+                            .filter(still)
+                            .filter_map(|need| {
+                                partners[partner]
+                                    .categories
+                                    .iter()
+                                    .position(|category| *category == needs[*need].category)
+                            })
+                            .sum()
+                    };
+                    // More needs first; then, need by need, the more urgent (lexicographic).
+                    best_count
+                        .cmp(&count)
+                        .then_with(|| {
+                            uncovered_urgencies(could_take, &uncovered, needs)
+                                .cmp(uncovered_urgencies(best_could_take, &uncovered, needs))
+                        })
+                        .then_with(|| {
+                            primacy(index, could_take).cmp(&primacy(best_index, best_could_take))
+                        })
+                        .then(index.cmp(&best_index))
+                        .is_lt()
                 }
-                let urgencies: Vec<ReferralUrgency> =
-                    covers.iter().map(|need| needs[*need].urgency).collect();
-                let primacy: usize = covers
-                    .iter()
-                    .filter_map(|need| {
-                        partners[index]
-                            .categories
-                            .iter()
-                            .position(|category| *category == needs[*need].category)
-                    })
-                    .sum();
-                let key = (std::cmp::Reverse(covers.len()), urgencies, primacy, index);
-                Some((key, index, covers))
-            })
-            .min_by(|a, b| a.0.cmp(&b.0));
-        let Some((_, partner, covers)) = best else {
+            };
+            if better {
+                best = Some((index, could_take));
+            }
+        }
+        let Some((partner, could_take)) = best else {
             return chosen;
         };
+        let covers: Vec<usize> = could_take
+            .iter()
+            .copied()
+            .filter(|&need| uncovered[need])
+            .collect();
         for need in &covers {
             uncovered[*need] = false;
         }
@@ -394,21 +420,28 @@ fn cover(
     }
 }
 
+/// The urgencies of the needs in `list` still uncovered, in need order.
+fn uncovered_urgencies<'a>(
+    list: &'a [usize],
+    uncovered: &'a [bool],
+    needs: &'a [Need],
+) -> impl Iterator<Item = ReferralUrgency> + 'a {
+    list.iter()
+        .filter(|need| uncovered[**need])
+        .map(|need| needs[*need].urgency)
+}
+
 /// Names the lead coordinator among the partners referred to: partners that can coordinate come
 /// first; then the one serving the category earliest in the balance's preference list; then the
 /// most urgent referral; then the one covering most needs; then the order of the plan.
+/// `can_coordinate[i]` says whether the partner of `referrals[i]` can coordinate.
 fn choose_lead(
     referrals: &[Referral],
-    directory: &Directory,
+    can_coordinate: &[bool],
     policy: &LeadPolicy,
     balance: Balance,
 ) -> Option<LeadCoordinator> {
     let preference = policy.0.get(&balance).map(Vec::as_slice).unwrap_or(&[]);
-    let can_coordinate = |referral: &Referral| {
-        directory
-            .get(&referral.partner)
-            .is_some_and(|partner| partner.can_coordinate)
-    };
     let rank = |referral: &Referral| {
         referral
             .categories
@@ -416,10 +449,12 @@ fn choose_lead(
             .filter_map(|category| preference.iter().position(|wanted| wanted == category))
             .min()
     };
-    let any_can = referrals.iter().any(can_coordinate);
+    let any_can = can_coordinate.iter().any(|&can| can);
     let (lead, preferred) = referrals
         .iter()
-        .filter(|referral| !any_can || can_coordinate(referral))
+        .zip(can_coordinate)
+        .filter(|(_, &can)| !any_can || can)
+        .map(|(referral, _)| referral)
         .enumerate()
         .min_by_key(|(order, referral)| {
             (
