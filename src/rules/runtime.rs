@@ -7,13 +7,15 @@
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use chrono::NaiveDate;
 use indexmap::IndexMap;
 use rhai::packages::{Package, StandardPackage};
+use rhai::Caches;
 use rhai::{
-    Array, Dynamic, Engine, EvalAltResult, ImmutableString, Position as RhaiPosition, Scope, AST,
+    Array, Dynamic, Engine, EvalAltResult, FuncRegistration, ImmutableString, OptimizationLevel,
+    Position as RhaiPosition, Scope, AST,
 };
 
 use crate::error::suggestion;
@@ -307,7 +309,12 @@ pub struct CompiledScript {
     pub when: Option<Vec<String>>,
     /// `when` as indexes into the rule set's kind index, so that the check costs no lookups.
     when_kinds: Option<Vec<usize>>,
+    /// The script as written (after rhai's simple optimisation), which checks read.
     ast: AST,
+    /// The script as run: fully optimised, so that `weight("…")` and `label("…")` with a literal
+    /// name are constants rather than a host call on every evaluation. Kept apart from `ast`
+    /// because checks must still see which weights and kinds a script names.
+    run_ast: AST,
 }
 
 impl CompiledScript {
@@ -333,6 +340,12 @@ pub struct Runtime {
     engine: Engine,
     kinds: Arc<KindIndex>,
     scripts: Vec<CompiledScript>,
+    /// One function-resolution cache per script, kept from one evaluation to the next.
+    /// `Engine::run_ast` starts every run with an empty cache, and Rhai caches a function only
+    /// from its second call in a run, so most host calls were resolved by searching every module
+    /// again. A cache only ever serves its own script (whose own functions it may hold); a
+    /// thread that finds it in use by another runs with a fresh one rather than wait.
+    caches: Vec<Mutex<Caches>>,
 }
 
 /// Every vocabulary kind under a dense number, with its name and label as Rhai strings, built
@@ -341,11 +354,15 @@ pub struct Runtime {
 /// a plain vector indexed by kind rather than a map rebuilt from cloned strings every time.
 #[derive(Debug, Default)]
 struct KindIndex {
-    numbers: HashMap<String, usize>,
+    numbers: FastMap<String, usize>,
     names: Vec<ImmutableString>,
     labels: Vec<ImmutableString>,
-    category_labels: HashMap<String, ImmutableString>,
+    category_labels: FastMap<String, ImmutableString>,
 }
+
+/// Kind names come from the rule set, not from outside, so a fast hash without flooding
+/// protection is fine here.
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
 
 impl KindIndex {
     fn new(vocabulary: &Vocabulary) -> Self {
@@ -513,6 +530,7 @@ impl Runtime {
             engine: build_engine(vocabulary, &kinds, weights),
             kinds,
             scripts: Vec::new(),
+            caches: Vec::new(),
         }
     }
 
@@ -532,6 +550,10 @@ impl Runtime {
             }
         })?;
         ast.set_source(file);
+        let mut run_ast =
+            self.engine
+                .optimize_ast(&Scope::new(), ast.clone(), OptimizationLevel::Full);
+        run_ast.set_source(file);
         let stem = file.strip_suffix(".rhai").unwrap_or(file).to_owned();
         let when_kinds = when.as_ref().map(|kinds| {
             kinds
@@ -545,7 +567,9 @@ impl Runtime {
             when,
             when_kinds,
             ast,
+            run_ast,
         });
+        self.caches.push(Mutex::new(Caches::new()));
         Ok(())
     }
 
@@ -596,7 +620,7 @@ impl Runtime {
         debug_assert!(previous.is_none(), "rule evaluation is not re-entrant");
         let _guard = SessionGuard;
         let mut scope = Scope::new();
-        for script in &self.scripts {
+        for (script, cache) in self.scripts.iter().zip(&self.caches) {
             let applies = SESSION.with(|slot| {
                 let slot = slot.borrow();
                 let Some(session) = slot.as_ref() else {
@@ -613,12 +637,13 @@ impl Runtime {
             }
             SESSION.with(|slot| {
                 if let Some(session) = slot.borrow_mut().as_mut() {
-                    session.current_rule = script.stem.clone();
+                    session.current_rule.clear();
+                    session.current_rule.push_str(&script.stem);
                     session.output.scripts_run.push(script.file.clone());
                 }
             });
             scope.clear();
-            if let Err(error) = self.engine.run_ast_with_scope(&mut scope, &script.ast) {
+            if let Err(error) = self.run_script(&mut scope, script, cache) {
                 let warning = SESSION.with(|slot| {
                     let rule = slot
                         .borrow()
@@ -638,6 +663,35 @@ impl Runtime {
             .with(|slot| slot.borrow_mut().take())
             .map(|session| session.output)
             .unwrap_or_default()
+    }
+}
+
+impl Runtime {
+    /// Runs one script as `Engine::run_ast_with_scope` does, but with the script's own
+    /// function-resolution cache (see [`Runtime::caches`]).
+    fn run_script(
+        &self,
+        scope: &mut Scope,
+        script: &CompiledScript,
+        cache: &Mutex<Caches>,
+    ) -> Result<(), Box<EvalAltResult>> {
+        let mut global = self.engine.new_global_runtime_state();
+        global.source = script.run_ast.source().map(ImmutableString::from);
+        global.lib.push(script.run_ast.shared_lib().clone());
+        let mut fresh = Caches::new();
+        let mut kept = cache.try_lock();
+        let caches = match kept.as_deref_mut() {
+            Ok(caches) => caches,
+            // Another thread is running this script, or a run panicked while holding the cache:
+            // a fresh cache is correct, only slower.
+            Err(_) => &mut fresh,
+        };
+        // `eval_statements_raw` is the one public way (under `internals`) to run an AST with a
+        // cache the caller keeps; rhai marks it deprecated for its next major version.
+        #[allow(deprecated)]
+        self.engine
+            .eval_statements_raw(&mut global, caches, scope, script.run_ast.statements())
+            .map(|_| ())
     }
 }
 
@@ -738,6 +792,18 @@ fn kind_number(kinds: &KindIndex, vocabulary: &Vocabulary, kind: &str) -> HostRe
         .ok_or_else(|| unknown_kind(vocabulary, kind))
 }
 
+/// Registers a host function that reads the case being evaluated or adds to its output, marked
+/// volatile: its result depends on more than its arguments, so the optimizer must never call it
+/// while compiling. (`weight` and `label` are not volatile: they depend only on the rule set, and
+/// calls with a literal name are folded into constants when a script is compiled.)
+macro_rules! volatile {
+    ($engine:expr, $name:expr, $function:expr $(,)?) => {
+        FuncRegistration::new($name)
+            .with_volatility(true)
+            .register_into_engine($engine, $function)
+    };
+}
+
 fn register_reading(
     engine: &mut Engine,
     vocabulary: &Arc<Vocabulary>,
@@ -751,12 +817,12 @@ fn register_reading(
         move |kind: &str| kind_number(&kinds, &vocab, kind)
     };
     let number = lookup.clone();
-    engine.register_fn("has", move |kind: &str| -> HostResult<bool> {
+    volatile!(engine, "has", move |kind: &str| -> HostResult<bool> {
         let kind = number(kind)?;
         with_session(|session| Ok(session.case.present(kind).is_some()))
     });
     let number = lookup.clone();
-    engine.register_fn("severity", move |kind: &str| -> HostResult<i64> {
+    volatile!(engine, "severity", move |kind: &str| -> HostResult<i64> {
         let kind = number(kind)?;
         with_session(|session| {
             Ok(session
@@ -766,7 +832,7 @@ fn register_reading(
         })
     });
     let number = lookup.clone();
-    engine.register_fn("has_due", move |kind: &str| -> HostResult<bool> {
+    volatile!(engine, "has_due", move |kind: &str| -> HostResult<bool> {
         let kind = number(kind)?;
         with_session(|session| {
             Ok(session
@@ -776,19 +842,23 @@ fn register_reading(
         })
     });
     let number = lookup.clone();
-    engine.register_fn("days_until_due", move |name: &str| -> HostResult<i64> {
-        let kind = number(name)?;
-        with_session(|session| {
-            let today = session.case.assessed_on;
-            match session.case.present(kind).and_then(|entry| entry.due) {
-                Some(due) => Ok((due - today).num_days()),
-                None => Err(format!(
-                    "`{name}` has no due date: check has_due(\"{name}\") before days_until_due"
-                )
-                .into()),
-            }
-        })
-    });
+    volatile!(
+        engine,
+        "days_until_due",
+        move |name: &str| -> HostResult<i64> {
+            let kind = number(name)?;
+            with_session(|session| {
+                let today = session.case.assessed_on;
+                match session.case.present(kind).and_then(|entry| entry.due) {
+                    Some(due) => Ok((due - today).num_days()),
+                    None => Err(format!(
+                        "`{name}` has no due date: check has_due(\"{name}\") before days_until_due"
+                    )
+                    .into()),
+                }
+            })
+        }
+    );
     let number = lookup.clone();
     register_day_test(engine, "due_within", move |kind, days| {
         let kind = number(kind)?;
@@ -825,13 +895,13 @@ fn register_reading(
                 .is_some_and(|since| ((today - since).num_days() as f64) > days))
         })
     });
-    engine.register_fn("stressors", || -> HostResult<Array> {
+    volatile!(engine, "stressors", || -> HostResult<Array> {
         with_session(|session| Ok(session.case.names(&session.case.stressors)))
     });
-    engine.register_fn("medical_factors", || -> HostResult<Array> {
+    volatile!(engine, "medical_factors", || -> HostResult<Array> {
         with_session(|session| Ok(session.case.names(&session.case.medical)))
     });
-    engine.register_fn("strengths", || -> HostResult<Array> {
+    volatile!(engine, "strengths", || -> HostResult<Array> {
         with_session(|session| Ok(session.case.names(&session.case.strengths)))
     });
     let count_stressors = |min_severity: f64| -> HostResult<i64> {
@@ -846,8 +916,8 @@ fn register_reading(
             Ok(count as i64)
         })
     };
-    engine.register_fn("count_stressors", count_stressors);
-    engine.register_fn("count_stressors", move |min_severity: i64| {
+    volatile!(engine, "count_stressors", count_stressors);
+    volatile!(engine, "count_stressors", move |min_severity: i64| {
         count_stressors(min_severity as f64)
     });
     let vocab = Arc::clone(vocabulary);
@@ -861,18 +931,22 @@ fn register_reading(
         }
         Err(unknown_kind(&vocab, kind))
     });
-    engine.register_fn("age", || -> HostResult<i64> {
+    volatile!(engine, "age", || -> HostResult<i64> {
         with_session(|session| Ok(session.case.age.map_or(-1, i64::from)))
     });
-    engine.register_fn("lives", || -> HostResult<ImmutableString> {
+    volatile!(engine, "lives", || -> HostResult<ImmutableString> {
         with_session(|session| Ok(session.case.lives.clone()))
     });
-    engine.register_fn("dependants", || -> HostResult<i64> {
+    volatile!(engine, "dependants", || -> HostResult<i64> {
         with_session(|session| Ok(i64::from(session.case.dependants)))
     });
-    engine.register_fn("referral_source", || -> HostResult<ImmutableString> {
-        with_session(|session| Ok(session.case.referral_source.clone()))
-    });
+    volatile!(
+        engine,
+        "referral_source",
+        || -> HostResult<ImmutableString> {
+            with_session(|session| Ok(session.case.referral_source.clone()))
+        }
+    );
     let weights = Arc::clone(weights);
     engine.register_fn("weight", move |name: &str| -> HostResult<f64> {
         weights.get(name).copied().ok_or_else(|| {
@@ -897,8 +971,11 @@ fn register_day_test(
     test: impl Fn(&str, f64) -> HostResult<bool> + Clone + Send + Sync + 'static,
 ) {
     let by_int = test.clone();
-    engine.register_fn(name, move |kind: &str, days: f64| test(kind, days));
-    engine.register_fn(name, move |kind: &str, days: i64| by_int(kind, days as f64));
+    volatile!(engine, name, move |kind: &str, days: f64| test(kind, days));
+    volatile!(engine, name, move |kind: &str, days: i64| by_int(
+        kind,
+        days as f64
+    ));
 }
 
 fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> HostResult<T> {
@@ -907,18 +984,17 @@ fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> Hos
 }
 
 fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &Arc<KindIndex>) {
-    engine.register_fn("rule", |name: &str| -> HostResult<()> {
+    volatile!(engine, "rule", |name: &str| -> HostResult<()> {
         if !crate::model::vocabulary::is_snake_case(name) {
             return Err(format!("rule name `{name}` must be lower_snake_case").into());
         }
         with_session(|session| {
-            let stem = session
-                .current_rule
-                .split('.')
-                .next()
-                .unwrap_or_default()
-                .to_owned();
-            session.current_rule = format!("{stem}.{name}");
+            // `<stem>.<name>`, rewritten in place: rules are named many times per evaluation.
+            let rule = &mut session.current_rule;
+            let stem_len = rule.find('.').unwrap_or(rule.len());
+            rule.truncate(stem_len);
+            rule.push('.');
+            rule.push_str(name);
             Ok(())
         })
     });
@@ -951,57 +1027,57 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &A
         })
     };
     let add_factor_int = add_factor.clone();
-    engine.register_fn("add_factor", add_factor);
-    engine.register_fn(
+    volatile!(engine, "add_factor", add_factor);
+    volatile!(
+        engine,
         "add_factor",
         move |kind: &str, domain: &str, weight: i64, why: &str| {
             add_factor_int(kind, domain, weight as f64, why)
         },
     );
     let vocab = Arc::clone(vocabulary);
-    engine.register_fn(
-        "refer",
-        move |category: &str, urgency: &str, why: &str| -> HostResult<()> {
-            if !vocab.referral_categories.contains_key(category) {
-                return Err(format!(
-                    "unknown referral category `{category}`: {}",
-                    suggestion(
-                        category,
-                        vocab.referral_categories.keys().map(String::as_str),
-                        "rules/vocabulary.yaml under `referral_categories:`"
-                    )
+    volatile!(engine, "refer", move |category: &str,
+                                     urgency: &str,
+                                     why: &str|
+          -> HostResult<()> {
+        if !vocab.referral_categories.contains_key(category) {
+            return Err(format!(
+                "unknown referral category `{category}`: {}",
+                suggestion(
+                    category,
+                    vocab.referral_categories.keys().map(String::as_str),
+                    "rules/vocabulary.yaml under `referral_categories:`"
                 )
-                .into());
-            }
-            let urgency: ReferralUrgency = parse_term("referral urgency", urgency)?;
-            with_session(|session| {
-                let rule = session.current_rule.clone();
-                session.output.referral_requests.push(ReferralRequest {
-                    category: category.to_owned(),
-                    urgency,
-                    why: why.to_owned(),
-                    rule,
-                });
-                Ok(())
-            })
-        },
-    );
-    engine.register_fn(
-        "urgency_at_least",
-        |level: &str, why: &str| -> HostResult<()> {
-            let level: Urgency = parse_term("urgency", level)?;
-            with_session(|session| {
-                let rule = session.current_rule.clone();
-                session.output.urgency_floors.push(UrgencyFloor {
-                    level,
-                    why: why.to_owned(),
-                    rule,
-                });
-                Ok(())
-            })
-        },
-    );
-    engine.register_fn("five_p", |p: &str, text: &str| -> HostResult<()> {
+            )
+            .into());
+        }
+        let urgency: ReferralUrgency = parse_term("referral urgency", urgency)?;
+        with_session(|session| {
+            let rule = session.current_rule.clone();
+            session.output.referral_requests.push(ReferralRequest {
+                category: category.to_owned(),
+                urgency,
+                why: why.to_owned(),
+                rule,
+            });
+            Ok(())
+        })
+    },);
+    volatile!(engine, "urgency_at_least", |level: &str,
+                                           why: &str|
+     -> HostResult<()> {
+        let level: Urgency = parse_term("urgency", level)?;
+        with_session(|session| {
+            let rule = session.current_rule.clone();
+            session.output.urgency_floors.push(UrgencyFloor {
+                level,
+                why: why.to_owned(),
+                rule,
+            });
+            Ok(())
+        })
+    },);
+    volatile!(engine, "five_p", |p: &str, text: &str| -> HostResult<()> {
         let p: FiveP = parse_term("5P", p)?;
         with_session(|session| {
             let rule = session.current_rule.clone();
@@ -1013,7 +1089,7 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &A
             Ok(())
         })
     });
-    engine.register_fn("note", |text: &str| -> HostResult<()> {
+    volatile!(engine, "note", |text: &str| -> HostResult<()> {
         with_session(|session| {
             let rule = session.current_rule.clone();
             session.output.notes.push(Note {
