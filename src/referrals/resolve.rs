@@ -160,30 +160,31 @@ pub fn resolve(
     // For each need, the partners acceptable for it (all of the best fit available).
     let mut acceptable: Vec<Option<Vec<usize>>> = Vec::with_capacity(needs.len());
     for need in needs {
-        let serving: Vec<(usize, &Partner)> = directory
-            .serving(&need.category)
+        let serving = directory.serving(&need.category);
+        let partner = |index: usize| &directory.partners()[index];
+        // The best fit among eligible partners, then every eligible partner with that fit.
+        let best = serving
             .iter()
-            .map(|&index| (index, &directory.partners()[index]))
-            .collect();
-        let eligible: Vec<(usize, &Partner)> = serving
-            .iter()
-            .copied()
-            .filter(|(_, partner)| partner.eligibility.admits(situation.person))
-            .collect();
-        if eligible.is_empty() {
+            .filter(|&&index| partner(index).eligibility.admits(situation.person))
+            .map(|&index| fit(partner(index), need.urgency, situation.at))
+            .min();
+        let Some(best) = best else {
+            let serving: Vec<(usize, &Partner)> = serving
+                .iter()
+                .map(|&index| (index, partner(index)))
+                .collect();
             gaps.push(unmet_gap(need, &serving, situation));
             acceptable.push(None);
             continue;
-        }
-        let fits: Vec<(usize, Fit)> = eligible
-            .iter()
-            .map(|(index, partner)| (*index, fit(partner, need.urgency, situation.at)))
-            .collect();
-        let best = fits.iter().map(|(_, fit)| *fit).min().unwrap_or(Fit::Best);
+        };
         acceptable.push(Some(
-            fits.iter()
-                .filter(|(_, fit)| *fit == best)
-                .map(|(index, _)| *index)
+            serving
+                .iter()
+                .copied()
+                .filter(|&index| {
+                    partner(index).eligibility.admits(situation.person)
+                        && fit(partner(index), need.urgency, situation.at) == best
+                })
                 .collect(),
         ));
         if let Some(kind) = shortfall(need.urgency, best) {
