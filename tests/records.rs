@@ -323,7 +323,16 @@ fn replay_after_a_weight_change_reports_exactly_the_changed_fields() {
 fn replay_uses_the_kept_copy_of_the_rules_a_record_was_made_with() {
     let temp = tempfile::tempdir().expect("temp dir");
     let rules_dir = edited_rules(temp.path(), |text| {
-        text.replace("version: 2026.11.0", "version: 9.9.9")
+        text.lines()
+            .map(|line| {
+                if line.starts_with("version:") {
+                    "version: 9.9.9"
+                } else {
+                    line
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     });
     let rules = files::load_rules(&rules_dir).expect("rules");
     let dir = temp.path().join("formulations");
