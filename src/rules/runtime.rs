@@ -978,6 +978,15 @@ fn register_day_test(
     ));
 }
 
+/// Adds one item to the output, attributed to the rule that is speaking.
+fn add_output(add: impl FnOnce(&mut RuleOutput, String)) -> HostResult<()> {
+    with_session(|session| {
+        let rule = session.current_rule.clone();
+        add(&mut session.output, rule);
+        Ok(())
+    })
+}
+
 fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> HostResult<T> {
     text.parse::<T>()
         .map_err(|message| format!("{what}: {message}").into())
@@ -1014,16 +1023,14 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &A
         if why.trim().is_empty() {
             return Err(format!("add_factor for `{kind}` needs a reason").into());
         }
-        with_session(|session| {
-            let rule = session.current_rule.clone();
-            session.output.contributions.push(Contribution {
+        add_output(|output, rule| {
+            output.contributions.push(Contribution {
                 kind: kind.to_owned(),
                 domain,
                 weight,
                 rule,
                 why: why.to_owned(),
-            });
-            Ok(())
+            })
         })
     };
     let add_factor_int = add_factor.clone();
@@ -1036,10 +1043,7 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &A
         },
     );
     let vocab = Arc::clone(vocabulary);
-    volatile!(engine, "refer", move |category: &str,
-                                     urgency: &str,
-                                     why: &str|
-          -> HostResult<()> {
+    let refer = move |category: &str, urgency: &str, why: &str| -> HostResult<()> {
         if !vocab.referral_categories.contains_key(category) {
             return Err(format!(
                 "unknown referral category `{category}`: {}",
@@ -1052,51 +1056,43 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &A
             .into());
         }
         let urgency: ReferralUrgency = parse_term("referral urgency", urgency)?;
-        with_session(|session| {
-            let rule = session.current_rule.clone();
-            session.output.referral_requests.push(ReferralRequest {
+        add_output(|output, rule| {
+            output.referral_requests.push(ReferralRequest {
                 category: category.to_owned(),
                 urgency,
                 why: why.to_owned(),
                 rule,
-            });
-            Ok(())
+            })
         })
-    },);
-    volatile!(engine, "urgency_at_least", |level: &str,
-                                           why: &str|
-     -> HostResult<()> {
+    };
+    volatile!(engine, "refer", refer);
+    let urgency_at_least = |level: &str, why: &str| -> HostResult<()> {
         let level: Urgency = parse_term("urgency", level)?;
-        with_session(|session| {
-            let rule = session.current_rule.clone();
-            session.output.urgency_floors.push(UrgencyFloor {
+        add_output(|output, rule| {
+            output.urgency_floors.push(UrgencyFloor {
                 level,
                 why: why.to_owned(),
                 rule,
-            });
-            Ok(())
+            })
         })
-    },);
+    };
+    volatile!(engine, "urgency_at_least", urgency_at_least);
     volatile!(engine, "five_p", |p: &str, text: &str| -> HostResult<()> {
         let p: FiveP = parse_term("5P", p)?;
-        with_session(|session| {
-            let rule = session.current_rule.clone();
-            session.output.five_ps.push(FivePEntry {
+        add_output(|output, rule| {
+            output.five_ps.push(FivePEntry {
                 p,
                 text: text.to_owned(),
                 rule,
-            });
-            Ok(())
+            })
         })
     });
     volatile!(engine, "note", |text: &str| -> HostResult<()> {
-        with_session(|session| {
-            let rule = session.current_rule.clone();
-            session.output.notes.push(Note {
+        add_output(|output, rule| {
+            output.notes.push(Note {
                 text: text.to_owned(),
                 rule,
-            });
-            Ok(())
+            })
         })
     });
 }
