@@ -162,12 +162,25 @@ pub fn resolve(
     for need in needs {
         let serving = directory.serving(&need.category);
         let partner = |index: usize| &directory.partners()[index];
-        // The best fit among eligible partners, then every eligible partner with that fit.
-        let best = serving
-            .iter()
-            .filter(|&&index| partner(index).eligibility.admits(situation.person))
-            .map(|&index| fit(partner(index), need.urgency, situation.at))
-            .min();
+        // One pass: the best fit among eligible partners, and every eligible partner with it.
+        let mut best: Option<Fit> = None;
+        let mut best_partners = Vec::new();
+        for &index in serving {
+            let candidate = partner(index);
+            if !candidate.eligibility.admits(situation.person) {
+                continue;
+            }
+            let candidate_fit = fit(candidate, need.urgency, situation.at);
+            match best {
+                Some(current) if candidate_fit > current => continue,
+                Some(current) if candidate_fit == current => {}
+                _ => {
+                    best = Some(candidate_fit);
+                    best_partners.clear();
+                }
+            }
+            best_partners.push(index);
+        }
         let Some(best) = best else {
             let serving: Vec<(usize, &Partner)> = serving
                 .iter()
@@ -177,16 +190,7 @@ pub fn resolve(
             acceptable.push(None);
             continue;
         };
-        acceptable.push(Some(
-            serving
-                .iter()
-                .copied()
-                .filter(|&index| {
-                    partner(index).eligibility.admits(situation.person)
-                        && fit(partner(index), need.urgency, situation.at) == best
-                })
-                .collect(),
-        ));
+        acceptable.push(Some(best_partners));
         if let Some(kind) = shortfall(need.urgency, best) {
             gaps.push(Gap {
                 category: need.category.clone(),
@@ -366,7 +370,7 @@ fn cover(
     loop {
         // Compared without building a list per candidate: this loop runs for every candidate
         // partner in every round of every assessment.
-        let mut best: Option<(usize, &[usize])> = None;
+        let mut best: Option<(usize, &[usize], usize)> = None;
         for (&index, could_take) in &candidates {
             let still = |need: &&usize| uncovered[**need];
             let count = could_take.iter().filter(still).count();
@@ -375,8 +379,7 @@ fn cover(
             }
             let better = match best {
                 None => true,
-                Some((best_index, best_could_take)) => {
-                    let best_count = best_could_take.iter().filter(still).count();
+                Some((best_index, best_could_take, best_count)) => {
                     let primacy = |partner: usize, list: &[usize]| -> usize {
                         list.iter()
                             .filter(still)
@@ -403,10 +406,10 @@ fn cover(
                 }
             };
             if better {
-                best = Some((index, could_take));
+                best = Some((index, could_take, count));
             }
         }
-        let Some((partner, could_take)) = best else {
+        let Some((partner, could_take, _)) = best else {
             return chosen;
         };
         let covers: Vec<usize> = could_take

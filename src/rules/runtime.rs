@@ -299,7 +299,7 @@ pub fn host_function(name: &str) -> Option<&'static HostFunction> {
 }
 
 /// One compiled rule script.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CompiledScript {
     /// File name relative to the rules folder, as listed in `ruleset.yaml`.
     pub file: String,
@@ -315,6 +315,12 @@ pub struct CompiledScript {
     /// name are constants rather than a host call on every evaluation. Kept apart from `ast`
     /// because checks must still see which weights and kinds a script names.
     run_ast: AST,
+    /// The script's function-resolution cache, kept from one evaluation to the next.
+    /// `Engine::run_ast` starts every run with an empty cache, and Rhai caches a function only
+    /// from its second call in a run, so most host calls were resolved by searching every module
+    /// again. A cache only ever serves its own script (whose own functions it may hold); a
+    /// thread that finds it in use by another runs with a fresh one rather than wait.
+    cache: Mutex<Caches>,
 }
 
 impl CompiledScript {
@@ -340,12 +346,6 @@ pub struct Runtime {
     engine: Engine,
     kinds: Arc<KindIndex>,
     scripts: Vec<CompiledScript>,
-    /// One function-resolution cache per script, kept from one evaluation to the next.
-    /// `Engine::run_ast` starts every run with an empty cache, and Rhai caches a function only
-    /// from its second call in a run, so most host calls were resolved by searching every module
-    /// again. A cache only ever serves its own script (whose own functions it may hold); a
-    /// thread that finds it in use by another runs with a fresh one rather than wait.
-    caches: Vec<Mutex<Caches>>,
 }
 
 /// Every vocabulary kind under a dense number, with its name and label as Rhai strings, built
@@ -530,7 +530,6 @@ impl Runtime {
             engine: build_engine(vocabulary, &kinds, weights),
             kinds,
             scripts: Vec::new(),
-            caches: Vec::new(),
         }
     }
 
@@ -568,8 +567,8 @@ impl Runtime {
             when_kinds,
             ast,
             run_ast,
+            cache: Mutex::new(Caches::new()),
         });
-        self.caches.push(Mutex::new(Caches::new()));
         Ok(())
     }
 
@@ -620,7 +619,7 @@ impl Runtime {
         debug_assert!(previous.is_none(), "rule evaluation is not re-entrant");
         let _guard = SessionGuard;
         let mut scope = Scope::new();
-        for (script, cache) in self.scripts.iter().zip(&self.caches) {
+        for script in &self.scripts {
             let applies = SESSION.with(|slot| {
                 let slot = slot.borrow();
                 let Some(session) = slot.as_ref() else {
@@ -643,7 +642,7 @@ impl Runtime {
                 }
             });
             scope.clear();
-            if let Err(error) = self.run_script(&mut scope, script, cache) {
+            if let Err(error) = self.run_script(&mut scope, script) {
                 let warning = SESSION.with(|slot| {
                     let rule = slot
                         .borrow()
@@ -664,22 +663,19 @@ impl Runtime {
             .map(|session| session.output)
             .unwrap_or_default()
     }
-}
 
-impl Runtime {
     /// Runs one script as `Engine::run_ast_with_scope` does, but with the script's own
-    /// function-resolution cache (see [`Runtime::caches`]).
+    /// function-resolution cache (see [`CompiledScript::cache`]).
     fn run_script(
         &self,
         scope: &mut Scope,
         script: &CompiledScript,
-        cache: &Mutex<Caches>,
     ) -> Result<(), Box<EvalAltResult>> {
         let mut global = self.engine.new_global_runtime_state();
         global.source = script.run_ast.source().map(ImmutableString::from);
         global.lib.push(script.run_ast.shared_lib().clone());
         let mut fresh = Caches::new();
-        let mut kept = cache.try_lock();
+        let mut kept = script.cache.try_lock();
         let caches = match kept.as_deref_mut() {
             Ok(caches) => caches,
             // Another thread is running this script, or a run panicked while holding the cache:
