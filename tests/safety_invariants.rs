@@ -105,6 +105,9 @@ fn with_factor(
                 since: change.since.map(|days| on + Duration::days(days)),
                 due: change.due.map(|days| on + Duration::days(days)),
                 note: None,
+                trend: None,
+                first_episode: None,
+                happening_now: None,
             },
         );
     }

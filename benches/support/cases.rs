@@ -108,6 +108,9 @@ pub fn generated(vocabulary: &Vocabulary, count: usize, seed: u64) -> Vec<Assess
                         since,
                         due,
                         note: None,
+                        trend: None,
+                        first_episode: None,
+                        happening_now: None,
                     });
                 }
                 list

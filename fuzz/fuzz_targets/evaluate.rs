@@ -41,6 +41,9 @@ fn factors(
             since,
             due,
             note: None,
+            trend: None,
+            first_episode: None,
+            happening_now: None,
         });
     }
     Ok(list)

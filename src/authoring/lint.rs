@@ -320,9 +320,11 @@ impl Lint<'_> {
         let weights = config
             .map(|config| config.weights.clone())
             .unwrap_or_default();
+        let flags = config.map(|config| config.flags.clone()).unwrap_or_default();
         let mut runtime = Runtime::new(
             Arc::new(vocabulary.cloned().unwrap_or_default()),
             Arc::new(weights),
+            Arc::new(flags),
         );
         let all_scripts: Vec<ScriptEntry> = self
             .files
@@ -371,6 +373,7 @@ impl Lint<'_> {
                 file: self.files.display(&script.file),
                 vocabulary,
                 weights: config.map(|config| &config.weights),
+                flags: config.map(|config| &config.flags),
                 served,
                 callable: &callable,
             };
@@ -473,6 +476,7 @@ struct ScriptContext<'a> {
     file: String,
     vocabulary: Option<&'a Vocabulary>,
     weights: Option<&'a indexmap::IndexMap<String, f64>>,
+    flags: Option<&'a indexmap::IndexMap<String, String>>,
     served: Option<&'a BTreeSet<String>>,
     callable: &'a BTreeSet<String>,
 }
@@ -730,6 +734,21 @@ impl ScriptContext<'_> {
                                 Some(close) => format!("did you mean `{close}`? or add `{text}: <number>` under `weights:` in ruleset.yaml"),
                                 None => format!("add `{text}: <number>` under `weights:` in ruleset.yaml"),
                             },
+                        );
+                    }
+                }
+            }
+            ParamKind::FlagName => {
+                if let Some(flags) = self.flags {
+                    if !flags.contains_key(text) {
+                        error(
+                            position,
+                            format!("unknown flag `{text}`"),
+                            suggestion(
+                                text,
+                                flags.keys().map(String::as_str),
+                                "ruleset.yaml under `flags:`",
+                            ),
                         );
                     }
                 }

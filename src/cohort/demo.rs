@@ -300,6 +300,9 @@ fn person_assessment(
                 since: None,
                 due: None,
                 note: None,
+                trend: None,
+                first_episode: None,
+                happening_now: None,
             })
             .collect::<Vec<Factor>>()
     };
@@ -310,14 +313,16 @@ fn person_assessment(
         id,
         assessed_at,
         assessor: Some(format!("AMHP-{}", 1 + random.below(12))),
+        capacity: None,
         person: Person {
             age: Some(18 + random.below(70) as u32),
             lives: (!living.is_empty()).then(|| living[random.early(living.len())].clone()),
-            dependants: if random.chance(0.3) {
+            dependants: Some(if random.chance(0.3) {
                 1 + random.below(3) as u32
             } else {
                 0
-            },
+            }),
+            self_care: None,
         },
         context: Context {
             referral_source: (!sources.is_empty())

@@ -12,9 +12,12 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::model::{Assessment, Balance, Domain, FiveP, ReferralUrgency, Urgency};
-use crate::referrals::{resolve, Gap, LeadCoordinator, PersonFacts, Referral, Situation};
+use crate::referrals::{
+    resolve, ClinicalBasis, Gap, LeadCoordinator, PersonFacts, Referral, Situation,
+};
 use crate::rules::{RuleSet, RuleSetId};
-use trace::{Contribution, Note, RuleOutput, RuleWarning};
+use crate::rules::config::LadderFacts;
+use trace::{Contribution, Note, RaisedFlag, RuleOutput, RuleWarning, UrgencyFloor};
 
 /// A complete formulation of one assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -49,6 +52,13 @@ pub struct Formulation {
     pub urgency_score: f64,
     /// How the urgency was decided: the score, then every floor a rule set.
     pub urgency_reasons: Vec<String>,
+    /// The risk that sets the urgency: the highest triage-scale descriptor a rule found. Shown
+    /// beside the balance so that a social-led cause is never read as "only social".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub risk: Option<Risk>,
+    /// Flags rules raised (for example "already with an on-site team"), with their rules.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flags: Vec<RaisedFlag>,
     /// The least restrictive option that is enough.
     pub recommendation: String,
     /// The option in words.
@@ -74,6 +84,40 @@ pub struct Formulation {
     pub warnings: Vec<RuleWarning>,
     /// The scripts that ran, in order.
     pub scripts_run: Vec<String>,
+}
+
+/// The risk line of a formulation: the level the highest triage-scale descriptor sets, and which.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    /// The level the descriptor sets.
+    pub level: Urgency,
+    /// The triage scale's letter for it.
+    pub triage_code: char,
+    /// The descriptor, in the scale's words.
+    pub descriptor: String,
+    /// This case's words.
+    pub why: String,
+    /// The rule that found it.
+    pub rule: String,
+}
+
+impl Risk {
+    /// The highest descriptor floor (the first one rules set at that level).
+    fn from_floors(floors: &[UrgencyFloor]) -> Option<Self> {
+        let mut best: Option<&UrgencyFloor> = None;
+        for floor in floors.iter().filter(|floor| floor.descriptor.is_some()) {
+            if best.is_none_or(|best| floor.level > best.level) {
+                best = Some(floor);
+            }
+        }
+        best.map(|floor| Risk {
+            level: floor.level,
+            triage_code: floor.level.triage_code(),
+            descriptor: floor.descriptor.clone().unwrap_or_default(),
+            why: floor.why.clone(),
+            rule: floor.rule.clone(),
+        })
+    }
 }
 
 /// The 5 Ps, each a list of short statements in the order rules wrote them.
@@ -182,32 +226,51 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         social * multipliers.social + medical * multipliers.medical
             - protective * multipliers.protective,
     );
-    let mut by_score = Urgency::Routine;
-    let mut reached_from = None;
-    for (level, cutoff) in config.thresholds.urgency_cutoffs.ladder() {
-        if score >= cutoff {
-            by_score = level;
-            reached_from = Some(cutoff);
+    let (mut urgency, mut urgency_reasons) = match &config.thresholds.urgency_cutoffs {
+        Some(cutoffs) => {
+            let mut by_score = Urgency::Routine;
+            let mut reached_from = None;
+            for (level, cutoff) in cutoffs.ladder() {
+                if score >= cutoff {
+                    by_score = level;
+                    reached_from = Some(cutoff);
+                }
+            }
+            let reason = format!(
+                "score {} = social {} × {} + medical {} × {} − protective {} × {}, {}",
+                round_to_cents(score),
+                round_to_cents(social),
+                multipliers.social,
+                round_to_cents(medical),
+                multipliers.medical,
+                round_to_cents(protective),
+                multipliers.protective,
+                match reached_from {
+                    Some(cutoff) => format!("which reaches {by_score} (from {cutoff})"),
+                    None => format!(
+                        "below the cut-off for low ({}), so routine",
+                        cutoffs.low
+                    ),
+                }
+            );
+            (by_score, vec![reason])
         }
-    }
-    let mut urgency_reasons = vec![format!(
-        "score {} = social {} × {} + medical {} × {} − protective {} × {}, {}",
-        round_to_cents(score),
-        round_to_cents(social),
-        multipliers.social,
-        round_to_cents(medical),
-        multipliers.medical,
-        round_to_cents(protective),
-        multipliers.protective,
-        match reached_from {
-            Some(cutoff) => format!("which reaches {by_score} (from {cutoff})"),
-            None => format!(
-                "below the cut-off for low ({}), so routine",
-                config.thresholds.urgency_cutoffs.low
-            ),
-        }
-    )];
-    let mut urgency = by_score;
+        // Risk-led: the level comes only from the floors below; the score orders cases of the
+        // same level and shows the weighing, but never sets the level itself.
+        None => (
+            Urgency::Routine,
+            vec![format!(
+                "urgency follows risk: routine (F) unless a rule below finds a triage-scale presentation; the score {} = social {} × {} + medical {} × {} − protective {} × {} orders cases and does not set the level",
+                round_to_cents(score),
+                round_to_cents(social),
+                multipliers.social,
+                round_to_cents(medical),
+                multipliers.medical,
+                round_to_cents(protective),
+                multipliers.protective,
+            )],
+        ),
+    };
     for floor in &output.urgency_floors {
         let effect = if floor.level > urgency {
             urgency = floor.level;
@@ -215,11 +278,28 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         } else {
             "asks for at least"
         };
-        urgency_reasons.push(format!(
-            "{} {effect} {}: {}",
-            floor.rule, floor.level, floor.why
-        ));
+        match &floor.descriptor {
+            Some(descriptor) => urgency_reasons.push(format!(
+                "{} {effect} {} ({}), triage scale: \u{201c}{descriptor}\u{201d}: {}",
+                floor.rule,
+                floor.level,
+                floor.level.triage_code(),
+                floor.why
+            )),
+            None => urgency_reasons.push(format!(
+                "{} {effect} {}: {}",
+                floor.rule, floor.level, floor.why
+            )),
+        }
     }
+    let risk = Risk::from_floors(&output.urgency_floors);
+    let flag_names: Vec<&str> = output.flags.iter().map(|flag| flag.name.as_str()).collect();
+    let facts = LadderFacts {
+        urgency,
+        balance,
+        flags: &flag_names,
+        social_weight: social,
+    };
 
     let (recommendation, recommendation_label, recommendation_reason) = config
         .recommendations
@@ -228,7 +308,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         .find(|(_, rung)| {
             rung.when
                 .as_ref()
-                .is_none_or(|when| when.holds(urgency, balance))
+                .is_none_or(|when| when.holds(&facts))
         })
         .map(|(index, rung)| {
             let conditions = rung
@@ -238,9 +318,15 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
             (
                 rung.option.clone(),
                 rung.label.clone(),
-                format!(
-                    "recommendations[{index}] in ruleset.yaml, the least restrictive option whose conditions hold ({conditions})"
-                ),
+                if index == 0 {
+                    format!(
+                        "recommendations[0] in ruleset.yaml ({conditions}): the most restrictive option, and its conditions hold"
+                    )
+                } else {
+                    format!(
+                        "recommendations[{index}] in ruleset.yaml ({conditions}): the first option, from the most restrictive down, whose conditions hold; the {index} above it did not apply"
+                    )
+                },
             )
         })
         // The rule set check guarantees an unconditional last rung, so this is unreachable for
@@ -269,6 +355,16 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         },
         at: assessment.assessed_at.naive_local(),
         balance,
+        clinical: config.clinical_lead.as_ref().and_then(|clinical| {
+            let risk = risk.as_ref().filter(|risk| risk.level >= clinical.from)?;
+            Some(ClinicalBasis {
+                categories: &clinical.categories,
+                why: format!(
+                    "the risk is {} ({}): \u{201c}{}\u{201d} (clinical_lead.from {} in ruleset.yaml)",
+                    risk.level, risk.triage_code, risk.descriptor, clinical.from
+                ),
+            })
+        }),
     };
     let plan = resolve(
         &needs,
@@ -291,6 +387,8 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         response_time: urgency.response_time().to_owned(),
         urgency_score: score,
         urgency_reasons,
+        risk,
+        flags: output.flags,
         recommendation,
         recommendation_label,
         recommendation_reason,

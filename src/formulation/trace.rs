@@ -43,6 +43,22 @@ pub struct UrgencyFloor {
     pub why: String,
     /// The rule that set it.
     pub rule: String,
+    /// The UK Mental Health Triage Scale descriptor the presentation meets, in the scale's words,
+    /// when the floor comes from a risk (`risk_floor`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub descriptor: Option<String>,
+}
+
+/// A named flag a rule raised (declared under `flags:` in `ruleset.yaml`), such as "already with
+/// an on-site emergency team"; the recommendation ladder can ask for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RaisedFlag {
+    /// The flag's name.
+    pub name: String,
+    /// Why, in words built from the record.
+    pub why: String,
+    /// The rule that raised it.
+    pub rule: String,
 }
 
 /// One entry of the 5 Ps, as a rule wrote it.
@@ -99,6 +115,8 @@ pub struct RuleOutput {
     pub referral_requests: Vec<ReferralRequest>,
     /// Urgency floors.
     pub urgency_floors: Vec<UrgencyFloor>,
+    /// Flags raised, each once, in the order first raised.
+    pub flags: Vec<RaisedFlag>,
     /// 5P entries.
     pub five_ps: Vec<FivePEntry>,
     /// Notes.

@@ -9,6 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{suggestion, yaml_problem, FileProblems, Problem, Problems};
+use crate::model::terms::{CapacityStatus, SelfCare, Trend};
 use crate::model::vocabulary::{Section, Vocabulary};
 
 /// Highest severity on the 0–3 scale.
@@ -42,9 +43,24 @@ pub struct Assessment {
     /// Protective factors.
     #[serde(default)]
     pub strengths: Vec<Strength>,
+    /// Mental capacity for the decision at hand; absent when nothing was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<Capacity>,
     /// The person's own words about what they want.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub wishes: Option<String>,
+}
+
+/// Mental capacity for one decision, as the assessor found it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[schemars(deny_unknown_fields)]
+pub struct Capacity {
+    /// Has, lacks, or not assessed.
+    pub status: CapacityStatus,
+    /// The decision capacity was assessed for, in the assessor's words (capacity is always about
+    /// a particular decision, such as "agreeing to admission").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<String>,
 }
 
 /// About the person; every field is optional because a crisis rarely gives the full picture.
@@ -58,10 +74,14 @@ pub struct Person {
     /// Living situation, a key of the vocabulary's `living_situations`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lives: Option<String>,
-    /// Number of dependants (children or adults the person cares for).
-    #[serde(default)]
+    /// Number of dependants (children or adults the person cares for); absent when not known,
+    /// which is not the same as none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(range(max = 50))]
-    pub dependants: u32,
+    pub dependants: Option<u32>,
+    /// Whether the person can care for themselves; absent when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_care: Option<SelfCare>,
 }
 
 /// How the person came to be assessed.
@@ -94,6 +114,16 @@ pub struct Factor {
     /// The assessor's note.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// Medical factors only: rising, stable or easing; absent when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trend: Option<Trend>,
+    /// Medical factors only: whether this is a first episode; absent when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_episode: Option<bool>,
+    /// Medical factors only: the act is happening now or has just happened (an overdose just
+    /// taken, an attempt in progress, violence under way, a weapon in hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub happening_now: Option<bool>,
 }
 
 /// A protective factor as recorded.
@@ -165,7 +195,15 @@ struct RawAssessment {
     medical: Option<Vec<RawFactor>>,
     #[serde(default)]
     strengths: Option<Vec<RawStrength>>,
+    capacity: Option<RawCapacity>,
     wishes: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCapacity {
+    status: Option<String>,
+    decision: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -174,6 +212,7 @@ struct RawPerson {
     age: Option<i64>,
     lives: Option<String>,
     dependants: Option<i64>,
+    self_care: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -191,6 +230,9 @@ struct RawFactor {
     since: Option<String>,
     due: Option<String>,
     note: Option<String>,
+    trend: Option<String>,
+    first_episode: Option<bool>,
+    happening_now: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -248,6 +290,7 @@ impl Checker<'_> {
         let stressors = self.factors(Section::Stressors, raw.stressors.unwrap_or_default());
         let medical = self.factors(Section::Medical, raw.medical.unwrap_or_default());
         let strengths = self.strengths(raw.strengths.unwrap_or_default());
+        let capacity = raw.capacity.and_then(|raw| self.capacity(raw));
         Some(Assessment {
             id: id?,
             assessed_at: assessed_at?,
@@ -257,7 +300,45 @@ impl Checker<'_> {
             stressors,
             medical,
             strengths,
+            capacity,
             wishes: raw.wishes,
+        })
+    }
+
+    /// Reads a closed scale's value (self-care, trend, capacity), reporting an unknown one.
+    fn scale<T: std::str::FromStr<Err = String>>(
+        &mut self,
+        path: &str,
+        text: Option<String>,
+        hint: &str,
+    ) -> Option<T> {
+        let text = text?;
+        match text.trim().parse::<T>() {
+            Ok(value) => Some(value),
+            Err(message) => {
+                self.problem(path, message, hint);
+                None
+            }
+        }
+    }
+
+    fn capacity(&mut self, raw: RawCapacity) -> Option<Capacity> {
+        let Some(status) = raw.status else {
+            self.problem(
+                "capacity.status",
+                "capacity is recorded without its status".into(),
+                "add `status: has`, `lacks` or `not_assessed`, or leave out the whole `capacity:` block",
+            );
+            return None;
+        };
+        let status = self.scale(
+            "capacity.status",
+            Some(status),
+            "write has, lacks or not_assessed (capacity for the decision at hand)",
+        )?;
+        Some(Capacity {
+            status,
+            decision: raw.decision,
         })
     }
 
@@ -275,17 +356,22 @@ impl Checker<'_> {
             None => None,
         };
         let dependants = match raw.dependants {
-            Some(count) if (0..=50).contains(&count) => count as u32,
+            Some(count) if (0..=50).contains(&count) => Some(count as u32),
             Some(count) => {
                 self.problem(
                     "person.dependants",
                     format!("{count} dependants is not a plausible number"),
-                    "write how many children or adults the person cares for, 0 if none",
+                    "write how many children or adults the person cares for, 0 if none, or leave the line out if it is not known",
                 );
-                0
+                None
             }
-            None => 0,
+            None => None,
         };
+        let self_care = self.scale(
+            "person.self_care",
+            raw.self_care,
+            "write able, needs_help or unable, or leave the line out if it is not known",
+        );
         let lives = raw.lives.filter(|lives| {
             self.known_key(
                 "person.lives",
@@ -303,6 +389,7 @@ impl Checker<'_> {
             age,
             lives,
             dependants,
+            self_care,
         }
     }
 
@@ -410,6 +497,26 @@ impl Checker<'_> {
                     None
                 }
             };
+            let trend: Option<Trend> = self.scale(
+                &format!("{base}.trend"),
+                entry.trend,
+                "write rising, stable or easing, or leave the line out if it is not known",
+            );
+            if section != Section::Medical {
+                for (field, given) in [
+                    ("trend", trend.is_some()),
+                    ("first_episode", entry.first_episode.is_some()),
+                    ("happening_now", entry.happening_now.is_some()),
+                ] {
+                    if given {
+                        self.problem(
+                            &format!("{base}.{field}"),
+                            format!("`{field}` is recorded on a {}", section.noun()),
+                            format!("`{field}` belongs to medical factors only; remove it here or move the factor under `medical:`"),
+                        );
+                    }
+                }
+            }
             let since = self.date(&format!("{base}.since"), entry.since);
             let due = self.date(&format!("{base}.due"), entry.due);
             if let (Some(since), Some(due)) = (since, due) {
@@ -438,6 +545,9 @@ impl Checker<'_> {
                 since,
                 due,
                 note: entry.note,
+                trend,
+                first_episode: entry.first_episode,
+                happening_now: entry.happening_now,
             });
         }
         factors

@@ -7,7 +7,9 @@ pub mod choices;
 pub mod terms;
 pub mod vocabulary;
 
-pub use assessment::{Assessment, Context, Factor, Person, Strength};
+pub use assessment::{Assessment, Capacity, Context, Factor, Person, Strength};
 pub use choices::{Choices, Decision, ReferralChoice};
-pub use terms::{Balance, Domain, FiveP, ReferralUrgency, Urgency};
+pub use terms::{
+    Balance, CapacityStatus, Domain, FiveP, ReferralUrgency, SelfCare, Trend, Urgency,
+};
 pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};

@@ -164,6 +164,78 @@ impl ReferralUrgency {
 }
 
 named_scale! {
+    /// Which way a medical factor is moving, as the assessor sees it (the triage scale asks about
+    /// "rapidly increasing symptoms"). Absent on a factor means not known.
+    Trend {
+        /// Getting worse, over days or weeks.
+        Rising = "rising",
+        /// Much as it has been.
+        Stable = "stable",
+        /// Getting better.
+        Easing = "easing",
+    }
+}
+
+impl Trend {
+    /// Human wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            Trend::Rising => "Rising",
+            Trend::Stable => "Stable",
+            Trend::Easing => "Easing",
+        }
+    }
+}
+
+named_scale! {
+    /// Whether the person can care for themselves (the triage scale's "vulnerable and unable to
+    /// care for self"). Absent means not known.
+    SelfCare {
+        /// Looks after themselves.
+        Able = "able",
+        /// Manages only with help, or is struggling.
+        NeedsHelp = "needs_help",
+        /// Cannot care for themselves now (not eating, drinking, washing or keeping safe).
+        Unable = "unable",
+    }
+}
+
+impl SelfCare {
+    /// Human wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            SelfCare::Able => "Able to care for self",
+            SelfCare::NeedsHelp => "Needs help to care for self",
+            SelfCare::Unable => "Unable to care for self",
+        }
+    }
+}
+
+named_scale! {
+    /// Mental capacity for the decision at hand (Mental Capacity Act 2005). `NotAssessed` is an
+    /// answer in its own right; an absent capacity block means nothing was recorded.
+    CapacityStatus {
+        /// Has capacity for the decision.
+        Has = "has",
+        /// Lacks capacity for the decision.
+        Lacks = "lacks",
+        /// Capacity was not assessed.
+        NotAssessed = "not_assessed",
+    }
+}
+
+impl CapacityStatus {
+    /// Human wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            CapacityStatus::Has => "Has capacity",
+            CapacityStatus::Lacks => "Lacks capacity",
+            CapacityStatus::NotAssessed => "Capacity not assessed",
+        }
+    }
+}
+
+named_scale! {
     /// The 5 Ps of a case formulation.
     FiveP {
         /// What the crisis looks like now.

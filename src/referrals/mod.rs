@@ -16,6 +16,6 @@ pub use choices::parse_choices;
 pub use next_steps::next_steps;
 pub use partners::{Directory, Partner, PersonFacts};
 pub use resolve::{
-    resolve, Gap, GapKind, LeadCoordinator, LeadPolicy, Referral, ReferralPlan, ReferralReason,
-    Situation,
+    resolve, ClinicalBasis, Gap, GapKind, LeadCoordinator, LeadPolicy, Referral, ReferralPlan,
+    ReferralReason, Situation,
 };

@@ -21,7 +21,7 @@ use crate::referrals::partners::{Directory, Partner, PersonFacts};
 pub struct LeadPolicy(pub BTreeMap<Balance, Vec<String>>);
 
 /// The circumstances referrals are resolved for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Situation<'a> {
     /// What is known about the person.
     pub person: PersonFacts<'a>,
@@ -29,6 +29,17 @@ pub struct Situation<'a> {
     pub at: NaiveDateTime,
     /// The formulation's balance, which picks the lead coordinator preference.
     pub balance: Balance,
+    /// Set when a risk at or above `clinical_lead.from` is met: a clinical service then leads.
+    pub clinical: Option<ClinicalBasis<'a>>,
+}
+
+/// Why a clinical service leads this case, and which categories count as clinical.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClinicalBasis<'a> {
+    /// Clinical referral categories, most preferred lead first (`clinical_lead.categories`).
+    pub categories: &'a [String],
+    /// The risk that asks for a clinical lead, in words.
+    pub why: String,
 }
 
 /// The referral plan: referrals in order of urgency, the lead coordinator and the gaps.
@@ -259,7 +270,13 @@ pub fn resolve(
         .into_iter()
         .map(|(_, _, referral)| referral)
         .collect();
-    let lead_coordinator = choose_lead(&referrals, &can_coordinate, policy, situation.balance);
+    let lead_coordinator = choose_lead(
+        &referrals,
+        &can_coordinate,
+        policy,
+        situation.balance,
+        situation.clinical.as_ref(),
+    );
     ReferralPlan {
         referrals,
         lead_coordinator,
@@ -444,8 +461,22 @@ fn choose_lead(
     can_coordinate: &[bool],
     policy: &LeadPolicy,
     balance: Balance,
+    clinical: Option<&ClinicalBasis<'_>>,
 ) -> Option<LeadCoordinator> {
-    let preference = policy.0.get(&balance).map(Vec::as_slice).unwrap_or(&[]);
+    // With a risk at or above `clinical_lead.from`, a clinical service in the plan leads whatever
+    // the balance; without one in the plan, the balance's preference decides as usual.
+    let clinical = clinical.filter(|basis| {
+        referrals.iter().any(|referral| {
+            referral
+                .categories
+                .iter()
+                .any(|category| basis.categories.contains(category))
+        })
+    });
+    let preference = match clinical {
+        Some(basis) => basis.categories,
+        None => policy.0.get(&balance).map(Vec::as_slice).unwrap_or(&[]),
+    };
     let rank = |referral: &Referral| {
         referral
             .categories
@@ -475,12 +506,16 @@ fn choose_lead(
     } else {
         why.push("no partner in this plan is marked can_coordinate in partners.yaml, so the best placed one leads".to_owned());
     }
-    match preferred {
-        Some(position) => why.push(format!(
+    match (clinical, preferred) {
+        (Some(basis), Some(position)) => why.push(format!(
+            "a clinical service leads because {}; {} is the most preferred clinical category in this plan (clinical_lead.categories[{position}] in ruleset.yaml); the social partners work alongside",
+            basis.why, preference[position]
+        )),
+        (_, Some(position)) => why.push(format!(
             "the case is {balance} and {} is the most preferred category in this plan (lead_coordinator.{balance}[{position}] in ruleset.yaml)",
             preference[position]
         )),
-        None => why.push(format!(
+        (_, None) => why.push(format!(
             "no category in lead_coordinator.{balance} in ruleset.yaml is in this plan, so the most urgent referral leads"
         )),
     }
@@ -543,6 +578,7 @@ mod tests {
             at: NaiveDateTime::parse_from_str(&format!("2026-11-20 {time}"), "%Y-%m-%d %H:%M")
                 .expect("valid"),
             balance: Balance::SocialLed,
+            clinical: None,
         }
     }
 

@@ -158,10 +158,23 @@ impl Report<'_> {
             person.push(label.to_lowercase());
         }
         person.push(match a.person.dependants {
-            0 => "no dependants".to_owned(),
-            1 => "1 dependant".to_owned(),
-            n => format!("{n} dependants"),
+            None => "dependants not known".to_owned(),
+            Some(0) => "no dependants".to_owned(),
+            Some(1) => "1 dependant".to_owned(),
+            Some(n) => format!("{n} dependants"),
         });
+        if let Some(self_care) = a.person.self_care {
+            person.push(self_care.label().to_lowercase());
+        }
+        if let Some(capacity) = &a.capacity {
+            person.push(match &capacity.decision {
+                Some(decision) => format!(
+                    "{} for: {decision}",
+                    capacity.status.label().to_lowercase()
+                ),
+                None => capacity.status.label().to_lowercase(),
+            });
+        }
         context = context.plain(format!(". Person: {}.", person.join(", ")));
         blocks.push(Block::Paragraph(context));
 

@@ -34,6 +34,26 @@ pub struct RuleSetConfig {
     /// For each balance, the referral categories whose partner should coordinate the case.
     #[serde(default)]
     pub lead_coordinator: crate::referrals::LeadPolicy,
+    /// When a risk descriptor at or above a level is met, a clinical service leads the case
+    /// whatever the balance, and the social partners work alongside.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clinical_lead: Option<ClinicalLead>,
+    /// The flags rules may raise with `flag(name, why)`, each with what it means; the
+    /// recommendation ladder can ask for them.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub flags: IndexMap<String, String>,
+}
+
+/// `clinical_lead:` in `ruleset.yaml`: from which urgency a clinical service leads, and which
+/// categories count as clinical, most preferred first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ClinicalLead {
+    /// The lowest urgency, set by a risk descriptor (`risk_floor`), from which a clinical service
+    /// leads.
+    pub from: Urgency,
+    /// Referral categories of clinical services, most preferred lead first.
+    pub categories: Vec<String>,
 }
 
 /// The cut-offs that turn weights into a balance and an urgency.
@@ -43,8 +63,11 @@ pub struct Thresholds {
     /// Social-led when the social share of social + medical weight is at least 0.5 + margin;
     /// medical-led when it is at most 0.5 − margin.
     pub balance_margin: f64,
-    /// The lowest urgency score for each level above routine.
-    pub urgency_cutoffs: UrgencyCutoffs,
+    /// The lowest urgency score for each level above routine. Absent in a risk-led rule set:
+    /// urgency then comes only from the floors rules set (the triage scale's descriptors), and
+    /// the score is kept for ordering and explanation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub urgency_cutoffs: Option<UrgencyCutoffs>,
 }
 
 /// The lowest urgency score that reaches each level; below `low` is routine.
@@ -114,17 +137,53 @@ pub struct RecommendationWhen {
     /// Balance must be one of these.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub balance: Option<Vec<Balance>>,
+    /// Every one of these flags must have been raised by a rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flags: Option<Vec<String>>,
+    /// None of these flags may have been raised.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_flags: Option<Vec<String>>,
+    /// The social weight must be at least this (a heavy social load).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub social_weight_at_least: Option<f64>,
+}
+
+/// What a recommendation's conditions are tested against.
+#[derive(Debug, Clone, Copy)]
+pub struct LadderFacts<'a> {
+    /// The decided urgency.
+    pub urgency: Urgency,
+    /// The decided balance.
+    pub balance: Balance,
+    /// The flags rules raised.
+    pub flags: &'a [&'a str],
+    /// The social weight.
+    pub social_weight: f64,
 }
 
 impl RecommendationWhen {
-    /// Whether the conditions hold for this urgency and balance.
-    pub fn holds(&self, urgency: Urgency, balance: Balance) -> bool {
-        self.urgency_at_least.is_none_or(|least| urgency >= least)
-            && self.urgency_at_most.is_none_or(|most| urgency <= most)
+    /// Whether the conditions hold for these facts.
+    pub fn holds(&self, facts: &LadderFacts<'_>) -> bool {
+        self.urgency_at_least
+            .is_none_or(|least| facts.urgency >= least)
+            && self.urgency_at_most.is_none_or(|most| facts.urgency <= most)
             && self
                 .balance
                 .as_ref()
-                .is_none_or(|allowed| allowed.contains(&balance))
+                .is_none_or(|allowed| allowed.contains(&facts.balance))
+            && self.flags.as_ref().is_none_or(|wanted| {
+                wanted
+                    .iter()
+                    .all(|flag| facts.flags.contains(&flag.as_str()))
+            })
+            && self.not_flags.as_ref().is_none_or(|unwanted| {
+                !unwanted
+                    .iter()
+                    .any(|flag| facts.flags.contains(&flag.as_str()))
+            })
+            && self
+                .social_weight_at_least
+                .is_none_or(|least| facts.social_weight >= least)
     }
 
     /// The conditions in words, for the recommendation's reason.
@@ -139,6 +198,15 @@ impl RecommendationWhen {
         if let Some(balance) = &self.balance {
             let names: Vec<&str> = balance.iter().map(|b| b.as_str()).collect();
             parts.push(format!("balance {}", names.join(" or ")));
+        }
+        if let Some(flags) = &self.flags {
+            parts.push(format!("flagged {}", flags.join(" and ")));
+        }
+        if let Some(flags) = &self.not_flags {
+            parts.push(format!("not flagged {}", flags.join(" or ")));
+        }
+        if let Some(least) = self.social_weight_at_least {
+            parts.push(format!("social weight at least {least}"));
         }
         if parts.is_empty() {
             "no conditions".to_owned()
@@ -186,23 +254,8 @@ impl RuleSetConfig {
                 "a margin of 0.15 means social-led from a 65% social share; 0 makes every case social- or medical-led",
             );
         }
-        let ladder = self.thresholds.urgency_cutoffs.ladder();
-        for pair in ladder.windows(2) {
-            let ((lower, low_score), (higher, high_score)) = (pair[0], pair[1]);
-            if high_score.partial_cmp(&low_score) != Some(std::cmp::Ordering::Greater) {
-                push(
-                    &format!("thresholds.urgency_cutoffs.{higher}"),
-                    format!("cut-off for {higher} ({high_score}) is not above the cut-off for {lower} ({low_score})"),
-                    "urgency cut-offs must increase from low to emergency",
-                );
-            }
-        }
-        if ladder[0].1.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
-            push(
-                "thresholds.urgency_cutoffs.low",
-                format!("cut-off for low ({}) must be above 0", ladder[0].1),
-                "a case with nothing recorded scores 0 and must stay routine",
-            );
+        if let Some(cutoffs) = &self.thresholds.urgency_cutoffs {
+            cutoff_problems(cutoffs, &mut push);
         }
         for (name, value) in [
             ("social", self.urgency_score.social),
@@ -259,6 +312,59 @@ impl RuleSetConfig {
                 }
             }
         }
+        if let Some(clinical) = &self.clinical_lead {
+            for (index, category) in clinical.categories.iter().enumerate() {
+                if !vocabulary.referral_categories.contains_key(category) {
+                    let hint = crate::error::suggestion(
+                        category,
+                        vocabulary.referral_categories.keys().map(String::as_str),
+                        "referral_categories in rules/vocabulary.yaml",
+                    );
+                    push(
+                        &format!("clinical_lead.categories[{index}]"),
+                        format!("unknown referral category `{category}`"),
+                        &hint,
+                    );
+                }
+            }
+        }
+        for name in self.flags.keys() {
+            if !crate::model::vocabulary::is_snake_case(name) {
+                push(
+                    &format!("flags.{name}"),
+                    format!("flag name `{name}` must be lower_snake_case"),
+                    "use lower-case letters, digits and `_`, such as `on_site_team`",
+                );
+            }
+        }
+        for (index, rung) in self.recommendations.iter().enumerate() {
+            let Some(when) = &rung.when else { continue };
+            for (key, names) in [("flags", &when.flags), ("not_flags", &when.not_flags)] {
+                for (flag_index, name) in names.iter().flatten().enumerate() {
+                    if !self.flags.contains_key(name) {
+                        let hint = crate::error::suggestion(
+                            name,
+                            self.flags.keys().map(String::as_str),
+                            "`flags:` in ruleset.yaml",
+                        );
+                        push(
+                            &format!("recommendations[{index}].when.{key}[{flag_index}]"),
+                            format!("unknown flag `{name}`"),
+                            &hint,
+                        );
+                    }
+                }
+            }
+            if let Some(least) = when.social_weight_at_least {
+                if !(least.is_finite() && least >= 0.0) {
+                    push(
+                        &format!("recommendations[{index}].when.social_weight_at_least"),
+                        format!("social weight {least} must be a number of 0 or more"),
+                        "use a plain number such as 8.0",
+                    );
+                }
+            }
+        }
         for (index, entry) in self.scripts.iter().enumerate() {
             for (kind_index, kind) in entry.when.iter().flatten().enumerate() {
                 if vocabulary.section_of(kind).is_none() {
@@ -280,5 +386,27 @@ impl RuleSetConfig {
             }
         }
         problems
+    }
+}
+
+/// Cut-offs must rise from low to emergency, and low must be above 0.
+fn cutoff_problems(cutoffs: &UrgencyCutoffs, push: &mut impl FnMut(&str, String, &str)) {
+    let ladder = cutoffs.ladder();
+    for pair in ladder.windows(2) {
+        let ((lower, low_score), (higher, high_score)) = (pair[0], pair[1]);
+        if high_score.partial_cmp(&low_score) != Some(std::cmp::Ordering::Greater) {
+            push(
+                &format!("thresholds.urgency_cutoffs.{higher}"),
+                format!("cut-off for {higher} ({high_score}) is not above the cut-off for {lower} ({low_score})"),
+                "urgency cut-offs must increase from low to emergency",
+            );
+        }
+    }
+    if ladder[0].1.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
+        push(
+            "thresholds.urgency_cutoffs.low",
+            format!("cut-off for low ({}) must be above 0", ladder[0].1),
+            "a case with nothing recorded scores 0 and must stay routine",
+        );
     }
 }

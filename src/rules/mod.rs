@@ -117,7 +117,11 @@ impl RuleSet {
             }
         };
         let vocabulary = Arc::new(vocabulary);
-        let mut runtime = Runtime::new(Arc::clone(&vocabulary), Arc::new(config.weights.clone()));
+        let mut runtime = Runtime::new(
+            Arc::clone(&vocabulary),
+            Arc::new(config.weights.clone()),
+            Arc::new(config.flags.clone()),
+        );
         let (scripts, problems) =
             compile_scripts(files, &config.scripts, config_text, &mut runtime);
         let mut used = scripts;

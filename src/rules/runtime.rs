@@ -20,9 +20,12 @@ use rhai::{
 
 use crate::error::suggestion;
 use crate::formulation::trace::{
-    Contribution, FivePEntry, Note, ReferralRequest, RuleOutput, RuleWarning, UrgencyFloor,
+    Contribution, FivePEntry, Note, RaisedFlag, ReferralRequest, RuleOutput, RuleWarning,
+    UrgencyFloor,
 };
-use crate::model::{Assessment, Domain, FiveP, ReferralUrgency, Section, Urgency, Vocabulary};
+use crate::model::{
+    Assessment, Domain, FiveP, ReferralUrgency, Section, SelfCare, Trend, Urgency, Vocabulary,
+};
 
 /// Sandbox limits, chosen so that the bundled rules use a small fraction of each while a rule
 /// that loops or builds huge values is stopped within milliseconds.
@@ -65,6 +68,8 @@ pub enum ParamKind {
     WeightName,
     /// A lower_snake_case rule name.
     RuleName,
+    /// A flag named under `flags:` in `ruleset.yaml`.
+    FlagName,
     /// A number of days (whole or decimal).
     Days,
     /// A number (whole or decimal).
@@ -178,6 +183,27 @@ pub const HOST_API: &[HostFunction] = &[
         group: ApiGroup::Reading,
     },
     HostFunction {
+        name: "trend",
+        params: &[KIND],
+        returns: "string",
+        doc: "a medical factor's course: `\"rising\"`, `\"stable\"` or `\"easing\"`; `\"\"` when not recorded or not known",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "first_episode",
+        params: &[KIND],
+        returns: "bool",
+        doc: "the medical factor is recorded as a first episode (`false` when not recorded or not known)",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "happening_now",
+        params: &[KIND],
+        returns: "bool",
+        doc: "the medical factor is recorded as happening now or just happened: an overdose just taken, violence under way, a weapon in hand",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
         name: "stressors",
         params: &[],
         returns: "array",
@@ -230,7 +256,35 @@ pub const HOST_API: &[HostFunction] = &[
         name: "dependants",
         params: &[],
         returns: "int",
-        doc: "how many children or adults the person cares for; 0 when not recorded",
+        doc: "how many children or adults the person cares for; `-1` when not known (so `dependants() > 0` is only true when some are recorded)",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "self_care",
+        params: &[],
+        returns: "string",
+        doc: "whether the person can care for themselves: `\"able\"`, `\"needs_help\"` or `\"unable\"`; `\"\"` when not known",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "capacity",
+        params: &[],
+        returns: "string",
+        doc: "mental capacity for the decision at hand: `\"has\"`, `\"lacks\"` or `\"not_assessed\"`; `\"\"` when not recorded",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "setting",
+        params: &[],
+        returns: "string",
+        doc: "where the assessment takes place, as the assessor wrote it (such as `\"place_of_safety\"`); `\"\"` when not recorded",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "risk_so_far",
+        params: &[],
+        returns: "string",
+        doc: "the highest urgency floor set by the rules that ran before this one (`\"routine\"` when none): lets a later rule raise a risk the medical rules found, never create one",
         group: ApiGroup::Reading,
     },
     HostFunction {
@@ -275,6 +329,24 @@ pub const HOST_API: &[HostFunction] = &[
         params: &[param("level", ParamKind::Urgency), WHY],
         returns: "()",
         doc: "a floor: the urgency is never below `level` (`\"routine\"`, `\"low\"`, `\"moderate\"`, `\"high\"`, `\"very_high\"`, `\"emergency\"`) whatever the score",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "risk_floor",
+        params: &[
+            param("level", ParamKind::Urgency),
+            param("descriptor", ParamKind::Text),
+            WHY,
+        ],
+        returns: "()",
+        doc: "a floor set by a UK Mental Health Triage Scale descriptor: the urgency is never below `level`, and the trace quotes `descriptor` (the scale's words) beside `why` (this case's words)",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "flag",
+        params: &[param("name", ParamKind::FlagName), WHY],
+        returns: "()",
+        doc: "raises a flag named under `flags:` in ruleset.yaml (such as `on_site_team`); the recommendation ladder can ask for it with `flags:` or `not_flags:`",
         group: ApiGroup::Adding,
     },
     HostFunction {
@@ -434,6 +506,9 @@ struct Recorded {
     severity: u8,
     since: Option<NaiveDate>,
     due: Option<NaiveDate>,
+    trend: Option<Trend>,
+    first_episode: bool,
+    happening_now: bool,
 }
 
 /// The assessment, indexed for the questions scripts ask. Kinds are numbers of the rule set's
@@ -448,8 +523,11 @@ struct CaseView {
     strengths: Vec<usize>,
     age: Option<u32>,
     lives: ImmutableString,
-    dependants: u32,
+    dependants: Option<u32>,
     referral_source: ImmutableString,
+    self_care: ImmutableString,
+    capacity: ImmutableString,
+    setting: ImmutableString,
 }
 
 impl CaseView {
@@ -465,6 +543,9 @@ impl CaseView {
                     severity: factor.severity,
                     since: factor.since,
                     due: factor.due,
+                    trend: factor.trend,
+                    first_episode: factor.first_episode == Some(true),
+                    happening_now: factor.happening_now == Some(true),
                 });
                 if factor.severity > 0 {
                     listed.push(number);
@@ -483,6 +564,9 @@ impl CaseView {
                 severity: 1,
                 since: None,
                 due: None,
+                trend: None,
+                first_episode: false,
+                happening_now: false,
             });
             strengths.push(number);
         }
@@ -501,6 +585,22 @@ impl CaseView {
                 .referral_source
                 .as_deref()
                 .unwrap_or("")
+                .into(),
+            self_care: assessment
+                .person
+                .self_care
+                .map_or("", SelfCare::as_str)
+                .into(),
+            capacity: assessment
+                .capacity
+                .as_ref()
+                .map_or("", |capacity| capacity.status.as_str())
+                .into(),
+            setting: assessment
+                .context
+                .setting
+                .as_deref()
+                .map_or("", str::trim)
                 .into(),
         }
     }
@@ -523,11 +623,16 @@ impl CaseView {
 }
 
 impl Runtime {
-    /// Builds the sandboxed engine with the host API bound to this vocabulary and these weights.
-    pub fn new(vocabulary: Arc<Vocabulary>, weights: Arc<IndexMap<String, f64>>) -> Self {
+    /// Builds the sandboxed engine with the host API bound to this vocabulary, these weights and
+    /// the flags `ruleset.yaml` declares.
+    pub fn new(
+        vocabulary: Arc<Vocabulary>,
+        weights: Arc<IndexMap<String, f64>>,
+        flags: Arc<IndexMap<String, String>>,
+    ) -> Self {
         let kinds = Arc::new(KindIndex::new(&vocabulary));
         Self {
-            engine: build_engine(vocabulary, &kinds, weights),
+            engine: build_engine(vocabulary, &kinds, weights, flags),
             kinds,
             scripts: Vec::new(),
         }
@@ -752,6 +857,7 @@ fn build_engine(
     vocabulary: Arc<Vocabulary>,
     kinds: &Arc<KindIndex>,
     weights: Arc<IndexMap<String, f64>>,
+    flags: Arc<IndexMap<String, String>>,
 ) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
@@ -768,7 +874,7 @@ fn build_engine(
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     register_reading(&mut engine, &vocabulary, kinds, &weights);
-    register_writing(&mut engine, &vocabulary, kinds);
+    register_writing(&mut engine, &vocabulary, kinds, &flags);
     engine
 }
 
@@ -879,6 +985,38 @@ fn register_reading(
                 .is_some_and(|since| ((today - since).num_days() as f64) <= days))
         })
     });
+    let number = lookup.clone();
+    volatile!(engine, "trend", move |kind: &str| -> HostResult<ImmutableString> {
+        let kind = number(kind)?;
+        with_session(|session| {
+            Ok(session
+                .case
+                .present(kind)
+                .and_then(|entry| entry.trend)
+                .map_or("", Trend::as_str)
+                .into())
+        })
+    });
+    let number = lookup.clone();
+    volatile!(engine, "first_episode", move |kind: &str| -> HostResult<bool> {
+        let kind = number(kind)?;
+        with_session(|session| {
+            Ok(session
+                .case
+                .present(kind)
+                .is_some_and(|entry| entry.first_episode))
+        })
+    });
+    let number = lookup.clone();
+    volatile!(engine, "happening_now", move |kind: &str| -> HostResult<bool> {
+        let kind = number(kind)?;
+        with_session(|session| {
+            Ok(session
+                .case
+                .present(kind)
+                .is_some_and(|entry| entry.happening_now))
+        })
+    });
     let number = lookup;
     register_day_test(engine, "lasting_over", move |kind, days| {
         let kind = number(kind)?;
@@ -934,7 +1072,28 @@ fn register_reading(
         with_session(|session| Ok(session.case.lives.clone()))
     });
     volatile!(engine, "dependants", || -> HostResult<i64> {
-        with_session(|session| Ok(i64::from(session.case.dependants)))
+        with_session(|session| Ok(session.case.dependants.map_or(-1, i64::from)))
+    });
+    volatile!(engine, "self_care", || -> HostResult<ImmutableString> {
+        with_session(|session| Ok(session.case.self_care.clone()))
+    });
+    volatile!(engine, "capacity", || -> HostResult<ImmutableString> {
+        with_session(|session| Ok(session.case.capacity.clone()))
+    });
+    volatile!(engine, "setting", || -> HostResult<ImmutableString> {
+        with_session(|session| Ok(session.case.setting.clone()))
+    });
+    volatile!(engine, "risk_so_far", || -> HostResult<ImmutableString> {
+        with_session(|session| {
+            let level = session
+                .output
+                .urgency_floors
+                .iter()
+                .map(|floor| floor.level)
+                .max()
+                .unwrap_or(Urgency::Routine);
+            Ok(level.as_str().into())
+        })
     });
     volatile!(
         engine,
@@ -988,7 +1147,12 @@ fn parse_term<T: std::str::FromStr<Err = String>>(what: &str, text: &str) -> Hos
         .map_err(|message| format!("{what}: {message}").into())
 }
 
-fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &Arc<KindIndex>) {
+fn register_writing(
+    engine: &mut Engine,
+    vocabulary: &Arc<Vocabulary>,
+    kinds: &Arc<KindIndex>,
+    flags: &Arc<IndexMap<String, String>>,
+) {
     volatile!(engine, "rule", |name: &str| -> HostResult<()> {
         if !crate::model::vocabulary::is_snake_case(name) {
             return Err(format!("rule name `{name}` must be lower_snake_case").into());
@@ -1069,10 +1233,54 @@ fn register_writing(engine: &mut Engine, vocabulary: &Arc<Vocabulary>, kinds: &A
                 level,
                 why: why.to_owned(),
                 rule,
+                descriptor: None,
             })
         })
     };
     volatile!(engine, "urgency_at_least", urgency_at_least);
+    volatile!(
+        engine,
+        "risk_floor",
+        |level: &str, descriptor: &str, why: &str| -> HostResult<()> {
+            let level: Urgency = parse_term("urgency", level)?;
+            if descriptor.trim().is_empty() {
+                return Err(
+                    "risk_floor needs the triage scale's descriptor in its words".into(),
+                );
+            }
+            add_output(|output, rule| {
+                output.urgency_floors.push(UrgencyFloor {
+                    level,
+                    why: why.to_owned(),
+                    rule,
+                    descriptor: Some(descriptor.to_owned()),
+                })
+            })
+        }
+    );
+    let flags = Arc::clone(flags);
+    volatile!(engine, "flag", move |name: &str, why: &str| -> HostResult<()> {
+        if !flags.contains_key(name) {
+            return Err(format!(
+                "unknown flag `{name}`: {}",
+                suggestion(
+                    name,
+                    flags.keys().map(String::as_str),
+                    "ruleset.yaml under `flags:`"
+                )
+            )
+            .into());
+        }
+        add_output(|output, rule| {
+            if !output.flags.iter().any(|flag| flag.name == name) {
+                output.flags.push(RaisedFlag {
+                    name: name.to_owned(),
+                    why: why.to_owned(),
+                    rule,
+                });
+            }
+        })
+    });
     volatile!(engine, "five_p", |p: &str, text: &str| -> HostResult<()> {
         let p: FiveP = parse_term("5P", p)?;
         add_output(|output, rule| {
@@ -1099,7 +1307,7 @@ mod tests {
 
     #[test]
     fn the_host_api_table_lists_exactly_what_the_engine_registers() {
-        let runtime = Runtime::new(Arc::default(), Arc::default());
+        let runtime = Runtime::new(Arc::default(), Arc::default(), Arc::default());
         let registered = runtime.host_signatures();
         let documented: BTreeSet<(String, usize)> = HOST_API
             .iter()
@@ -1110,7 +1318,7 @@ mod tests {
 
     #[test]
     fn callable_names_include_the_host_api_and_the_standard_library() {
-        let runtime = Runtime::new(Arc::default(), Arc::default());
+        let runtime = Runtime::new(Arc::default(), Arc::default(), Arc::default());
         let names = runtime.callable_names();
         for function in HOST_API {
             assert!(names.contains(function.name), "{}", function.name);

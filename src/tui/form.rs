@@ -6,7 +6,10 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
-use crate::model::{Assessment, Context, Factor, Person, Section, Strength};
+use crate::model::{
+    Assessment, Capacity, CapacityStatus, Context, Factor, Person, Section, SelfCare, Strength,
+    Trend,
+};
 use crate::source::Position;
 use crate::tui::input::{parse_assessed_at, parse_count, parse_date, TextField, DATE_FORMS};
 
@@ -45,6 +48,15 @@ pub struct Form {
     pub strengths: Vec<StrengthEntry>,
     /// The person's own words.
     pub wishes: TextField,
+    /// Whether the person can care for themselves; `None` is not known.
+    #[serde(default)]
+    pub self_care: Option<SelfCare>,
+    /// Mental capacity for the decision at hand; `None` is not recorded.
+    #[serde(default)]
+    pub capacity: Option<CapacityStatus>,
+    /// The decision capacity was assessed for.
+    #[serde(default)]
+    pub capacity_decision: TextField,
 }
 
 /// A stressor or medical factor being entered.
@@ -60,6 +72,15 @@ pub struct FactorEntry {
     pub due: TextField,
     /// The assessor's note.
     pub note: TextField,
+    /// Medical factors: rising, stable or easing; `None` is not known.
+    #[serde(default)]
+    pub trend: Option<Trend>,
+    /// Medical factors: first episode or not; `None` is not known.
+    #[serde(default)]
+    pub first_episode: Option<bool>,
+    /// Medical factors: happening now or just happened.
+    #[serde(default)]
+    pub happening_now: Option<bool>,
 }
 
 /// A strength being entered.
@@ -80,6 +101,9 @@ impl FactorEntry {
             since: TextField::default(),
             due: TextField::default(),
             note: TextField::default(),
+            trend: None,
+            first_episode: None,
+            happening_now: None,
         }
     }
 }
@@ -97,6 +121,9 @@ impl Form {
                 .into(),
             due: factor.due.map(|d| d.to_string()).unwrap_or_default().into(),
             note: factor.note.clone().unwrap_or_default().into(),
+            trend: factor.trend,
+            first_episode: factor.first_episode,
+            happening_now: factor.happening_now,
         };
         Self {
             id: assessment.id.as_str().into(),
@@ -108,11 +135,13 @@ impl Form {
                 .map(|age| age.to_string())
                 .unwrap_or_default()
                 .into(),
-            dependants: match assessment.person.dependants {
-                0 => String::new(),
-                count => count.to_string(),
-            }
-            .into(),
+            // Not known stays empty; a recorded 0 stays "0" (it means none).
+            dependants: assessment
+                .person
+                .dependants
+                .map(|count| count.to_string())
+                .unwrap_or_default()
+                .into(),
             lives: assessment.person.lives.clone(),
             referral_source: assessment.context.referral_source.clone(),
             setting: assessment
@@ -132,6 +161,17 @@ impl Form {
                 })
                 .collect(),
             wishes: assessment.wishes.clone().unwrap_or_default().into(),
+            self_care: assessment.person.self_care,
+            capacity: assessment
+                .capacity
+                .as_ref()
+                .map(|capacity| capacity.status),
+            capacity_decision: assessment
+                .capacity
+                .as_ref()
+                .and_then(|capacity| capacity.decision.clone())
+                .unwrap_or_default()
+                .into(),
         }
     }
 
@@ -172,6 +212,9 @@ impl Form {
             since: date(&entry.since),
             due: date(&entry.due),
             note: entry.note.value(),
+            trend: entry.trend,
+            first_episode: entry.first_episode,
+            happening_now: entry.happening_now,
         };
         Assessment {
             id: self.id.value().unwrap_or_default(),
@@ -186,8 +229,8 @@ impl Form {
                 dependants: self
                     .dependants
                     .value()
-                    .and_then(|text| parse_count(&text, MAX_DEPENDANTS, "dependants").ok())
-                    .unwrap_or(0),
+                    .and_then(|text| parse_count(&text, MAX_DEPENDANTS, "dependants").ok()),
+                self_care: self.self_care,
             },
             context: Context {
                 referral_source: self.referral_source.clone(),
@@ -204,6 +247,10 @@ impl Form {
                 })
                 .collect(),
             wishes: self.wishes.value(),
+            capacity: self.capacity.map(|status| Capacity {
+                status,
+                decision: self.capacity_decision.value(),
+            }),
         }
     }
 

@@ -57,6 +57,7 @@ pub fn fresh_assessment(assessed_at: DateTime<FixedOffset>) -> Assessment {
         stressors: Vec::new(),
         medical: Vec::new(),
         strengths: Vec::new(),
+        capacity: None,
         wishes: None,
     }
 }

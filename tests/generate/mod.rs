@@ -50,6 +50,9 @@ pub fn factor_of(kind: String, on: NaiveDate) -> impl Strategy<Value = Factor> {
         since: since.map(|days| on + Duration::days(days)),
         due: due.map(|days| on + Duration::days(days)),
         note: None,
+        trend: None,
+        first_episode: None,
+        happening_now: None,
     })
 }
 
