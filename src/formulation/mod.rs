@@ -293,12 +293,14 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
     let risk = Risk::from_floors(&output.urgency_floors);
+    let needs = merge_needs(&output);
     let flag_names: Vec<&str> = output.flags.iter().map(|flag| flag.name.as_str()).collect();
     let facts = LadderFacts {
         urgency,
         balance,
         flags: &flag_names,
         social_weight: social,
+        most_urgent_need: needs.iter().map(|need| need.urgency).min(),
     };
 
     let (recommendation, recommendation_label, recommendation_reason) = config
@@ -347,7 +349,6 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
 
-    let needs = merge_needs(&output);
     let situation = Situation {
         person: PersonFacts {
             age: assessment.person.age,

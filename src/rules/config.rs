@@ -6,7 +6,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{yaml_problem, Problem, Problems};
-use crate::model::{Balance, Urgency, Vocabulary};
+use crate::model::{Balance, ReferralUrgency, Urgency, Vocabulary};
 use crate::source::SourceMap;
 
 /// The parsed `ruleset.yaml`.
@@ -146,6 +146,9 @@ pub struct RecommendationWhen {
     /// The social weight must be at least this (a heavy social load).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub social_weight_at_least: Option<f64>,
+    /// Some need must be wanted at least this soon (for example `same_day`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_at_least: Option<ReferralUrgency>,
 }
 
 /// What a recommendation's conditions are tested against.
@@ -159,6 +162,8 @@ pub struct LadderFacts<'a> {
     pub flags: &'a [&'a str],
     /// The social weight.
     pub social_weight: f64,
+    /// How soon the most urgent need is wanted, if any need was asked for.
+    pub most_urgent_need: Option<ReferralUrgency>,
 }
 
 impl RecommendationWhen {
@@ -184,6 +189,12 @@ impl RecommendationWhen {
             && self
                 .social_weight_at_least
                 .is_none_or(|least| facts.social_weight >= least)
+            // ReferralUrgency orders most urgent first.
+            && self.referral_at_least.is_none_or(|least| {
+                facts
+                    .most_urgent_need
+                    .is_some_and(|most_urgent| most_urgent <= least)
+            })
     }
 
     /// The conditions in words, for the recommendation's reason.
@@ -207,6 +218,9 @@ impl RecommendationWhen {
         }
         if let Some(least) = self.social_weight_at_least {
             parts.push(format!("social weight at least {least}"));
+        }
+        if let Some(least) = self.referral_at_least {
+            parts.push(format!("a referral wanted {} or sooner", least.plain()));
         }
         if parts.is_empty() {
             "no conditions".to_owned()
