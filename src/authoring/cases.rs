@@ -5,7 +5,7 @@
 //! must not fire. Every difference is listed, so a service lead sees at once what a change moved.
 //!
 //! A rule "fires" when anything is attributed to it: a factor, a referral, an urgency floor, a 5P
-//! entry or a note.
+//! entry, a note or a flag.
 
 use std::collections::BTreeSet;
 
@@ -289,6 +289,7 @@ pub fn fired_rules(output: &RuleOutput) -> BTreeSet<String> {
         .chain(output.urgency_floors.iter().map(|item| &item.rule))
         .chain(output.five_ps.iter().map(|item| &item.rule))
         .chain(output.notes.iter().map(|item| &item.rule))
+        .chain(output.flags.iter().map(|item| &item.rule))
         .cloned()
         .collect()
 }
