@@ -1,10 +1,12 @@
 //! Safety invariants of the bundled rules, as property tests over generated assessments.
 //!
 //! The formulation guides decisions about a person's liberty and life, so these hold for every
-//! case the vocabulary can express, not only the golden ones: a recent suicide attempt or severe
-//! psychosis is never triaged below `high`; recording more (or worse) never makes a case look
-//! lighter; every figure names the rule that made it and why; the same case always gives the
-//! same output; and the bundled rules never fail on a valid case.
+//! case the vocabulary can express, not only the golden ones: every presentation of the UK Mental
+//! Health Triage Scale (shared/MHTS.md) gets at least its code, whatever else is recorded; social
+//! load without a mental-health factor stays at or below `high`; strengths never take a case
+//! below its risk; recording more (or worse) never makes a case look lighter; every figure names
+//! the rule that made it and why; the same case always gives the same output; and the bundled
+//! rules never fail on a valid case.
 
 mod generate;
 mod util;
@@ -15,7 +17,7 @@ use proptest::sample::select;
 use proptest::test_runner::FileFailurePersistence;
 
 use sicol::formulation::render::to_yaml;
-use sicol::model::{Factor, Section, Strength};
+use sicol::model::{Factor, Section, SelfCare, Strength, Trend};
 use sicol::{Assessment, Formulation, Urgency};
 
 /// Enough cases to find a counter-example among the vocabulary's combinations while keeping the
@@ -114,16 +116,124 @@ fn with_factor(
     changed
 }
 
-fn recorded(assessment: &Assessment, kind: &str, severity: u8) -> Assessment {
+/// One presentation of the triage scale as sicol records it, and the least urgency it must get.
+#[derive(Debug, Clone, Copy)]
+struct Presentation {
+    kind: &'static str,
+    severity: u8,
+    trend: Option<Trend>,
+    happening_now: bool,
+    /// The least urgency: the scale's code for the descriptor.
+    least: Urgency,
+    /// The descriptor, in the scale's words (shared/MHTS.md).
+    descriptor: &'static str,
+}
+
+const fn presentation(
+    kind: &'static str,
+    severity: u8,
+    least: Urgency,
+    descriptor: &'static str,
+) -> Presentation {
+    Presentation {
+        kind,
+        severity,
+        trend: None,
+        happening_now: false,
+        least,
+        descriptor,
+    }
+}
+
+/// The scale's rows as sicol's vocabulary records them. A presentation that meets several rows
+/// takes the highest, so each must hold whatever else the case records.
+const SCALE: &[Presentation] = &[
+    Presentation {
+        happening_now: true,
+        ..presentation("recent_suicide_attempt", 1, Urgency::Emergency, "A: an overdose or suicide attempt just taken or in progress")
+    },
+    Presentation {
+        happening_now: true,
+        ..presentation("self_harm", 1, Urgency::Emergency, "A: current actions endangering self")
+    },
+    Presentation {
+        happening_now: true,
+        ..presentation("harm_to_others", 1, Urgency::Emergency, "A: violent aggression; possession of a weapon")
+    },
+    Presentation {
+        happening_now: true,
+        ..presentation("substance_misuse", 1, Urgency::Emergency, "A: an overdose just taken")
+    },
+    presentation("suicidal_ideation", 3, Urgency::VeryHigh, "B: acute suicidal ideation with a clear plan or means"),
+    presentation("harm_to_others", 3, Urgency::VeryHigh, "B: risk of harm to others with a clear plan or means"),
+    presentation("recent_suicide_attempt", 3, Urgency::VeryHigh, "B: ongoing self-harm with intent"),
+    presentation("psychosis", 3, Urgency::VeryHigh, "B: acting on command hallucinations"),
+    presentation("mania", 3, Urgency::VeryHigh, "B: mania with unsafe behaviour"),
+    presentation("cognitive_impairment", 3, Urgency::VeryHigh, "B: delirium, dementia with very high-risk behaviour"),
+    presentation("suicidal_ideation", 1, Urgency::High, "C: suicidal ideation without a plan"),
+    presentation("suicidal_ideation", 2, Urgency::High, "C: suicidal ideation without a plan"),
+    presentation("recent_suicide_attempt", 1, Urgency::High, "C: a history of suicidal ideas with possible intent"),
+    presentation("self_harm", 3, Urgency::High, "C: self-harm with unclear intent"),
+    presentation("harm_to_others", 2, Urgency::High, "C: overt or unprovoked aggression"),
+    presentation("severe_depression", 3, Urgency::High, "C: vulnerable and unable to care for self"),
+    Presentation {
+        trend: Some(Trend::Rising),
+        ..presentation("psychosis", 1, Urgency::High, "C: rapidly increasing symptoms of psychosis")
+    },
+    Presentation {
+        trend: Some(Trend::Rising),
+        ..presentation("severe_depression", 2, Urgency::High, "C: rapidly increasing symptoms of severe mood disorder")
+    },
+    Presentation {
+        trend: Some(Trend::Rising),
+        ..presentation("mania", 2, Urgency::High, "C: rapidly increasing symptoms of severe mood disorder")
+    },
+    presentation("psychosis", 1, Urgency::Moderate, "D: early symptoms of psychosis"),
+    presentation("severe_depression", 2, Urgency::Moderate, "D: significant distress with a serious mental illness"),
+];
+
+/// The assessment with the presentation recorded (replacing any entry of that kind).
+fn presenting(assessment: &Assessment, presentation: &Presentation) -> Assessment {
     let change = Worsening {
-        kind: kind.to_owned(),
+        kind: presentation.kind.to_owned(),
         before: None,
-        after: severity,
+        after: presentation.severity,
         since: None,
         due: None,
         position: 0,
     };
-    with_factor(assessment, Section::Medical, &change, Some(severity))
+    let mut changed = with_factor(assessment, Section::Medical, &change, Some(presentation.severity));
+    if let Some(factor) = changed
+        .medical
+        .iter_mut()
+        .find(|factor| factor.kind == presentation.kind)
+    {
+        factor.trend = presentation.trend;
+        factor.happening_now = Some(presentation.happening_now);
+    }
+    changed
+}
+
+/// The highest code the scale's rows give for what the assessment records.
+fn scale_code(assessment: &Assessment) -> Urgency {
+    let mut least = Urgency::Routine;
+    for row in SCALE {
+        let meets = assessment.medical.iter().any(|factor| {
+            factor.kind == row.kind
+                && factor.severity >= row.severity
+                && row.trend.is_none_or(|trend| factor.trend == Some(trend))
+                && (!row.happening_now || factor.happening_now == Some(true))
+        });
+        if meets {
+            least = least.max(row.least);
+        }
+    }
+    if assessment.person.self_care == Some(SelfCare::Unable)
+        && assessment.medical.iter().any(|factor| factor.severity > 0)
+    {
+        least = least.max(Urgency::High);
+    }
+    least
 }
 
 /// The script stems that ran, so that a rule name can be checked against them.
@@ -150,8 +260,8 @@ fn names_a_rule_that_ran(rule: &str, stems: &[String]) -> bool {
 #[test]
 fn the_clinical_kinds_the_invariants_name_are_in_the_vocabulary() {
     let medical = section_kinds(Section::Medical);
-    for kind in ["recent_suicide_attempt", "psychosis"] {
-        assert!(medical.iter().any(|known| known == kind), "{kind}");
+    for row in SCALE {
+        assert!(medical.iter().any(|known| known == row.kind), "{}", row.kind);
     }
 }
 
@@ -175,28 +285,71 @@ proptest! {
     }
 
     #[test]
-    fn a_recent_suicide_attempt_is_never_below_high(
+    fn every_presentation_of_the_triage_scale_gets_at_least_its_code(
         assessment in generate::assessment(vocabulary()),
-        severity in 1u8..=3,
+        row in select(SCALE.to_vec()),
     ) {
-        let formulation = formulate(&recorded(&assessment, "recent_suicide_attempt", severity));
+        let case = presenting(&assessment, &row);
+        let formulation = formulate(&case);
         prop_assert!(
-            formulation.urgency >= Urgency::High,
-            "urgency {} with a recent suicide attempt at severity {severity}",
-            formulation.urgency
+            formulation.urgency >= row.least,
+            "urgency {} for {} (least {}); reasons: {:?}\n{}",
+            formulation.urgency, row.descriptor, row.least, formulation.urgency_reasons, case.to_yaml()
         );
     }
 
     #[test]
-    fn severe_psychosis_is_never_below_high(
+    fn the_highest_row_a_case_meets_is_never_under_triaged(
         assessment in generate::assessment(vocabulary()),
     ) {
-        let formulation = formulate(&recorded(&assessment, "psychosis", 3));
+        let formulation = formulate(&assessment);
+        let least = scale_code(&assessment);
         prop_assert!(
-            formulation.urgency >= Urgency::High,
-            "urgency {} with psychosis at severity 3",
-            formulation.urgency
+            formulation.urgency >= least,
+            "urgency {} below the scale's {least}; reasons: {:?}\n{}",
+            formulation.urgency, formulation.urgency_reasons, assessment.to_yaml()
         );
+    }
+
+    #[test]
+    fn social_load_alone_stays_at_or_below_high(
+        assessment in generate::assessment(vocabulary()),
+    ) {
+        let mut social_only = assessment.clone();
+        social_only.medical.clear();
+        let formulation = formulate(&social_only);
+        prop_assert!(
+            formulation.urgency <= Urgency::High,
+            "social load alone reached {}: {:?}\n{}",
+            formulation.urgency, formulation.urgency_reasons, social_only.to_yaml()
+        );
+        prop_assert!(formulation.risk.is_none(), "a risk without a medical factor: {:?}", formulation.risk);
+        prop_assert!(
+            !formulation.flags.iter().any(|flag| flag.name == "mha_assessment"),
+            "the Act suggested for social load alone\n{}", social_only.to_yaml()
+        );
+    }
+
+    #[test]
+    fn strengths_never_lower_the_risk_code(
+        assessment in generate::assessment(vocabulary()),
+    ) {
+        let mut strong = assessment.clone();
+        strong.strengths = section_kinds(Section::Strengths)
+            .into_iter()
+            .map(|kind| Strength { kind, note: None })
+            .collect();
+        let mut bare = assessment.clone();
+        bare.strengths.clear();
+        let strong = formulate(&strong);
+        let bare = formulate(&bare);
+        prop_assert!(
+            strong.urgency >= bare.urgency,
+            "every strength took urgency from {} to {}", bare.urgency, strong.urgency
+        );
+        if let Some(risk) = &strong.risk {
+            prop_assert!(strong.urgency >= risk.level, "urgency {} below its risk {}", strong.urgency, risk.level);
+        }
     }
 
     #[test]

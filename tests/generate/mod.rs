@@ -8,7 +8,9 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone};
 use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
-use sicol::model::{Context, Factor, Person, Section, Strength};
+use sicol::model::{
+    Capacity, CapacityStatus, Context, Factor, Person, Section, SelfCare, Strength, Trend,
+};
 use sicol::{Assessment, Vocabulary};
 
 /// The kinds of one vocabulary section, in file order.
@@ -42,29 +44,46 @@ pub fn dates() -> impl Strategy<Value = (Option<i64>, Option<i64>)> {
         })
 }
 
-/// One recorded stressor or medical factor of a given kind, dated around `on`.
-pub fn factor_of(kind: String, on: NaiveDate) -> impl Strategy<Value = Factor> {
-    (0u8..=3, dates()).prop_map(move |(severity, (since, due))| Factor {
-        kind: kind.clone(),
-        severity,
-        since: since.map(|days| on + Duration::days(days)),
-        due: due.map(|days| on + Duration::days(days)),
-        note: None,
-        trend: None,
-        first_episode: None,
-        happening_now: None,
-    })
+/// What only medical factors record: trend, first episode, happening now (each may be unknown).
+pub fn course() -> impl Strategy<Value = (Option<Trend>, Option<bool>, Option<bool>)> {
+    (
+        proptest::option::of(select(Trend::ALL.to_vec())),
+        proptest::option::of(any::<bool>()),
+        proptest::option::of(any::<bool>()),
+    )
 }
 
-/// Any selection of a section's kinds, in any order, each with a severity and dates.
-pub fn factors(kinds: Vec<String>, on: NaiveDate) -> impl Strategy<Value = Vec<Factor>> {
+/// One recorded stressor or medical factor of a given kind, dated around `on`; medical factors
+/// also get a course.
+pub fn factor_of(kind: String, on: NaiveDate, medical: bool) -> impl Strategy<Value = Factor> {
+    (0u8..=3, dates(), course()).prop_map(
+        move |(severity, (since, due), (trend, first_episode, happening_now))| Factor {
+            kind: kind.clone(),
+            severity,
+            since: since.map(|days| on + Duration::days(days)),
+            due: due.map(|days| on + Duration::days(days)),
+            note: None,
+            trend: trend.filter(|_| medical),
+            first_episode: first_episode.filter(|_| medical),
+            happening_now: happening_now.filter(|_| medical),
+        },
+    )
+}
+
+/// Any selection of a section's kinds, in any order, each with a severity and dates (and a course
+/// when `medical`).
+pub fn factors(
+    kinds: Vec<String>,
+    on: NaiveDate,
+    medical: bool,
+) -> impl Strategy<Value = Vec<Factor>> {
     let most = kinds.len();
     subsequence(kinds, 0..=most)
         .prop_shuffle()
         .prop_flat_map(move |chosen| {
             chosen
                 .into_iter()
-                .map(|kind| factor_of(kind, on))
+                .map(|kind| factor_of(kind, on, medical))
                 .collect::<Vec<_>>()
         })
 }
@@ -94,24 +113,42 @@ pub fn assessment(vocabulary: &Vocabulary) -> impl Strategy<Value = Assessment> 
     let strength_kinds = kinds(vocabulary, Section::Strengths);
     let lives: Vec<String> = vocabulary.living_situations.keys().cloned().collect();
     let sources: Vec<String> = vocabulary.referral_sources.keys().cloned().collect();
-    (
-        assessed_at(),
+    // Settings the bundled rules read, an ordinary one, and none.
+    let settings = proptest::option::of(select(vec![
+        "home".to_owned(),
+        "place_of_safety".to_owned(),
+        "emergency_department".to_owned(),
+    ]));
+    let person_facts = (
         proptest::option::of(0u32..=100),
         maybe_key(lives),
-        0u32..=4,
+        proptest::option::of(0u32..=4),
+        proptest::option::of(select(SelfCare::ALL.to_vec())),
+    );
+    let capacity = proptest::option::of(select(CapacityStatus::ALL.to_vec()));
+    (
+        assessed_at(),
+        person_facts,
         maybe_key(sources),
+        settings,
+        capacity,
     )
-        .prop_flat_map(move |(at, age, lives, dependants, source)| {
+        .prop_flat_map(move |(at, person, source, setting, capacity)| {
             let on = at.date_naive();
             (
-                Just((at, age, lives, dependants, source)),
-                factors(stressor_kinds.clone(), on),
-                factors(medical_kinds.clone(), on),
+                Just((at, person, source, setting, capacity)),
+                factors(stressor_kinds.clone(), on, false),
+                factors(medical_kinds.clone(), on, true),
                 strengths(strength_kinds.clone()),
             )
         })
         .prop_map(
-            |((at, age, lives, dependants, source), stressors, medical, strengths)| Assessment {
+            |(
+                (at, (age, lives, dependants, self_care), source, setting, capacity),
+                stressors,
+                medical,
+                strengths,
+            )| Assessment {
                 id: "P-0001".to_owned(),
                 assessed_at: at,
                 assessor: None,
@@ -119,14 +156,19 @@ pub fn assessment(vocabulary: &Vocabulary) -> impl Strategy<Value = Assessment> 
                     age,
                     lives,
                     dependants,
+                    self_care,
                 },
                 context: Context {
                     referral_source: source,
-                    setting: None,
+                    setting,
                 },
                 stressors,
                 medical,
                 strengths,
+                capacity: capacity.map(|status| Capacity {
+                    status,
+                    decision: None,
+                }),
                 wishes: None,
             },
         )
