@@ -150,46 +150,151 @@ const fn presentation(
 const SCALE: &[Presentation] = &[
     Presentation {
         happening_now: true,
-        ..presentation("recent_suicide_attempt", 1, Urgency::Emergency, "A: an overdose or suicide attempt just taken or in progress")
+        ..presentation(
+            "recent_suicide_attempt",
+            1,
+            Urgency::Emergency,
+            "A: an overdose or suicide attempt just taken or in progress",
+        )
     },
     Presentation {
         happening_now: true,
-        ..presentation("self_harm", 1, Urgency::Emergency, "A: current actions endangering self")
+        ..presentation(
+            "self_harm",
+            1,
+            Urgency::Emergency,
+            "A: current actions endangering self",
+        )
     },
     Presentation {
         happening_now: true,
-        ..presentation("harm_to_others", 1, Urgency::Emergency, "A: violent aggression; possession of a weapon")
+        ..presentation(
+            "harm_to_others",
+            1,
+            Urgency::Emergency,
+            "A: violent aggression; possession of a weapon",
+        )
     },
     Presentation {
         happening_now: true,
-        ..presentation("substance_misuse", 1, Urgency::Emergency, "A: an overdose just taken")
+        ..presentation(
+            "substance_misuse",
+            1,
+            Urgency::Emergency,
+            "A: an overdose just taken",
+        )
     },
-    presentation("suicidal_ideation", 3, Urgency::VeryHigh, "B: acute suicidal ideation with a clear plan or means"),
-    presentation("harm_to_others", 3, Urgency::VeryHigh, "B: risk of harm to others with a clear plan or means"),
-    presentation("recent_suicide_attempt", 3, Urgency::VeryHigh, "B: ongoing self-harm with intent"),
-    presentation("psychosis", 3, Urgency::VeryHigh, "B: acting on command hallucinations"),
-    presentation("mania", 3, Urgency::VeryHigh, "B: mania with unsafe behaviour"),
-    presentation("cognitive_impairment", 3, Urgency::VeryHigh, "B: delirium, dementia with very high-risk behaviour"),
-    presentation("suicidal_ideation", 1, Urgency::High, "C: suicidal ideation without a plan"),
-    presentation("suicidal_ideation", 2, Urgency::High, "C: suicidal ideation without a plan"),
-    presentation("recent_suicide_attempt", 1, Urgency::High, "C: a history of suicidal ideas with possible intent"),
-    presentation("self_harm", 3, Urgency::High, "C: self-harm with unclear intent"),
-    presentation("harm_to_others", 2, Urgency::High, "C: overt or unprovoked aggression"),
-    presentation("severe_depression", 3, Urgency::High, "C: vulnerable and unable to care for self"),
+    presentation(
+        "suicidal_ideation",
+        3,
+        Urgency::VeryHigh,
+        "B: acute suicidal ideation with a clear plan or means",
+    ),
+    presentation(
+        "harm_to_others",
+        3,
+        Urgency::VeryHigh,
+        "B: risk of harm to others with a clear plan or means",
+    ),
+    presentation(
+        "recent_suicide_attempt",
+        3,
+        Urgency::VeryHigh,
+        "B: ongoing self-harm with intent",
+    ),
+    presentation(
+        "psychosis",
+        3,
+        Urgency::VeryHigh,
+        "B: acting on command hallucinations",
+    ),
+    presentation(
+        "mania",
+        3,
+        Urgency::VeryHigh,
+        "B: mania with unsafe behaviour",
+    ),
+    presentation(
+        "cognitive_impairment",
+        3,
+        Urgency::VeryHigh,
+        "B: delirium, dementia with very high-risk behaviour",
+    ),
+    presentation(
+        "suicidal_ideation",
+        1,
+        Urgency::High,
+        "C: suicidal ideation without a plan",
+    ),
+    presentation(
+        "suicidal_ideation",
+        2,
+        Urgency::High,
+        "C: suicidal ideation without a plan",
+    ),
+    presentation(
+        "recent_suicide_attempt",
+        1,
+        Urgency::High,
+        "C: a history of suicidal ideas with possible intent",
+    ),
+    presentation(
+        "self_harm",
+        3,
+        Urgency::High,
+        "C: self-harm with unclear intent",
+    ),
+    presentation(
+        "harm_to_others",
+        2,
+        Urgency::High,
+        "C: overt or unprovoked aggression",
+    ),
+    presentation(
+        "severe_depression",
+        3,
+        Urgency::High,
+        "C: vulnerable and unable to care for self",
+    ),
     Presentation {
         trend: Some(Trend::Rising),
-        ..presentation("psychosis", 1, Urgency::High, "C: rapidly increasing symptoms of psychosis")
+        ..presentation(
+            "psychosis",
+            1,
+            Urgency::High,
+            "C: rapidly increasing symptoms of psychosis",
+        )
     },
     Presentation {
         trend: Some(Trend::Rising),
-        ..presentation("severe_depression", 2, Urgency::High, "C: rapidly increasing symptoms of severe mood disorder")
+        ..presentation(
+            "severe_depression",
+            2,
+            Urgency::High,
+            "C: rapidly increasing symptoms of severe mood disorder",
+        )
     },
     Presentation {
         trend: Some(Trend::Rising),
-        ..presentation("mania", 2, Urgency::High, "C: rapidly increasing symptoms of severe mood disorder")
+        ..presentation(
+            "mania",
+            2,
+            Urgency::High,
+            "C: rapidly increasing symptoms of severe mood disorder",
+        )
     },
-    presentation("psychosis", 1, Urgency::Moderate, "D: early symptoms of psychosis"),
-    presentation("severe_depression", 2, Urgency::Moderate, "D: significant distress with a serious mental illness"),
+    presentation(
+        "psychosis",
+        1,
+        Urgency::Moderate,
+        "D: early symptoms of psychosis",
+    ),
+    presentation(
+        "severe_depression",
+        2,
+        Urgency::Moderate,
+        "D: significant distress with a serious mental illness",
+    ),
 ];
 
 /// The assessment with the presentation recorded (replacing any entry of that kind).
@@ -202,7 +307,12 @@ fn presenting(assessment: &Assessment, presentation: &Presentation) -> Assessmen
         due: None,
         position: 0,
     };
-    let mut changed = with_factor(assessment, Section::Medical, &change, Some(presentation.severity));
+    let mut changed = with_factor(
+        assessment,
+        Section::Medical,
+        &change,
+        Some(presentation.severity),
+    );
     if let Some(factor) = changed
         .medical
         .iter_mut()
@@ -261,7 +371,11 @@ fn names_a_rule_that_ran(rule: &str, stems: &[String]) -> bool {
 fn the_clinical_kinds_the_invariants_name_are_in_the_vocabulary() {
     let medical = section_kinds(Section::Medical);
     for row in SCALE {
-        assert!(medical.iter().any(|known| known == row.kind), "{}", row.kind);
+        assert!(
+            medical.iter().any(|known| known == row.kind),
+            "{}",
+            row.kind
+        );
     }
 }
 

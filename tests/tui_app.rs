@@ -429,3 +429,73 @@ fn clicking_a_step_or_a_row_selects_it_and_the_wheel_scrolls() {
     click(&mut app, 5, add_row);
     assert!(matches!(app.overlay, Some(Overlay::Picker(_))));
 }
+
+#[test]
+fn the_course_of_a_medical_factor_is_recorded_with_keys_and_moves_the_urgency() {
+    let mut app = fresh();
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.step, Step::Medical);
+    key(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "psychosis");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Char('2'));
+    assert_eq!(app.formulation.urgency, Urgency::Moderate);
+    // Not known until the assessor says; r steps the trend, and rising is "rapidly increasing".
+    assert_eq!(app.form.medical[0].trend, None);
+    key(&mut app, KeyCode::Char('r'));
+    assert_eq!(app.form.medical[0].trend, Some(sicol::model::Trend::Rising));
+    assert_eq!(app.formulation.urgency, Urgency::High);
+    assert_eq!(app.status.as_deref(), Some("trend: rising"));
+    // f: first episode yes, then no, then back to not known; never "no" by default.
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.form.medical[0].first_episode, Some(true));
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.form.medical[0].first_episode, Some(false));
+    key(&mut app, KeyCode::Char('f'));
+    assert_eq!(app.form.medical[0].first_episode, None);
+    // The saved assessment carries what was recorded and leaves out what was not.
+    let yaml = app.assessment().to_yaml();
+    assert!(yaml.contains("trend: rising"), "{yaml}");
+    assert!(!yaml.contains("first_episode"), "{yaml}");
+}
+
+#[test]
+fn self_care_and_capacity_are_picked_and_unknown_dependants_stay_unknown() {
+    let mut app = fresh();
+    let field = |app: &App, wanted: &str| {
+        app.step
+            .fields()
+            .iter()
+            .position(|field| field.label() == wanted)
+            .unwrap()
+    };
+    app.focus = field(&app, "Self-care");
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Picker(picker)) = &app.overlay else {
+        panic!("Enter opens the picker, got {:?}", app.overlay);
+    };
+    assert_eq!(
+        picker.current().map(|item| item.label.as_str()),
+        Some("Not known")
+    );
+    keys(&mut app, "unable");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.self_care, Some(sicol::model::SelfCare::Unable));
+    app.focus = field(&app, "Capacity");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "lacks");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.capacity, Some(sicol::model::CapacityStatus::Lacks));
+    let assessment = app.assessment();
+    assert_eq!(assessment.person.dependants, None, "empty means not known");
+    assert_eq!(
+        assessment.capacity.map(|capacity| capacity.status),
+        Some(sicol::model::CapacityStatus::Lacks)
+    );
+    let yaml = app.assessment().to_yaml();
+    assert!(
+        !yaml.contains("dependants"),
+        "not known is left out, never 0: {yaml}"
+    );
+}

@@ -320,7 +320,9 @@ impl Lint<'_> {
         let weights = config
             .map(|config| config.weights.clone())
             .unwrap_or_default();
-        let flags = config.map(|config| config.flags.clone()).unwrap_or_default();
+        let flags = config
+            .map(|config| config.flags.clone())
+            .unwrap_or_default();
         let mut runtime = Runtime::new(
             Arc::new(vocabulary.cloned().unwrap_or_default()),
             Arc::new(weights),

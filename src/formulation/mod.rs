@@ -15,8 +15,8 @@ use crate::model::{Assessment, Balance, Domain, FiveP, ReferralUrgency, Urgency}
 use crate::referrals::{
     resolve, ClinicalBasis, Gap, LeadCoordinator, PersonFacts, Referral, Situation,
 };
-use crate::rules::{RuleSet, RuleSetId};
 use crate::rules::config::LadderFacts;
+use crate::rules::{RuleSet, RuleSetId};
 use trace::{Contribution, Note, RaisedFlag, RuleOutput, RuleWarning, UrgencyFloor};
 
 /// A complete formulation of one assessment.
@@ -117,6 +117,25 @@ impl Risk {
             why: floor.why.clone(),
             rule: floor.rule.clone(),
         })
+    }
+}
+
+impl Formulation {
+    /// The risk in one line for a person reading the formulation: the level and code the
+    /// highest triage-scale descriptor sets, in the scale's words, and the rule. Shown above the
+    /// balance, so that a social-led cause is never read as "only social".
+    pub fn risk_line(&self) -> String {
+        match &self.risk {
+            Some(risk) => format!(
+                "{} ({}): {}; triage scale: \u{201c}{}\u{201d}  [{}]",
+                risk.level.label(),
+                risk.triage_code,
+                risk.why,
+                risk.descriptor,
+                risk.rule
+            ),
+            None => "no mental-health risk descriptor met".to_owned(),
+        }
     }
 }
 
@@ -293,6 +312,14 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
     let risk = Risk::from_floors(&output.urgency_floors);
+    let mut balance_reason = balance_reason;
+    if let Some(risk) = risk.as_ref().filter(|risk| risk.level >= Urgency::High) {
+        // The balance names the cause; with a serious risk it must not read as "only social".
+        balance_reason.push_str(&format!(
+            "; this is the cause, not the risk: the risk is {} ({}) and sets the response",
+            risk.level, risk.triage_code
+        ));
+    }
     let needs = merge_needs(&output);
     let flag_names: Vec<&str> = output.flags.iter().map(|flag| flag.name.as_str()).collect();
     let facts = LadderFacts {

@@ -37,9 +37,10 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
         f.triage_code,
         f.response_time
     );
+    let _ = writeln!(out, "Risk: {}", f.risk_line());
     let _ = writeln!(
         out,
-        "Balance: {}  (social {} / medical {} / protective {})",
+        "Cause (balance): {}  (social {} / medical {} / protective {})",
         f.balance.as_str().replace('_', "-"),
         round_to_cents(f.social_weight),
         round_to_cents(f.medical_weight),

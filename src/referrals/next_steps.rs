@@ -29,18 +29,28 @@ pub fn next_steps(
         _ => "your assessor".to_owned(),
     };
     if let Some(lead) = lead {
-        let story =
-            "They will keep in touch with the other services, so you only tell your story once.";
+        // With a clinical lead the person hears that their care comes first and that the help
+        // with the cause carries on alongside it, not instead of it.
+        let (role, story) = if lead.clinical {
+            (
+                "will look after your care for now and be your main contact",
+                "The other services below will work alongside them on everything else, so you only tell your story once.",
+            )
+        } else {
+            (
+                "will be your main contact",
+                "They will keep in touch with the other services, so you only tell your story once.",
+            )
+        };
         steps.push(match decision(&lead.partner) {
-            Some(Decision::Accepted) => format!("{} will be your main contact. {story}", lead.name),
+            Some(Decision::Accepted) => format!("{} {role}. {story}", lead.name),
             Some(Decision::Declined) => format!(
                 "You said no to {}, who would have been your main contact. Your assessor will agree another main contact with you.",
                 lead.name
             ),
-            Some(Decision::Deferred) | None => format!(
-                "If you agree, {} will be your main contact. {story}",
-                lead.name
-            ),
+            Some(Decision::Deferred) | None => {
+                format!("If you agree, {} {role}. {story}", lead.name)
+            }
         });
     }
     for referral in &formulation.referrals {

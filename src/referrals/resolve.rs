@@ -103,6 +103,9 @@ pub struct LeadCoordinator {
     pub contact: String,
     /// Why this partner leads.
     pub why: String,
+    /// A clinical service leads because of the risk; the social partners work alongside.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub clinical: bool,
 }
 
 /// What kind of gap.
@@ -524,6 +527,7 @@ fn choose_lead(
         name: lead.name.clone(),
         contact: lead.contact.clone(),
         why: why.join("; "),
+        clinical: clinical.is_some() && preferred.is_some(),
     })
 }
 

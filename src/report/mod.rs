@@ -168,10 +168,9 @@ impl Report<'_> {
         }
         if let Some(capacity) = &a.capacity {
             person.push(match &capacity.decision {
-                Some(decision) => format!(
-                    "{} for: {decision}",
-                    capacity.status.label().to_lowercase()
-                ),
+                Some(decision) => {
+                    format!("{} for: {decision}", capacity.status.label().to_lowercase())
+                }
                 None => capacity.status.label().to_lowercase(),
             });
         }
@@ -182,7 +181,12 @@ impl Report<'_> {
         let lead = match &f.lead_coordinator {
             Some(lead) => Line::default()
                 .strong(lead.name.clone())
-                .plain(format!(" ({})", lead.contact)),
+                .plain(format!(" ({})", lead.contact))
+                .plain(if lead.clinical {
+                    "; a clinical lead because of the risk, with the social partners alongside"
+                } else {
+                    ""
+                }),
             None => Line::text("none: no referral was made; the assessor remains the contact"),
         };
         let unmet = f.gaps.iter().filter(|gap| gap.kind.unmet()).count();
@@ -195,8 +199,9 @@ impl Report<'_> {
                         .strong(f.urgency.label())
                         .plain(format!(" (triage {}): {}", f.triage_code, f.response_time)),
                 ],
+                vec![Line::text("Risk"), Line::text(f.risk_line())],
                 vec![
-                    Line::text("Balance"),
+                    Line::text("Cause (balance)"),
                     Line::default().strong(balance_words(f)).plain(format!(
                         ": social {}, medical {}, protective {}",
                         round_to_cents(f.social_weight),
@@ -234,6 +239,14 @@ impl Report<'_> {
                     .plain(format!(": {reason}"))
             })
             .collect();
+        for flag in &f.flags {
+            why.push(
+                Line::default()
+                    .strong("Flag")
+                    .plain(format!(" {}: {} ", flag.name, flag.why))
+                    .code(flag.rule.clone()),
+            );
+        }
         why.push(
             Line::default()
                 .strong("Balance")

@@ -986,37 +986,49 @@ fn register_reading(
         })
     });
     let number = lookup.clone();
-    volatile!(engine, "trend", move |kind: &str| -> HostResult<ImmutableString> {
-        let kind = number(kind)?;
-        with_session(|session| {
-            Ok(session
-                .case
-                .present(kind)
-                .and_then(|entry| entry.trend)
-                .map_or("", Trend::as_str)
-                .into())
-        })
-    });
+    volatile!(
+        engine,
+        "trend",
+        move |kind: &str| -> HostResult<ImmutableString> {
+            let kind = number(kind)?;
+            with_session(|session| {
+                Ok(session
+                    .case
+                    .present(kind)
+                    .and_then(|entry| entry.trend)
+                    .map_or("", Trend::as_str)
+                    .into())
+            })
+        }
+    );
     let number = lookup.clone();
-    volatile!(engine, "first_episode", move |kind: &str| -> HostResult<bool> {
-        let kind = number(kind)?;
-        with_session(|session| {
-            Ok(session
-                .case
-                .present(kind)
-                .is_some_and(|entry| entry.first_episode))
-        })
-    });
+    volatile!(
+        engine,
+        "first_episode",
+        move |kind: &str| -> HostResult<bool> {
+            let kind = number(kind)?;
+            with_session(|session| {
+                Ok(session
+                    .case
+                    .present(kind)
+                    .is_some_and(|entry| entry.first_episode))
+            })
+        }
+    );
     let number = lookup.clone();
-    volatile!(engine, "happening_now", move |kind: &str| -> HostResult<bool> {
-        let kind = number(kind)?;
-        with_session(|session| {
-            Ok(session
-                .case
-                .present(kind)
-                .is_some_and(|entry| entry.happening_now))
-        })
-    });
+    volatile!(
+        engine,
+        "happening_now",
+        move |kind: &str| -> HostResult<bool> {
+            let kind = number(kind)?;
+            with_session(|session| {
+                Ok(session
+                    .case
+                    .present(kind)
+                    .is_some_and(|entry| entry.happening_now))
+            })
+        }
+    );
     let number = lookup;
     register_day_test(engine, "lasting_over", move |kind, days| {
         let kind = number(kind)?;
@@ -1238,28 +1250,27 @@ fn register_writing(
         })
     };
     volatile!(engine, "urgency_at_least", urgency_at_least);
-    volatile!(
-        engine,
-        "risk_floor",
-        |level: &str, descriptor: &str, why: &str| -> HostResult<()> {
-            let level: Urgency = parse_term("urgency", level)?;
-            if descriptor.trim().is_empty() {
-                return Err(
-                    "risk_floor needs the triage scale's descriptor in its words".into(),
-                );
-            }
-            add_output(|output, rule| {
-                output.urgency_floors.push(UrgencyFloor {
-                    level,
-                    why: why.to_owned(),
-                    rule,
-                    descriptor: Some(descriptor.to_owned()),
-                })
-            })
+    volatile!(engine, "risk_floor", |level: &str,
+                                     descriptor: &str,
+                                     why: &str|
+     -> HostResult<()> {
+        let level: Urgency = parse_term("urgency", level)?;
+        if descriptor.trim().is_empty() {
+            return Err("risk_floor needs the triage scale's descriptor in its words".into());
         }
-    );
+        add_output(|output, rule| {
+            output.urgency_floors.push(UrgencyFloor {
+                level,
+                why: why.to_owned(),
+                rule,
+                descriptor: Some(descriptor.to_owned()),
+            })
+        })
+    });
     let flags = Arc::clone(flags);
-    volatile!(engine, "flag", move |name: &str, why: &str| -> HostResult<()> {
+    volatile!(engine, "flag", move |name: &str,
+                                    why: &str|
+          -> HostResult<()> {
         if !flags.contains_key(name) {
             return Err(format!(
                 "unknown flag `{name}`: {}",

@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
 use crate::formulation::Formulation;
-use crate::model::{Assessment, Choices, Decision, Section, Vocabulary};
+use crate::model::{
+    Assessment, CapacityStatus, Choices, Decision, Section, SelfCare, Trend, Vocabulary,
+};
 use crate::rules::RuleSet;
 use crate::tui::form::{section_of_field, FactorEntry, Form, StrengthEntry};
 use crate::tui::input::{parse_date, Edit, TextField};
@@ -92,6 +94,9 @@ impl Step {
                 Field::Lives,
                 Field::ReferralSource,
                 Field::Setting,
+                Field::SelfCare,
+                Field::Capacity,
+                Field::CapacityDecision,
             ],
             Step::Stressors | Step::Medical => {
                 &[Field::List, Field::Since, Field::Due, Field::Note]
@@ -122,6 +127,12 @@ pub enum Field {
     ReferralSource,
     /// Setting.
     Setting,
+    /// Whether the person can care for themselves (picked).
+    SelfCare,
+    /// Mental capacity for the decision at hand (picked).
+    Capacity,
+    /// The decision capacity is about.
+    CapacityDecision,
     /// The step's list (kinds recorded, or referrals offered).
     List,
     /// When the selected factor began.
@@ -146,6 +157,9 @@ impl Field {
             Field::Lives => "Lives",
             Field::ReferralSource => "Referred by",
             Field::Setting => "Setting",
+            Field::SelfCare => "Self-care",
+            Field::Capacity => "Capacity",
+            Field::CapacityDecision => "  for",
             Field::List => "List",
             Field::Since => "Since",
             Field::Due => "Due",
@@ -156,7 +170,10 @@ impl Field {
 
     /// Whether Enter opens a list to pick from rather than a text field.
     pub fn is_picked(self) -> bool {
-        matches!(self, Field::Lives | Field::ReferralSource)
+        matches!(
+            self,
+            Field::Lives | Field::ReferralSource | Field::SelfCare | Field::Capacity
+        )
     }
 
     /// Whether the text may run over several lines (Enter inserts a line break).
@@ -179,6 +196,10 @@ pub enum PickFor {
     Lives,
     /// The referral source.
     ReferralSource,
+    /// Whether the person can care for themselves.
+    SelfCare,
+    /// Mental capacity for the decision at hand.
+    Capacity,
 }
 
 /// One thing a picker offers.
@@ -564,6 +585,7 @@ impl<'r> App<'r> {
             Field::Age => Some(&self.form.age),
             Field::Dependants => Some(&self.form.dependants),
             Field::Setting => Some(&self.form.setting),
+            Field::CapacityDecision => Some(&self.form.capacity_decision),
             Field::Wishes => Some(&self.form.wishes),
             Field::Since => self.selected_factor().map(|entry| &entry.since),
             Field::Due => self.selected_factor().map(|entry| &entry.due),
@@ -571,7 +593,11 @@ impl<'r> App<'r> {
                 Step::Strengths => self.form.strengths.get(row).map(|entry| &entry.note),
                 _ => self.selected_factor().map(|entry| &entry.note),
             },
-            Field::Lives | Field::ReferralSource | Field::List => None,
+            Field::Lives
+            | Field::ReferralSource
+            | Field::SelfCare
+            | Field::Capacity
+            | Field::List => None,
         }
     }
 
@@ -585,6 +611,7 @@ impl<'r> App<'r> {
             Field::Age => Some(&mut self.form.age),
             Field::Dependants => Some(&mut self.form.dependants),
             Field::Setting => Some(&mut self.form.setting),
+            Field::CapacityDecision => Some(&mut self.form.capacity_decision),
             Field::Wishes => Some(&mut self.form.wishes),
             Field::Since | Field::Due | Field::Note if self.step == Step::Strengths => (field
                 == Field::Note)
@@ -603,7 +630,11 @@ impl<'r> App<'r> {
                     _ => &mut entry.note,
                 })
             }
-            Field::Lives | Field::ReferralSource | Field::List => None,
+            Field::Lives
+            | Field::ReferralSource
+            | Field::SelfCare
+            | Field::Capacity
+            | Field::List => None,
         }
     }
 
@@ -929,6 +960,15 @@ impl<'r> App<'r> {
             KeyCode::Char('u') if section != Section::Strengths => self.edit_field(Field::Due),
             KeyCode::Char('n') => self.edit_field(Field::Note),
             KeyCode::Char('w') if section == Section::Strengths => self.edit_field(Field::Wishes),
+            KeyCode::Char('r') if on_entry && section == Section::Medical => {
+                self.cycle_course(Course::Trend);
+            }
+            KeyCode::Char('f') if on_entry && section == Section::Medical => {
+                self.cycle_course(Course::FirstEpisode);
+            }
+            KeyCode::Char('!') if on_entry && section == Section::Medical => {
+                self.cycle_course(Course::HappeningNow);
+            }
             KeyCode::Enter | KeyCode::Char('e') => self.start_editing(),
             _ => {}
         }
@@ -940,6 +980,39 @@ impl<'r> App<'r> {
             self.focus = index;
             self.start_editing();
         }
+    }
+
+    /// Steps the selected medical factor's trend, first episode or happening-now through its
+    /// values and back to "not known", which is never read as "no".
+    fn cycle_course(&mut self, course: Course) {
+        let index = self.row();
+        let Some(entry) = self.form.medical.get_mut(index) else {
+            return;
+        };
+        let said = match course {
+            Course::Trend => {
+                entry.trend = match entry.trend {
+                    None => Some(Trend::Rising),
+                    Some(Trend::Rising) => Some(Trend::Stable),
+                    Some(Trend::Stable) => Some(Trend::Easing),
+                    Some(Trend::Easing) => None,
+                };
+                format!(
+                    "trend: {}",
+                    entry.trend.map_or("not known", |trend| trend.as_str())
+                )
+            }
+            Course::FirstEpisode => {
+                entry.first_episode = next_answer(entry.first_episode);
+                format!("first episode: {}", answer_word(entry.first_episode))
+            }
+            Course::HappeningNow => {
+                entry.happening_now = next_answer(entry.happening_now);
+                format!("happening now: {}", answer_word(entry.happening_now))
+            }
+        };
+        self.status = Some(said);
+        self.changed();
     }
 
     fn set_severity(&mut self, section: Section, index: usize, severity: u8) {
@@ -1013,6 +1086,42 @@ impl<'r> App<'r> {
     }
 
     fn open_person_picker(&mut self) {
+        // The closed scales (self-care, capacity) are picked like the vocabulary lists.
+        let scale: Option<(PickFor, Vec<(&str, &str)>, Option<&str>)> = match self.field() {
+            Some(Field::SelfCare) => Some((
+                PickFor::SelfCare,
+                SelfCare::ALL
+                    .iter()
+                    .map(|v| (v.as_str(), v.label()))
+                    .collect(),
+                self.form.self_care.map(SelfCare::as_str),
+            )),
+            Some(Field::Capacity) => Some((
+                PickFor::Capacity,
+                CapacityStatus::ALL
+                    .iter()
+                    .map(|v| (v.as_str(), v.label()))
+                    .collect(),
+                self.form.capacity.map(CapacityStatus::as_str),
+            )),
+            _ => None,
+        };
+        if let Some((purpose, options, current)) = scale {
+            let mut items = vec![PickItem {
+                key: String::new(),
+                label: "Not known".to_owned(),
+                description: "not recorded: never read as \"none\" or \"able\"".to_owned(),
+                recorded: current.is_none(),
+            }];
+            items.extend(options.into_iter().map(|(key, label)| PickItem {
+                key: key.to_owned(),
+                label: label.to_owned(),
+                description: String::new(),
+                recorded: current == Some(key),
+            }));
+            self.overlay = Some(Overlay::Picker(Picker::new(purpose, items)));
+            return;
+        }
         let (purpose, map) = match self.field() {
             Some(Field::Lives) => (PickFor::Lives, &self.vocabulary().living_situations),
             Some(Field::ReferralSource) => {
@@ -1233,6 +1342,14 @@ impl<'r> App<'r> {
                 self.form.referral_source = value;
                 self.changed();
             }
+            PickFor::SelfCare => {
+                self.form.self_care = value.and_then(|key| key.parse().ok());
+                self.changed();
+            }
+            PickFor::Capacity => {
+                self.form.capacity = value.and_then(|key| key.parse().ok());
+                self.changed();
+            }
             PickFor::Kind(Section::Strengths) => {
                 let existing = self.form.strengths.iter().position(|s| s.kind == item.key);
                 let index = existing.unwrap_or_else(|| {
@@ -1421,9 +1538,17 @@ impl<'r> App<'r> {
         match self.step {
             Step::Person if field.is_some_and(Field::is_picked) => hints.push(("Enter", "choose")),
             Step::Person => hints.push(("Enter", "edit")),
-            Step::Stressors | Step::Medical => hints.extend([
+            Step::Stressors => hints.extend([
                 ("a", "add"),
                 ("0-3", "severity"),
+                ("s u", "dates"),
+                ("n", "note"),
+                ("x", "remove"),
+            ]),
+            Step::Medical => hints.extend([
+                ("a", "add"),
+                ("0-3", "severity"),
+                ("r f !", "trend, first, now"),
                 ("s u", "dates"),
                 ("n", "note"),
                 ("x", "remove"),
@@ -1444,6 +1569,35 @@ impl<'r> App<'r> {
             ("Tab", "field"),
         ]);
         hints
+    }
+}
+
+/// Which part of a medical factor's course a key changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Course {
+    /// Rising, stable or easing.
+    Trend,
+    /// First episode or not.
+    FirstEpisode,
+    /// Happening now or just happened.
+    HappeningNow,
+}
+
+/// Not known → yes → no → not known.
+fn next_answer(answer: Option<bool>) -> Option<bool> {
+    match answer {
+        None => Some(true),
+        Some(true) => Some(false),
+        Some(false) => None,
+    }
+}
+
+/// An answer in words, with "not known" kept apart from "no".
+pub fn answer_word(answer: Option<bool>) -> &'static str {
+    match answer {
+        None => "not known",
+        Some(true) => "yes",
+        Some(false) => "no",
     }
 }
 

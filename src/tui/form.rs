@@ -162,10 +162,7 @@ impl Form {
                 .collect(),
             wishes: assessment.wishes.clone().unwrap_or_default().into(),
             self_care: assessment.person.self_care,
-            capacity: assessment
-                .capacity
-                .as_ref()
-                .map(|capacity| capacity.status),
+            capacity: assessment.capacity.as_ref().map(|capacity| capacity.status),
             capacity_decision: assessment
                 .capacity
                 .as_ref()

@@ -10,7 +10,7 @@ use ratatui::Frame;
 
 use super::{window_start, wrapped_height, Canvas, FieldValue, Theme};
 use crate::model::Section;
-use crate::tui::app::{severity_word, Field, Target};
+use crate::tui::app::{answer_word, severity_word, Field, Target};
 use crate::tui::input::parse_date;
 
 /// Severity as dots, so it reads at a glance without colour: `●●○` is 2.
@@ -151,15 +151,26 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         entry.severity,
         severity_word(entry.severity)
     );
-    let needed = wrapped_height(&format!("{label}{description}"), detail.width)
+    let mut needed = wrapped_height(&format!("{label}{description}"), detail.width)
         + wrapped_height(&severity, detail.width);
-    let lines = vec![
+    let mut lines = vec![
         Line::from(vec![
             Span::styled(label, theme.title()),
             Span::styled(description, theme.dim()),
         ]),
         Line::raw(severity),
     ];
+    if section == Section::Medical {
+        // The course the triage scale asks about; "not known" is shown, never hidden as "no".
+        let course = format!(
+            "Trend {} · first episode {} · happening now {}  (r f !)",
+            entry.trend.map_or("not known", |trend| trend.as_str()),
+            answer_word(entry.first_episode),
+            answer_word(entry.happening_now)
+        );
+        needed += wrapped_height(&course, detail.width);
+        lines.push(Line::styled(course, theme.dim()));
+    }
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: true });
     let described = needed.min(detail.height.saturating_sub(4).max(1));
     frame.render_widget(

@@ -51,8 +51,28 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
         ),
     ])];
     lines.extend(dim_wrapped(&format!("  {}", formulation.response_time)));
+    // The risk comes before the balance: a social-led cause must never read as "only social".
+    match &formulation.risk {
+        Some(risk) => {
+            lines.push(Line::from(vec![
+                Span::raw("Risk "),
+                Span::styled(
+                    format!("{} ({})", risk.level.label(), risk.triage_code),
+                    theme.urgency(risk.level),
+                ),
+            ]));
+            lines.extend(dim_wrapped(&format!(
+                "  \u{201c}{}\u{201d}",
+                risk.descriptor
+            )));
+        }
+        None => lines.push(Line::from(vec![
+            Span::raw("Risk "),
+            Span::styled("no mental-health risk recorded", theme.dim()),
+        ])),
+    }
     lines.push(Line::from(vec![
-        Span::raw("Balance "),
+        Span::raw("Cause "),
         Span::styled(balance_words(formulation.balance), theme.title()),
     ]));
     lines.extend(dim_wrapped(&format!(

@@ -196,6 +196,8 @@ fn picker(canvas: &mut Canvas, frame: &mut Frame, area: Rect, picker: &Picker) {
         PickFor::Kind(section) => format!(" Add a {} ", section.noun()),
         PickFor::Lives => " Where the person lives ".to_owned(),
         PickFor::ReferralSource => " Who referred the person ".to_owned(),
+        PickFor::SelfCare => " Can the person care for themselves? ".to_owned(),
+        PickFor::Capacity => " Capacity for the decision at hand ".to_owned(),
     };
     let area = centered(area, 76, area.height.saturating_sub(2));
     let inner = boxed(canvas, frame, area, &title);

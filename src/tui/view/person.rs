@@ -17,6 +17,8 @@ fn path(field: Field) -> &'static str {
         Field::Dependants => "person.dependants",
         Field::Lives => "person.lives",
         Field::ReferralSource => "context.referral_source",
+        Field::SelfCare => "person.self_care",
+        Field::Capacity => "capacity.status",
         _ => "",
     }
 }
@@ -47,6 +49,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 ),
                 None => FieldValue::Empty("not known (Enter to choose)".into()),
             },
+            Field::SelfCare => match app.form.self_care {
+                Some(value) => FieldValue::Chosen(value.label().to_owned()),
+                None => FieldValue::Empty("not known (Enter to choose)".into()),
+            },
+            Field::Capacity => match app.form.capacity {
+                Some(value) => FieldValue::Chosen(value.label().to_owned()),
+                None => FieldValue::Empty("not recorded (Enter to choose)".into()),
+            },
             Field::ReferralSource => match &app.form.referral_source {
                 Some(key) => FieldValue::Chosen(
                     vocabulary
@@ -61,6 +71,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 Some(text) if text.is_blank() && !(focused && app.editing) => {
                     FieldValue::Empty(match field {
                         Field::Id => "never a name (Enter to type)".into(),
+                        Field::Dependants => "not known".into(),
+                        Field::CapacityDecision => "the decision (Enter to type)".into(),
                         _ => "—".into(),
                     })
                 }
@@ -94,7 +106,11 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 Field::Assessor => "Your professional reference, e.g. AMHP-17.",
                 Field::AssessedAt => "When the assessment took place: 2026-11-20 14:30 (relative dates count from it).",
                 Field::Age => "Age in whole years; leave empty if not known.",
-                Field::Dependants => "Children or adults the person cares for.",
+                Field::Dependants => "Children or adults the person cares for: 0 if none, empty if not known.",
+                Field::SelfCare => "Can the person care for themselves now (eat, drink, wash, keep safe)? Not known is never read as able.",
+                Field::Capacity => "Mental capacity for the decision at hand (Mental Capacity Act): has, lacks, or not assessed.",
+                Field::CapacityDecision => "The decision capacity was assessed for, e.g. agreeing to treatment at home.",
+                Field::Setting => "Where the assessment takes place, e.g. home, place_of_safety, emergency_department.",
                 Field::Lives => "Where the person lives, from the vocabulary.",
                 Field::ReferralSource => "Who referred the person, from the vocabulary.",
                 _ => "Where the assessment takes place, in your words.",
