@@ -155,11 +155,11 @@ fn figures_of_a_store_with_known_counts() {
     assert_eq!(
         figures.urgency,
         [
-            tally("emergency", 1),
-            tally("very_high", 3),
-            tally("high", 2),
-            tally("moderate", 1),
-            tally("low", 2),
+            tally("emergency", 0),
+            tally("very_high", 4),
+            tally("high", 1),
+            tally("moderate", 0),
+            tally("low", 4),
             tally("routine", 1),
         ]
     );

@@ -89,3 +89,105 @@ fn every_factor_and_need_names_a_rule_and_a_reason() {
         }
     }
 }
+
+/// Parses an assessment written in the test, as `sicol evaluate` would read it.
+fn case(text: &str) -> sicol::Assessment {
+    sicol::Assessment::parse(text, "case.yaml", &util::bundled().vocabulary)
+        .unwrap_or_else(|problems| panic!("{problems}"))
+}
+
+const OVERDOSE_NOW: &str = "\
+id: T-overdose
+assessed_at: 2026-11-20T02:10:00Z
+person: { age: 30, lives: alone }
+medical:
+  - { kind: recent_suicide_attempt, severity: 3, happening_now: true }
+";
+
+#[test]
+fn on_site_emergency_is_not_sent_to_999() {
+    let rules = util::bundled();
+    // At home: an overdose just taken is A, and 999 is the answer.
+    let at_home = sicol::evaluate(
+        rules,
+        &case(&format!("{OVERDOSE_NOW}context: {{ setting: home }}\n")),
+    );
+    assert_eq!(at_home.urgency, sicol::Urgency::Emergency);
+    assert_eq!(at_home.recommendation, "emergency_services");
+    // Already in the emergency department, or at a place of safety under s136: the same A, but
+    // the team on site acts now instead of being told to call 999.
+    for context in [
+        "context: { referral_source: emergency_department, setting: emergency_department }\n",
+        "context: { referral_source: police_s136, setting: place_of_safety }\n",
+    ] {
+        let on_site = sicol::evaluate(rules, &case(&format!("{OVERDOSE_NOW}{context}")));
+        assert_eq!(on_site.urgency, sicol::Urgency::Emergency, "{context}");
+        assert_eq!(
+            on_site.recommendation, "immediate_on_site_response",
+            "{context}"
+        );
+        assert!(
+            !on_site.recommendation_label.contains("999"),
+            "{}",
+            on_site.recommendation_label
+        );
+        assert!(on_site.flags.iter().any(|flag| flag.name == "on_site_team"));
+    }
+}
+
+#[test]
+fn high_risk_case_has_a_clinical_lead() {
+    let rules = util::bundled();
+    // The AMHP's case from issue 12: a plan, at a place of safety, with eviction in 5 days, debt,
+    // a recent bereavement, isolation and alcohol. The cause is social; the risk is B.
+    let amhp = case(
+        "\
+id: T-amhp
+assessed_at: 2026-11-20T14:30:00Z
+person: { age: 52, lives: alone }
+context: { referral_source: police_s136, setting: place_of_safety }
+stressors:
+  - { kind: eviction, severity: 3, due: 2026-11-25 }
+  - { kind: debt, severity: 2 }
+  - { kind: bereavement, severity: 3, since: 2026-10-30 }
+  - { kind: social_isolation, severity: 2 }
+medical:
+  - { kind: suicidal_ideation, severity: 3 }
+  - { kind: substance_misuse, severity: 2 }
+",
+    );
+    let f = sicol::evaluate(rules, &amhp);
+    assert_eq!(f.balance, Balance::SocialLed);
+    assert_eq!(f.urgency, sicol::Urgency::VeryHigh);
+    assert_eq!(f.recommendation, "consider_mha_assessment");
+    let risk = f.risk.as_ref().expect("a risk line");
+    assert_eq!(
+        risk.descriptor,
+        "acute suicidal ideation with a clear plan or means"
+    );
+    let lead = f.lead_coordinator.as_ref().expect("a lead");
+    assert_eq!(lead.partner, "nhs-crisis-home-treatment");
+    assert!(lead.clinical && lead.why.contains("social partners work alongside"));
+    // The housing and debt partners work alongside the crisis team.
+    for category in ["housing_advice", "debt_advice"] {
+        assert!(
+            f.referrals
+                .iter()
+                .any(|referral| referral.categories.iter().any(|c| c == category)),
+            "{category} referred: {:?}",
+            f.referrals
+        );
+    }
+    assert!(f.balance_reason.contains("this is the cause, not the risk"));
+
+    // The same social load without the mental-health risk stays at or below C, and the social
+    // partner leads.
+    let mut social_only = amhp.clone();
+    social_only.medical.clear();
+    let f = sicol::evaluate(rules, &social_only);
+    assert!(f.urgency <= sicol::Urgency::High, "{}", f.urgency);
+    assert!(f.risk.is_none());
+    let lead = f.lead_coordinator.expect("a lead");
+    assert!(!lead.clinical, "{lead:?}");
+    assert_ne!(lead.partner, "nhs-crisis-home-treatment");
+}

@@ -151,14 +151,19 @@ fn choices_shape_what_happens_next_but_never_the_formulation() {
     };
     let steps = with.next_steps();
     let joined = steps.join("\n");
+    // The risk is very high, so the crisis team leads and says the others work alongside it.
     assert!(joined.contains(
-        "Coventry Housing Aid Centre will be your main contact. They will keep in touch with the other services"
-    ));
+        "NHS Crisis Resolution and Home Treatment Team will look after your care for now and be your main contact. The other services below will work alongside them on everything else"
+    ), "{joined}");
     assert!(joined.contains(
         "Coventry Housing Aid Centre will contact you today about housing advice. You can also call them on 01632 960101."
-    ));
-    assert!(joined.contains("You want to think about help from NHS Community Mental Health Team (Adult) with community mental health. Your main contact at Coventry Housing Aid Centre will ask you again."));
-    assert!(joined.contains("You said no to help from Canal Basin Men's Shed with befriending and faith and community. You can change your mind at any time: tell your main contact at Coventry Housing Aid Centre."));
+    ), "{joined}");
+    assert!(
+        joined.contains("You want to think about help from City Advice Bureau with"),
+        "{joined}"
+    );
+    assert!(joined.contains("Your main contact at NHS Crisis Resolution and Home Treatment Team will ask you again."), "{joined}");
+    assert!(joined.contains("You said no to help from Canal Basin Men's Shed with befriending and faith and community. You can change your mind at any time: tell your main contact at NHS Crisis Resolution and Home Treatment Team."), "{joined}");
     // High urgency: the safety line comes first.
     assert!(steps[0].contains("call 999"));
     // Short sentences: no step runs on.
@@ -276,16 +281,19 @@ fn a_service_lead_adds_a_partner_by_editing_yaml_only() {
     let path = util::root().join("tests/cases/social_led_eviction.yaml");
     let assessment = files::read_assessment(&path, &rules).expect("valid");
     let f = sicol::evaluate(&rules, &assessment);
-    let first = &f.referrals[0];
-    assert_eq!(first.partner, "cv-eviction-one-stop");
+    let one_stop = f
+        .referrals
+        .iter()
+        .find(|referral| referral.partner == "cv-eviction-one-stop")
+        .expect("the new partner takes the housing needs");
     assert_eq!(
-        first.categories,
+        one_stop.categories,
         ["housing_advice", "legal_advice", "debt_advice"]
     );
-    assert_eq!(
-        f.lead_coordinator.map(|lead| lead.partner).as_deref(),
-        Some("cv-eviction-one-stop")
-    );
+    // The risk is very high (B), so the crisis team leads and the one-stop shop works alongside.
+    let lead = f.lead_coordinator.expect("a lead");
+    assert_eq!(lead.partner, "nhs-crisis-home-treatment");
+    assert!(lead.clinical, "{lead:?}");
     assert_ne!(
         rules.id.sha256,
         util::bundled().id.sha256,

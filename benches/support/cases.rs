@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Duration, FixedOffset};
 
-use sicol::model::{Context, Factor, Person, Section, Strength};
+use sicol::model::{Context, Factor, Person, Section, SelfCare, Strength, Trend};
 use sicol::{Assessment, Vocabulary};
 
 fn assessed_at() -> DateTime<FixedOffset> {
@@ -27,6 +27,9 @@ pub fn every_kind(vocabulary: &Vocabulary) -> Assessment {
                 since: (index % 2 == 0).then(|| on - Duration::days(30 + 100 * index as i64)),
                 due: (index % 3 == 0).then(|| on + Duration::days(index as i64)),
                 note: None,
+                trend: (section == Section::Medical).then_some(Trend::Rising),
+                first_episode: None,
+                happening_now: None,
             })
             .collect()
     };
@@ -37,7 +40,8 @@ pub fn every_kind(vocabulary: &Vocabulary) -> Assessment {
         person: Person {
             age: Some(70),
             lives: vocabulary.living_situations.keys().next().cloned(),
-            dependants: 2,
+            dependants: Some(2),
+            self_care: Some(SelfCare::NeedsHelp),
         },
         context: Context {
             referral_source: vocabulary.referral_sources.keys().next().cloned(),
@@ -53,6 +57,7 @@ pub fn every_kind(vocabulary: &Vocabulary) -> Assessment {
                 note: None,
             })
             .collect(),
+        capacity: None,
         wishes: None,
     }
 }
@@ -135,7 +140,8 @@ pub fn generated(vocabulary: &Vocabulary, count: usize, seed: u64) -> Vec<Assess
                     lives: rng
                         .chance(90)
                         .then(|| lives[rng.below(lives.len() as u64) as usize].clone()),
-                    dependants: rng.below(4) as u32,
+                    dependants: Some(rng.below(4) as u32),
+                    self_care: None,
                 },
                 context: Context {
                     referral_source: rng
@@ -146,6 +152,7 @@ pub fn generated(vocabulary: &Vocabulary, count: usize, seed: u64) -> Vec<Assess
                 stressors,
                 medical,
                 strengths,
+                capacity: None,
                 wishes: None,
             }
         })

@@ -64,6 +64,7 @@ fn assessment(u: &mut Unstructured, vocabulary: &Vocabulary) -> Result<Assessmen
         id: "FUZZ-1".to_owned(),
         assessed_at: at,
         assessor: None,
+        capacity: None,
         person: Person {
             age: if u.arbitrary()? {
                 Some(u.int_in_range(0..=120)?)
@@ -71,7 +72,12 @@ fn assessment(u: &mut Unstructured, vocabulary: &Vocabulary) -> Result<Assessmen
                 None
             },
             lives: pick(u, vocabulary.living_situations.keys().collect())?,
-            dependants: u.int_in_range(0..=6)?,
+            dependants: if u.arbitrary()? {
+                Some(u.int_in_range(0..=6)?)
+            } else {
+                None
+            },
+            self_care: None,
         },
         context: Context {
             referral_source: pick(u, vocabulary.referral_sources.keys().collect())?,

@@ -1087,7 +1087,7 @@ impl<'r> App<'r> {
 
     fn open_person_picker(&mut self) {
         // The closed scales (self-care, capacity) are picked like the vocabulary lists.
-        let scale: Option<(PickFor, Vec<(&str, &str)>, Option<&str>)> = match self.field() {
+        let scale: Option<ScaleChoice> = match self.field() {
             Some(Field::SelfCare) => Some((
                 PickFor::SelfCare,
                 SelfCare::ALL
@@ -1571,6 +1571,9 @@ impl<'r> App<'r> {
         hints
     }
 }
+
+/// A closed scale offered in a picker: its purpose, every (key, label), and the current key.
+type ScaleChoice = (PickFor, Vec<(&'static str, &'static str)>, Option<&'static str>);
 
 /// Which part of a medical factor's course a key changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
