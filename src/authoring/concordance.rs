@@ -259,11 +259,12 @@ impl Outcome {
     }
 }
 
-/// The urgency reason that set the level: the last reason naming the level reached (a floor that
-/// raised it, or the score that reached it), else the first reason, else a plain "no reason".
+/// The urgency reason that set the level: the first reason naming the level reached (the score
+/// that reached it, or the floor that raised it there; later reasons at the same level only
+/// agree), else the first reason, else a plain "no reason".
 ///
-/// Matching on the level's name keeps this independent of how the formulation words its
-/// reasons; the last match wins because later floors override earlier ones.
+/// Matching on the level's name keeps this independent of how the formulation words the rest
+/// of its reasons.
 pub fn deciding_reason(formulation: &Formulation) -> String {
     let level = formulation.urgency.as_str();
     let names_level = |reason: &&String| {
@@ -274,7 +275,6 @@ pub fn deciding_reason(formulation: &Formulation) -> String {
     formulation
         .urgency_reasons
         .iter()
-        .rev()
         .find(names_level)
         .or_else(|| formulation.urgency_reasons.first())
         .cloned()
