@@ -418,7 +418,8 @@ impl Concordance {
                 measure: "exact_agreement",
                 target: format!("≥ {}%", trim_number(min)),
                 rate: self.rate(Verdict::Exact),
-                met: exact as f64 * 100.0 >= min * total as f64,
+                // Agreement on nothing is no agreement.
+                met: total > 0 && exact as f64 * 100.0 >= min * total as f64,
             });
         }
         results
