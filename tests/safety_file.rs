@@ -73,7 +73,7 @@ fn the_log_states_its_use_and_matrix_and_names_each_hazard_once() {
     let log = log();
     assert!(!log.system.trim().is_empty());
     assert!(
-        log.intended_use.contains("decision support"),
+        log.intended_use.to_lowercase().contains("decision support"),
         "{}",
         log.intended_use
     );
