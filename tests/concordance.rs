@@ -270,6 +270,21 @@ fn problems_in_a_vignette_are_located_with_a_fix() {
     );
 }
 
+#[test]
+fn two_vignettes_with_one_id_are_a_problem_in_the_second() {
+    let files = [
+        ("one.yaml".to_owned(), vignette("F", "x", PLAIN)),
+        ("two.yaml".to_owned(), vignette("F", "y", PLAIN)),
+    ];
+    let problems = parse_vignettes(&files, &util::bundled().vocabulary)
+        .expect_err("a duplicate id")
+        .to_string();
+    assert!(
+        problems.starts_with("two.yaml:5:5: id: id `T-1` is already used by one.yaml"),
+        "{problems}"
+    );
+}
+
 fn write_reference(dir: &Path, vignettes: &[(&str, String)]) {
     for entry in std::fs::read_dir(dir).expect("fixture folder") {
         std::fs::remove_file(entry.expect("entry").path()).expect("clear fixture");
@@ -305,7 +320,8 @@ fn the_command_exits_0_when_met_1_on_under_triage_or_a_missed_target_and_2_on_a_
     let attempt = vignette(
         "F",
         "deliberately wrong, to make an over-triage",
-        &format!("{PLAIN}medical:\n  - {{ kind: recent_suicide_attempt, severity: 3 }}\n"),
+        &format!("{PLAIN}medical:\n  - {{ kind: recent_suicide_attempt, severity: 3 }}\n")
+            .replace("T-1", "T-2"),
     );
 
     write_reference(dir.path(), &[("f01.yaml", nothing.clone())]);

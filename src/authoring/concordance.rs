@@ -135,11 +135,21 @@ pub fn parse_vignettes(
     files: &[(String, String)],
     vocabulary: &Vocabulary,
 ) -> Result<Vec<Vignette>, Problems> {
-    let mut vignettes = Vec::new();
+    let mut vignettes: Vec<Vignette> = Vec::new();
     let mut problems = Vec::new();
     for (file, text) in files {
         match Vignette::parse(text, file, vocabulary) {
-            Ok(vignette) => vignettes.push(vignette),
+            Ok(vignette) => {
+                // Two vignettes with one id make a miss ambiguous to report and to discuss.
+                let id = &vignette.assessment.id;
+                if let Some(first) = vignettes.iter().find(|other| &other.assessment.id == id) {
+                    problems.push(
+                        Problem::new(file, SourceMap::index(text).position("id"), "id", format!("id `{id}` is already used by {}", first.file))
+                            .with_hint("give each vignette its own id, MHTS-<code>-<nn> with the next free number"),
+                    );
+                }
+                vignettes.push(vignette);
+            }
             Err(found) => problems.extend(found.0),
         }
     }
