@@ -73,15 +73,21 @@ pub fn read_rule_tests(rules_dir: &Path) -> Result<Vec<(String, String)>> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let entries = std::fs::read_dir(&dir).map_err(|source| Error::io(&dir, source))?;
+    read_yaml_files(&dir)
+}
+
+/// Reads every `*.yaml` (or `*.yml`) file at the top of a folder, sorted by file name, as (name
+/// for messages, text) pairs. A folder that cannot be read is an error.
+pub fn read_yaml_files(dir: &Path) -> Result<Vec<(String, String)>> {
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
     let mut paths = Vec::new();
     for entry in entries {
-        let path = entry.map_err(|source| Error::io(&dir, source))?.path();
-        let is_case = path
+        let path = entry.map_err(|source| Error::io(dir, source))?.path();
+        let is_yaml = path
             .extension()
             .and_then(|ext| ext.to_str())
             .is_some_and(|ext| matches!(ext, "yaml" | "yml"));
-        if is_case && path.is_file() {
+        if is_yaml && path.is_file() {
             paths.push(path);
         }
     }

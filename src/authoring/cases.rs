@@ -130,13 +130,19 @@ impl RuleTest {
 /// The text with the top-level `expect:` block blanked out line by line, so that the rest parses
 /// as an assessment and every line keeps its number.
 fn without_expect(text: &str) -> String {
+    without_top_level_block(text, EXPECT_KEY)
+}
+
+/// The text with the top-level block `key:` blanked out line by line, so that the rest parses as
+/// an assessment and every line keeps its number (test cases' `expect:`, vignettes' `mhts:`).
+pub(crate) fn without_top_level_block(text: &str, key: &str) -> String {
     let mut inside = false;
     let mut kept = Vec::new();
     for line in text.lines() {
         let starts_top_level = line.starts_with(|c: char| !c.is_whitespace() && c != '#');
         if starts_top_level {
-            let key = line.split(':').next().unwrap_or_default().trim();
-            inside = key == EXPECT_KEY;
+            let found = line.split(':').next().unwrap_or_default().trim();
+            inside = found == key;
         }
         kept.push(if inside { "" } else { line });
     }

@@ -3,6 +3,7 @@
 
 mod assess;
 mod batch;
+mod concordance;
 mod demo_store;
 mod evaluate;
 mod outcome;

@@ -1,5 +1,6 @@
 //! `sicol rules …`: the service lead's tools for changing rules safely. `check` compiles and
-//! lints every file of the rules folder; `test` runs the expected outcomes in `rules/tests/`.
+//! lints every file of the rules folder; `test` runs the expected outcomes in `rules/tests/`;
+//! `concordance` measures the rules against the MHTS reference vignettes.
 
 use std::io::Write;
 
@@ -31,6 +32,23 @@ pub enum RulesCommand {
             sicol rules impact --rules my-new-rules --store /srv/sicol/formulations"
     )]
     Impact(super::rules_impact::ImpactArgs),
+    /// Measure the rules against the MHTS reference vignettes: confusion matrix, under- and
+    /// over-triage, exact agreement, every miss
+    #[command(
+        long_about = "Measure the rules against the UK Mental Health Triage Scale's reference vignettes.\n\n\
+            Each vignette in the reference folder is an assessment with an `mhts:` block giving the \
+            code a clinician assigns from the scale. Prints the confusion matrix (reference code \
+            rows, sicol's code columns), under-triage (sicol less urgent: unsafe, none accepted), \
+            over-triage and exact agreement, and every miss with the urgency reason that set \
+            sicol's level. Run it after every rule change.\n\n\
+            Exit codes: 0 targets met, 1 any under-triage or a missed --max-over-triage or \
+            --min-agreement target, 2 a bad vignette or rule file.",
+        after_help = "Examples:\n  sicol rules concordance\n  \
+            sicol rules concordance --max-over-triage 20 --min-agreement 80\n  \
+            sicol rules concordance --rules my-rules --format json > concordance.json\n  \
+            sicol rules concordance --reference my-service/vignettes"
+    )]
+    Concordance(super::concordance::ConcordanceArgs),
 }
 
 /// Runs one `sicol rules` subcommand.
@@ -39,6 +57,7 @@ pub fn run(cli: &Cli, command: &RulesCommand) -> Result<u8> {
         RulesCommand::Check => check(cli),
         RulesCommand::Test => test(cli),
         RulesCommand::Impact(args) => super::rules_impact::run(cli, args),
+        RulesCommand::Concordance(args) => super::concordance::run(cli, args),
     }
 }
 
