@@ -192,8 +192,8 @@ pub const HOST_API: &[HostFunction] = &[
     HostFunction {
         name: "first_episode",
         params: &[KIND],
-        returns: "bool",
-        doc: "the medical factor is recorded as a first episode (`false` when not recorded or not known)",
+        returns: "string",
+        doc: "whether the medical factor is a first episode: `\"yes\"`, `\"no\"`, or `\"\"` when not recorded or not known (never read \"not known\" as \"no\")",
         group: ApiGroup::Reading,
     },
     HostFunction {
@@ -507,7 +507,7 @@ struct Recorded {
     since: Option<NaiveDate>,
     due: Option<NaiveDate>,
     trend: Option<Trend>,
-    first_episode: bool,
+    first_episode: Option<bool>,
     happening_now: bool,
 }
 
@@ -544,7 +544,7 @@ impl CaseView {
                     since: factor.since,
                     due: factor.due,
                     trend: factor.trend,
-                    first_episode: factor.first_episode == Some(true),
+                    first_episode: factor.first_episode,
                     happening_now: factor.happening_now == Some(true),
                 });
                 if factor.severity > 0 {
@@ -565,7 +565,7 @@ impl CaseView {
                 since: None,
                 due: None,
                 trend: None,
-                first_episode: false,
+                first_episode: None,
                 happening_now: false,
             });
             strengths.push(number);
@@ -1002,19 +1002,23 @@ fn register_reading(
         }
     );
     let number = lookup.clone();
-    volatile!(
-        engine,
-        "first_episode",
-        move |kind: &str| -> HostResult<bool> {
-            let kind = number(kind)?;
-            with_session(|session| {
-                Ok(session
-                    .case
-                    .present(kind)
-                    .is_some_and(|entry| entry.first_episode))
-            })
-        }
-    );
+    volatile!(engine, "first_episode", move |kind: &str| -> HostResult<
+        ImmutableString,
+    > {
+        let kind = number(kind)?;
+        with_session(|session| {
+            let answer = session
+                .case
+                .present(kind)
+                .and_then(|entry| entry.first_episode);
+            Ok(match answer {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            }
+            .into())
+        })
+    });
     let number = lookup.clone();
     volatile!(
         engine,

@@ -1573,7 +1573,11 @@ impl<'r> App<'r> {
 }
 
 /// A closed scale offered in a picker: its purpose, every (key, label), and the current key.
-type ScaleChoice = (PickFor, Vec<(&'static str, &'static str)>, Option<&'static str>);
+type ScaleChoice = (
+    PickFor,
+    Vec<(&'static str, &'static str)>,
+    Option<&'static str>,
+);
 
 /// Which part of a medical factor's course a key changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
