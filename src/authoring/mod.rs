@@ -8,8 +8,10 @@
 //! reports; reading the folder and printing sit in `files` and the CLI.
 
 pub mod cases;
+pub mod exercise;
 pub mod guide;
 pub mod lint;
+pub mod partner_effect;
 pub mod schema;
 
 use std::fmt;

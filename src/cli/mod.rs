@@ -140,12 +140,27 @@ impl Cli {
         if let Some(dir) = &self.rules {
             return dir.clone();
         }
-        let local = Path::new("rules");
-        if local.join(sicol::rules::RULESET_FILE).is_file() {
-            return local.to_path_buf();
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+        default_rules_dir()
     }
+}
+
+/// The rules deployed now, as the commands that compare a proposed rule set with them see it:
+/// the folder used when `--rules` is not given. `None` when `--rules` names that same folder.
+pub fn deployed_rules_dir(cli: &Cli) -> Option<PathBuf> {
+    let deployed = default_rules_dir();
+    match &cli.rules {
+        Some(dir) if rules::same_folder(dir, &deployed) => None,
+        _ => Some(deployed),
+    }
+}
+
+/// `./rules` when it holds a rule set, else the rules bundled with the source.
+fn default_rules_dir() -> PathBuf {
+    let local = Path::new("rules");
+    if local.join(sicol::rules::RULESET_FILE).is_file() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
 /// Runs the parsed command and returns the process exit code.

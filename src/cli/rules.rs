@@ -2,6 +2,7 @@
 //! lints every file of the rules folder; `test` runs the expected outcomes in `rules/tests/`.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
@@ -14,10 +15,19 @@ use super::{Cli, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 pub enum RulesCommand {
     /// Compile and lint every rule file; list every problem with its file, line and a fix
     #[command(
+        long_about = "Compile and lint every rule file, then run every script on a generated spread of \
+            assessments (every kind at every severity, every living situation and referral source, \
+            a range of ages and dates; the same every time) so that rules that throw, loop or grow \
+            huge values are found before they are deployed.\n\n\
+            When the folder checked is not the deployed one, partners that join a category others \
+            already serve are listed with the test cases in DIR/tests whose referrals or lead \
+            coordinator move. When the folder keeps schemas (DIR/schemas), they are compared with \
+            what its vocabulary gives.",
         after_help = "Exit codes: 0 no errors (warnings may be listed), 1 errors found, 2 the folder cannot be read.\n\n\
-        Examples:\n  sicol rules check\n  sicol rules check --rules my-rules"
+        Examples:\n  sicol rules check\n  sicol rules check --rules my-rules\n  \
+        sicol rules check --rules my-rules --current /srv/sicol/rules"
     )]
-    Check,
+    Check(CheckArgs),
     /// Run the cases in rules/tests/ against their expected outcomes and print a pass/fail table
     #[command(
         after_help = "Each rules/tests/*.yaml file is an assessment plus an `expect:` block; see rules/README.md.\n\
@@ -33,18 +43,43 @@ pub enum RulesCommand {
     Impact(super::rules_impact::ImpactArgs),
 }
 
+/// Arguments of `sicol rules check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The rules deployed now, to compare partners with (default: ./rules, or the bundled rules,
+    /// when --rules names another folder)
+    #[arg(long, value_name = "DIR")]
+    pub current: Option<PathBuf>,
+}
+
 /// Runs one `sicol rules` subcommand.
 pub fn run(cli: &Cli, command: &RulesCommand) -> Result<u8> {
     match command {
-        RulesCommand::Check => check(cli),
+        RulesCommand::Check(args) => check(cli, args),
         RulesCommand::Test => test(cli),
         RulesCommand::Impact(args) => super::rules_impact::run(cli, args),
     }
 }
 
-fn check(cli: &Cli) -> Result<u8> {
-    let rule_files = files::read_rule_files(&cli.rules_dir())?;
-    let report = authoring::lint::check(&rule_files);
+fn check(cli: &Cli, args: &CheckArgs) -> Result<u8> {
+    let dir = cli.rules_dir();
+    let rule_files = files::read_rule_files(&dir)?;
+    let tests = files::read_rule_tests(&dir)?;
+    let current = match &args.current {
+        Some(current) => Some(current.clone()),
+        None => super::deployed_rules_dir(cli),
+    };
+    let deployed = match current.filter(|current| !same_folder(current, &dir)) {
+        Some(current) => Some(files::read_rule_files(&current)?),
+        None => None,
+    };
+    let schemas = files::read_schemas(&dir.join(authoring::lint::SCHEMAS_DIR))?;
+    let context = authoring::lint::CheckContext {
+        tests: &tests,
+        deployed: deployed.as_ref(),
+        schemas: schemas.as_ref(),
+    };
+    let report = authoring::lint::check_with(&rule_files, context);
     // A closed pipe (sicol rules check | head) is not worth reporting.
     let _ = writeln!(std::io::stdout().lock(), "{report}");
     Ok(if report.has_errors() {
@@ -52,6 +87,14 @@ fn check(cli: &Cli) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// Whether two paths name the same folder (as far as the file system can tell).
+pub(super) fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn test(cli: &Cli) -> Result<u8> {

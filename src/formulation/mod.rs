@@ -74,6 +74,29 @@ pub struct Formulation {
     pub warnings: Vec<RuleWarning>,
     /// The scripts that ran, in order.
     pub scripts_run: Vec<String>,
+    /// Set when any rule failed: what that rule would have added is missing, so the weights,
+    /// urgency and referrals may be too low. Absent from the output of a complete formulation,
+    /// so that complete formulations read exactly as before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+impl Formulation {
+    /// One plain sentence saying the formulation is incomplete and which rules failed; `None`
+    /// when every rule ran to the end.
+    pub fn incomplete_notice(&self) -> Option<String> {
+        if !self.incomplete && self.warnings.is_empty() {
+            return None;
+        }
+        let mut rules: Vec<&str> = self.warnings.iter().map(|w| w.rule.as_str()).collect();
+        rules.dedup();
+        Some(format!(
+            "INCOMPLETE FORMULATION: {} failed ({}), so what {} would have added is missing and the urgency, weights and referrals may be too low; do not rely on this formulation until the rules are fixed",
+            if rules.len() == 1 { "1 rule".to_owned() } else { format!("{} rules", rules.len()) },
+            rules.join(", "),
+            if rules.len() == 1 { "it" } else { "they" },
+        ))
+    }
 }
 
 /// The 5 Ps, each a list of short statements in the order rules wrote them.
@@ -301,6 +324,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         gaps: plan.gaps,
         factors: output.contributions,
         notes: output.notes,
+        incomplete: !output.warnings.is_empty(),
         warnings: output.warnings,
         scripts_run: output.scripts_run,
     }
