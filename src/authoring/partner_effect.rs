@@ -43,6 +43,8 @@ pub fn partner_changes(
     let file = proposed.files.display(PARTNERS_FILE);
     let mut findings = Vec::new();
     for (index, partner) in directory.partners().iter().enumerate() {
+        // The categories this partner joins: new to it, and already served by someone else.
+        let mut joined: Vec<(usize, &str, Vec<&str>)> = Vec::new();
         for (slot, category) in partner.categories.iter().enumerate() {
             let served_before = deployed
                 .get(&partner.id)
@@ -53,57 +55,65 @@ pub fn partner_changes(
                 .filter(|&&other| other != index)
                 .map(|&other| directory.partners()[other].id.as_str())
                 .collect();
-            if served_before || others.is_empty() {
-                continue;
+            if !served_before && !others.is_empty() {
+                joined.push((slot, category, others));
             }
-            let without = without_category(directory, index, category);
-            let moved: Vec<String> = cases
-                .iter()
-                .filter_map(|(name, assessment, formulation)| {
-                    let plan = replan(proposed, assessment, formulation, &without);
-                    let changes = plan_changes(&plan, formulation, directory);
-                    (!changes.is_empty()).then(|| format!("{name} ({})", changes.join("; ")))
-                })
-                .collect();
-            let path = format!("partners[{index}].categories[{slot}]");
-            let joins = if deployed.get(&partner.id).is_some() {
-                "now also serves"
-            } else {
-                "is new and serves"
-            };
-            let message = format!(
-                "partner `{}` {joins} `{category}`, which {} already {}: {}",
-                partner.id,
-                others.join(", "),
-                if others.len() == 1 { "serves" } else { "serve" },
-                match moved.len() {
-                    0 =>
-                        "no case in the rules' tests changes, but saved formulations may".to_owned(),
-                    1 => "the referral plan of 1 test case changes".to_owned(),
-                    count => format!("the referral plans of {count} test cases change"),
-                }
-            );
-            let mut hint = String::new();
-            if !moved.is_empty() {
-                hint.push_str(&format!("moved: {}; ", moved.join(", ")));
-                hint.push_str("check that each move is meant and pin the plan in those cases' `expect:` (partners, lead_coordinator); ");
-            }
-            hint.push_str(&format!(
-                "run `sicol rules impact --rules {}` to see which saved formulations move",
-                proposed.files.origin
-            ));
-            findings.push(Finding {
-                severity: Severity::Warning,
-                problem: Problem::new(&file, map.position(&path), &path, message).with_hint(hint),
-            });
         }
+        let Some((first_slot, _, _)) = joined.first() else {
+            continue;
+        };
+        let categories: Vec<&str> = joined.iter().map(|(_, category, _)| *category).collect();
+        let without = without_categories(directory, index, &categories);
+        let moved: Vec<String> = cases
+            .iter()
+            .filter_map(|(name, assessment, formulation)| {
+                let plan = replan(proposed, assessment, formulation, &without);
+                let changes = plan_changes(&plan, formulation, directory);
+                (!changes.is_empty()).then(|| format!("{name} ({})", changes.join("; ")))
+            })
+            .collect();
+        let path = format!("partners[{index}].categories[{first_slot}]");
+        let joins = if deployed.get(&partner.id).is_some() {
+            "now also serves"
+        } else {
+            "is new and serves"
+        };
+        let served: Vec<String> = joined
+            .iter()
+            .map(|(_, category, others)| {
+                format!("`{category}` (already served by {})", others.join(", "))
+            })
+            .collect();
+        let message = format!(
+            "partner `{}` {joins} {}: {}",
+            partner.id,
+            served.join(", "),
+            match moved.len() {
+                0 => "no case in the rules' tests changes, but saved formulations may".to_owned(),
+                1 => "the referral plan of 1 test case changes".to_owned(),
+                count => format!("the referral plans of {count} test cases change"),
+            }
+        );
+        let mut hint = String::new();
+        if !moved.is_empty() {
+            hint.push_str(&format!("moved: {}; ", moved.join(", ")));
+            hint.push_str("check that each move is meant and pin the plan in those cases' `expect:` (partners, lead_coordinator); ");
+        }
+        hint.push_str(&format!(
+            "run `sicol rules impact --rules {}` to see which saved formulations move",
+            proposed.files.origin
+        ));
+        findings.push(Finding {
+            severity: Severity::Warning,
+            problem: Problem::new(&file, map.position(&path), &path, message).with_hint(hint),
+        });
     }
     findings
 }
 
-/// The directory with partner `index` no longer serving `category` (and gone if that was all
-/// it served): the plan as it was before the partner joined.
-fn without_category(directory: &Directory, index: usize, category: &str) -> Directory {
+/// The directory with partner `index` no longer serving `categories` (and gone if that was all
+/// it served): the plan as it was before the partner joined them.
+fn without_categories(directory: &Directory, index: usize, categories: &[&str]) -> Directory {
     let partners = directory
         .partners()
         .iter()
@@ -111,7 +121,9 @@ fn without_category(directory: &Directory, index: usize, category: &str) -> Dire
         .filter_map(|(at, partner)| {
             let mut partner = partner.clone();
             if at == index {
-                partner.categories.retain(|served| served != category);
+                partner
+                    .categories
+                    .retain(|served| !categories.contains(&served.as_str()));
                 if partner.categories.is_empty() {
                     return None;
                 }
