@@ -266,6 +266,12 @@ fn write_text(out: &mut impl Write, view: &TextView<'_>) -> std::io::Result<()> 
     )?;
     writeln!(out, "  lead coordinator changes:  {}", impact.lead())?;
     writeln!(out, "  referral changes:          {}", impact.referrals())?;
+    if view.moves.is_empty() && !impact.changed.is_empty() {
+        writeln!(
+            out,
+            "moves: none in urgency, recommendation, lead coordinator or balance"
+        )?;
+    }
     if !view.moves.is_empty() {
         writeln!(out, "moves:")?;
         let width = |column: fn(&Move) -> usize, title: &str| {
