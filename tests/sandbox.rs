@@ -325,3 +325,22 @@ fn days_since_without_a_since_date_stops_the_rule_with_advice() {
         "bad.rhai:1:20: rule bad stopped: `debt` has no since date: check has_since(\"debt\") before days_since"
     );
 }
+
+#[test]
+fn an_operator_on_a_number_and_text_is_explained() {
+    let warning = only_warning("let left = severity(\"debt\") - \"1\";\n");
+    assert_eq!(
+        warning,
+        "bad.rhai:1:29: rule bad stopped: `-` cannot be used on a whole number and text: use numbers with numbers and text with text (write numbers without quotes)"
+    );
+    assert_plain(&warning);
+}
+
+#[test]
+fn a_for_loop_over_a_number_is_explained() {
+    let warning = only_warning("let n = 3;\nfor k in n {\n  note(\"x\");\n}\n");
+    assert_eq!(
+        warning,
+        "bad.rhai:2:10: rule bad stopped: `for` can only go through a list, a range such as 0..3, or a text"
+    );
+}

@@ -819,6 +819,16 @@ pub fn plain_message(error: &EvalAltResult) -> String {
             format!("a calculation failed: {}", what.to_ascii_lowercase())
         }
         EvalAltResult::ErrorIndexNotFound(key, _) => format!("there is no entry `{key}`"),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => format!("there is no property `{name}`"),
+        EvalAltResult::ErrorIndexingType(what, _) => {
+            format!("{} cannot be read with [...]", type_words(what))
+        }
+        EvalAltResult::ErrorFor(_) => {
+            "`for` can only go through a list, a range such as 0..3, or a text".to_owned()
+        }
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => {
+            format!("`{name}` is a constant and cannot be changed: use `let` for a value that changes")
+        }
         other => {
             let text = other.to_string();
             let text = match text.find(" (line ") {
@@ -847,6 +857,13 @@ fn function_not_found(signature: &str) -> String {
         1 => format!("1 value ({})", given[0]),
         count => format!("{count} values ({})", given.join(", ")),
     };
+    // An operator (`+`, `>`, `==`…) given values it cannot combine, such as a number and text.
+    if !name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        return format!(
+            "`{name}` cannot be used on {}: use numbers with numbers and text with text (write numbers without quotes)",
+            given.join(" and ")
+        );
+    }
     let Some(function) = host_function(name) else {
         return format!(
             "there is no function `{name}` that takes {given_words}: check the name and what is passed to it against rules/README.md"
