@@ -120,6 +120,14 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         Some(dir) => Some(files::load_rules(dir)?),
         None => None,
     };
+    if current
+        .as_ref()
+        .is_some_and(|current| current.id.sha256 == new.id.sha256)
+    {
+        eprintln!(
+            "note: the proposed rules are the rules deployed now (same sha256), so nothing can move; name the proposed folder with --rules DIR"
+        );
+    }
     let mut store = Store::open(&args.store)?;
     let ids = store.ids()?;
     let progress = if ids.len() > PROGRESS_FROM && std::io::stderr().is_terminal() {

@@ -153,7 +153,7 @@ pub const HOST_API: &[HostFunction] = &[
         name: "days_until_due",
         params: &[KIND],
         returns: "int",
-        doc: "days from the assessment date to `due:` (negative once passed); the rule stops with a warning if there is no due date, so check `has_due(kind)` first",
+        doc: "days from the assessment date to `due:` (negative once passed); a kind without a due date stops the rule (and marks the formulation incomplete), so check `has_due(kind)` first",
         group: ApiGroup::Reading,
     },
     HostFunction {
@@ -188,7 +188,7 @@ pub const HOST_API: &[HostFunction] = &[
         name: "days_since",
         params: &[KIND],
         returns: "int",
-        doc: "days from `since:` to the assessment date (negative if `since:` is later); the rule stops with a warning if there is no since date, so check `has_since(kind)` first",
+        doc: "days from `since:` to the assessment date (negative if `since:` is later); a kind without a since date stops the rule (and marks the formulation incomplete), so check `has_since(kind)` first",
         group: ApiGroup::Reading,
     },
     HostFunction {
