@@ -276,6 +276,7 @@ fn an_incomplete_formulation_shows_a_banner_across_the_screen() {
             "{text}"
         );
     }
+    check("incomplete_formulation_banner", &app);
     // A complete formulation has no banner: the form starts right under the step bar.
     let complete = screen(&eviction_case(), 80, 24);
     assert!(!complete.contains("INCOMPLETE"), "{complete}");

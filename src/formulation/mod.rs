@@ -85,17 +85,34 @@ impl Formulation {
     /// One plain sentence saying the formulation is incomplete and which rules failed; `None`
     /// when every rule ran to the end.
     pub fn incomplete_notice(&self) -> Option<String> {
+        let (count, rules) = self.failed_rules()?;
+        Some(format!(
+            "INCOMPLETE FORMULATION: {count} failed ({rules}), so what {} would have added is missing and the urgency, weights and referrals may be too low; do not rely on this formulation until the rules are fixed",
+            if count == "1 rule" { "it" } else { "they" },
+        ))
+    }
+
+    /// A short form of [`Formulation::incomplete_notice`] for a one-line banner.
+    pub fn incomplete_banner(&self) -> Option<String> {
+        let (count, rules) = self.failed_rules()?;
+        Some(format!(
+            "INCOMPLETE FORMULATION: {count} failed ({rules}); urgency and referrals may be too low"
+        ))
+    }
+
+    /// How many rules failed, in words, and their names; `None` when none did.
+    fn failed_rules(&self) -> Option<(String, String)> {
         if !self.incomplete && self.warnings.is_empty() {
             return None;
         }
         let mut rules: Vec<&str> = self.warnings.iter().map(|w| w.rule.as_str()).collect();
         rules.dedup();
-        Some(format!(
-            "INCOMPLETE FORMULATION: {} failed ({}), so what {} would have added is missing and the urgency, weights and referrals may be too low; do not rely on this formulation until the rules are fixed",
-            if rules.len() == 1 { "1 rule".to_owned() } else { format!("{} rules", rules.len()) },
-            rules.join(", "),
-            if rules.len() == 1 { "it" } else { "they" },
-        ))
+        let count = if rules.len() == 1 {
+            "1 rule".to_owned()
+        } else {
+            format!("{} rules", rules.len())
+        };
+        Some((count, rules.join(", ")))
     }
 }
 

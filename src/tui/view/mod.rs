@@ -75,8 +75,8 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
     ])
     .areas(frame.area());
     canvas.step_bar(frame, top);
-    if let Some(notice) = app.formulation.incomplete_notice() {
-        let text = format!(" ⚠ {notice} (t: details) ");
+    if let Some(notice) = app.formulation.incomplete_banner() {
+        let text = format!(" ⚠ {notice} · t: details ");
         frame.render_widget(
             ratatui::widgets::Paragraph::new(text).style(theme.banner()),
             banner,
