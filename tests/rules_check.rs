@@ -356,6 +356,7 @@ fn a_partner_joining_welfare_benefits_is_reported_with_the_cases_it_moves() {
     let context = lint::CheckContext {
         tests: &tests,
         deployed: Some(&deployed),
+        deployed_from_records: false,
         schemas: None,
     };
     let report = lint::check_with(&proposed, context);
@@ -369,7 +370,7 @@ fn a_partner_joining_welfare_benefits_is_reported_with_the_cases_it_moves() {
     assert!(joins
         .problem
         .message
-        .starts_with("partner `cv-warm-homes` is new and serves `welfare_benefits` (already served by cv-city-advice, cv-welfare-rights, cv-benefits-dropin, cv-later-life)"),
+        .starts_with("compared with rules, partner `cv-warm-homes` is new and serves `welfare_benefits` (already served by cv-city-advice, cv-welfare-rights, cv-benefits-dropin, cv-later-life)"),
         "{}", joins.problem.message);
     assert!(joins
         .problem
@@ -395,6 +396,7 @@ fn an_unchanged_directory_warns_about_nothing() {
     let context = lint::CheckContext {
         tests: &tests,
         deployed: Some(&deployed),
+        deployed_from_records: false,
         schemas: None,
     };
     let report = lint::check_with(&bundled_files(), context);
@@ -457,6 +459,52 @@ fn the_command_fails_on_a_rule_that_loops() {
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(
         stdout.contains("spin.rhai:2:6: rule spin.spin fails when it runs: it ran more than 200000 steps, so it probably loops forever"),
+        "{stdout}"
+    );
+}
+
+/// Copies a folder tree.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy file");
+        }
+    }
+}
+
+#[test]
+fn a_partner_added_to_the_deployed_rules_in_place_is_compared_with_the_newest_record() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    copy_tree(&util::rules_dir(), &temp.path().join("rules"));
+    copy_tree(
+        &util::root().join("formulations"),
+        &temp.path().join("formulations"),
+    );
+    let partners = temp.path().join("rules/partners.yaml");
+    let text = std::fs::read_to_string(&partners).expect("partners");
+    std::fs::write(
+        &partners,
+        format!("{text}\n  - id: cv-warm-homes\n    name: Warm Homes Energy Charity\n    categories: [welfare_benefits]\n    contact: \"01632 960999\"\n    hours: always\n    same_day: true\n"),
+    )
+    .expect("write partners");
+    let output = Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .args(["rules", "check"])
+        .current_dir(temp.path())
+        .output()
+        .expect("run sicol");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(": compared with the rules of the newest record in formulations, partner `cv-warm-homes` is new and serves `welfare_benefits`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("run `sicol rules impact --rules rules --against recorded`"),
         "{stdout}"
     );
 }

@@ -47,6 +47,9 @@ pub struct CheckContext<'a> {
     pub tests: &'a [(String, String)],
     /// The rules deployed now, to tell which partners and categories a change adds.
     pub deployed: Option<&'a RuleFiles>,
+    /// Whether `deployed` is the rule set copy of a saved record (the folder checked is the
+    /// deployed one, edited in place), so `rules impact` must compare `--against recorded`.
+    pub deployed_from_records: bool,
     /// The JSON Schemas kept in the rules folder (`schemas/`), file name to text, to warn when
     /// they no longer match the vocabulary; `None` when the folder keeps none.
     pub schemas: Option<&'a BTreeMap<String, String>>,
@@ -88,9 +91,19 @@ pub fn check_with(files: &RuleFiles, context: CheckContext<'_>) -> CheckReport {
                 let directory = RuleSet::from_files(deployed)
                     .map(|rules| rules.partners)
                     .unwrap_or_default();
+                let impact = if context.deployed_from_records {
+                    format!(
+                        "sicol rules impact --rules {} --against recorded",
+                        files.origin
+                    )
+                } else {
+                    format!("sicol rules impact --rules {}", files.origin)
+                };
                 lint.findings.extend(super::partner_effect::partner_changes(
                     &ruleset,
                     &directory,
+                    &deployed.origin,
+                    &impact,
                     context.tests,
                 ));
             }

@@ -16,11 +16,14 @@ use crate::source::SourceMap;
 use crate::PARTNERS_FILE;
 
 /// Warns about every category a partner of `proposed` serves that the same partner did not
-/// serve in `deployed` while others in `proposed` already do, naming the test cases (given as
-/// (name, text) pairs) whose plan moves because of it.
+/// serve in `deployed` (the directory of the rules named `deployed_origin`) while others in
+/// `proposed` already do, naming the test cases (given as (name, text) pairs) whose plan moves
+/// because of it. `impact_command` is the `sicol rules impact` command the hint suggests.
 pub fn partner_changes(
     proposed: &RuleSet,
     deployed: &Directory,
+    deployed_origin: &str,
+    impact_command: &str,
     tests: &[(String, String)],
 ) -> Vec<Finding> {
     let directory = &proposed.partners;
@@ -73,6 +76,7 @@ pub fn partner_changes(
             })
             .collect();
         let path = format!("partners[{index}].categories[{first_slot}]");
+        // Said against what: the deployed folder, or the rules of the newest saved record.
         let joins = if deployed.get(&partner.id).is_some() {
             "now also serves"
         } else {
@@ -85,7 +89,7 @@ pub fn partner_changes(
             })
             .collect();
         let message = format!(
-            "partner `{}` {joins} {}: {}",
+            "compared with {deployed_origin}, partner `{}` {joins} {}: {}",
             partner.id,
             served.join(", "),
             match moved.len() {
@@ -100,8 +104,7 @@ pub fn partner_changes(
             hint.push_str("check that each move is meant and pin the plan in those cases' `expect:` (partners, lead_coordinator); ");
         }
         hint.push_str(&format!(
-            "run `sicol rules impact --rules {}` to see which saved formulations move",
-            proposed.files.origin
+            "run `{impact_command}` to see which saved formulations move"
         ));
         findings.push(Finding {
             severity: Severity::Warning,

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
+use sicol::records::Store;
 use sicol::{authoring, files, Result};
 
 use super::{Cli, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
@@ -50,6 +51,11 @@ pub struct CheckArgs {
     /// when --rules names another folder)
     #[arg(long, value_name = "DIR")]
     pub current: Option<PathBuf>,
+
+    /// When the folder checked is the deployed one (edited in place), partners are compared with
+    /// the rules the newest record in this store was made with
+    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    pub store: PathBuf,
 }
 
 /// Runs one `sicol rules` subcommand.
@@ -69,14 +75,27 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<u8> {
         Some(current) => Some(current.clone()),
         None => super::deployed_rules_dir(cli),
     };
+    let mut deployed_from_records = false;
     let deployed = match current.filter(|current| !same_folder(current, &dir)) {
         Some(current) => Some(files::read_rule_files(&current)?),
-        None => None,
+        // Checking the deployed folder itself, perhaps edited in place: the rules the service
+        // last formulated with are what a partner change moves away from.
+        None => match rules_of_newest_record(&args.store) {
+            Some(before) => {
+                let mut files = files::read_rule_files(&before)?;
+                files.origin =
+                    format!("the rules of the newest record in {}", args.store.display());
+                deployed_from_records = true;
+                Some(files)
+            }
+            None => None,
+        },
     };
     let schemas = files::read_schemas(&dir.join(authoring::lint::SCHEMAS_DIR))?;
     let context = authoring::lint::CheckContext {
         tests: &tests,
         deployed: deployed.as_ref(),
+        deployed_from_records,
         schemas: schemas.as_ref(),
     };
     let report = authoring::lint::check_with(&rule_files, context);
@@ -86,6 +105,24 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<u8> {
         EXIT_FAILED
     } else {
         EXIT_OK
+    })
+}
+
+/// The rule set copy the newest assessment record of a store was made with, if the store and the
+/// copy exist.
+fn rules_of_newest_record(store: &Path) -> Option<PathBuf> {
+    if !store.is_dir() {
+        return None;
+    }
+    let store = Store::open(store).ok()?;
+    let ids = store.ids().ok()?;
+    ids.into_iter().rev().find_map(|id| {
+        let record = store.read(id).ok()?;
+        if record.follow_up.is_some() {
+            return None;
+        }
+        let copy = store.ruleset_dir(&record.ruleset.sha256);
+        copy.is_dir().then_some(copy)
     })
 }
 
