@@ -135,7 +135,7 @@ pub fn document(
     ));
     if figures.people_incomplete > 0 {
         facts.push(format!(
-            "Incomplete formulations: {} people's current formulation is incomplete (a rule failed when it was made, so the urgency and referrals may be too low); replay them once the rules are fixed",
+            "Incomplete formulations: {} people (a rule failed when their current formulation was made, so its urgency and referrals may be too low; replay them once the rules are fixed)",
             show(figures.people_incomplete)
         ));
     }

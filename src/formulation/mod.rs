@@ -25,6 +25,11 @@ pub struct Formulation {
     pub assessed_at: DateTime<FixedOffset>,
     /// The rule set that made this formulation.
     pub ruleset: RuleSetId,
+    /// Set when any rule failed (near the top, where a reader sees it first): what that rule would have added is missing, so the weights,
+    /// urgency and referrals may be too low. Absent from the output of a complete formulation,
+    /// so that complete formulations read exactly as before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     /// Sum of social factors.
     #[serde(serialize_with = "round2")]
     pub social_weight: f64,
@@ -74,11 +79,6 @@ pub struct Formulation {
     pub warnings: Vec<RuleWarning>,
     /// The scripts that ran, in order.
     pub scripts_run: Vec<String>,
-    /// Set when any rule failed: what that rule would have added is missing, so the weights,
-    /// urgency and referrals may be too low. Absent from the output of a complete formulation,
-    /// so that complete formulations read exactly as before it existed.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub incomplete: bool,
 }
 
 impl Formulation {
@@ -87,8 +87,9 @@ impl Formulation {
     pub fn incomplete_notice(&self) -> Option<String> {
         let (count, rules) = self.failed_rules()?;
         Some(format!(
-            "INCOMPLETE FORMULATION: {count} failed ({rules}), so what {} would have added is missing and the urgency, weights and referrals may be too low; do not rely on this formulation until the rules are fixed",
-            if count == "1 rule" { "it" } else { "they" },
+            "INCOMPLETE FORMULATION: {} failed ({rules}), so what {} would have added is missing and the urgency, weights and referrals may be too low; do not rely on this formulation until the rules are fixed",
+            rules_in_words(count),
+            if count == 1 { "it" } else { "they" },
         ))
     }
 
@@ -96,23 +97,29 @@ impl Formulation {
     pub fn incomplete_banner(&self) -> Option<String> {
         let (count, rules) = self.failed_rules()?;
         Some(format!(
-            "INCOMPLETE FORMULATION: {count} failed ({rules}); urgency and referrals may be too low"
+            "INCOMPLETE FORMULATION: {} failed ({rules}); urgency and referrals may be too low",
+            rules_in_words(count)
         ))
     }
 
-    /// How many rules failed, in words, and their names; `None` when none did.
-    fn failed_rules(&self) -> Option<(String, String)> {
+    /// How many rules failed and their names; `None` when none did.
+    fn failed_rules(&self) -> Option<(usize, String)> {
         if !self.incomplete && self.warnings.is_empty() {
             return None;
         }
         let mut rules: Vec<&str> = self.warnings.iter().map(|w| w.rule.as_str()).collect();
+        rules.sort_unstable();
         rules.dedup();
-        let count = if rules.len() == 1 {
-            "1 rule".to_owned()
-        } else {
-            format!("{} rules", rules.len())
-        };
-        Some((count, rules.join(", ")))
+        Some((rules.len(), rules.join(", ")))
+    }
+}
+
+/// "1 rule", "2 rules".
+fn rules_in_words(count: usize) -> String {
+    if count == 1 {
+        "1 rule".to_owned()
+    } else {
+        format!("{count} rules")
     }
 }
 
