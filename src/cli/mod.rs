@@ -118,10 +118,16 @@ pub enum Command {
 
     /// Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners files
     #[command(
+        long_about = "Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners \
+            files, with the rule set's vocabulary, partners and rule names written in.\n\n\
+            They go to --out DIR or, by default, to schemas/ inside the rules folder read, so that a \
+            working copy of the rules (--rules my-rules) keeps schemas that match it. Run it again \
+            after changing the vocabulary; `sicol rules check` warns when they no longer match.",
         after_help = "Editors with a YAML language server (VS Code's YAML extension, Neovim's yamlls) then \
         validate and complete a file that starts with a line such as\n  \
-        # yaml-language-server: $schema=../schemas/assessment.schema.json\n\n\
-        Examples:\n  sicol schema\n  sicol schema --out ~/sicol-schemas"
+        # yaml-language-server: $schema=../schemas/rules-test.schema.json\n\n\
+        Examples:\n  sicol schema --rules my-rules      # writes my-rules/schemas/\n  \
+        sicol schema --out ~/sicol-schemas"
     )]
     Schema(schema::SchemaArgs),
 

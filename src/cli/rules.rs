@@ -36,10 +36,18 @@ pub enum RulesCommand {
         Examples:\n  sicol rules test\n  sicol rules test --rules my-rules"
     )]
     Test,
-    /// How a rule change moves saved formulations: replay each under its own rules and --rules
+    /// How a rule change moves saved formulations: the deployed rules against --rules
     #[command(
+        long_about = "How a rule change moves saved formulations: every current record is recomputed \
+            under the proposed rules (--rules DIR) and under the rules deployed now (--current DIR, \
+            default ./rules), or with --against recorded under the rules it was made with. Prints \
+            counts, a table of from → to moves, and each moved case with its score and urgency \
+            before → after and the margin to the nearest urgency cut-off.\n\n\
+            Run it after any change to rules or to partners.yaml.",
         after_help = "Examples:\n  sicol rules impact --rules my-new-rules\n  \
-            sicol rules impact --rules my-new-rules --store /srv/sicol/formulations"
+            sicol rules impact --rules my-new-rules --only outcome --store /srv/sicol/formulations\n  \
+            sicol rules impact --rules my-new-rules --format json > impact.json\n  \
+            sicol rules impact --rules rules --against recorded"
     )]
     Impact(super::rules_impact::ImpactArgs),
 }
