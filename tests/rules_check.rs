@@ -508,3 +508,35 @@ fn a_partner_added_to_the_deployed_rules_in_place_is_compared_with_the_newest_re
         "{stdout}"
     );
 }
+
+#[test]
+fn a_mistake_found_by_reading_does_not_hide_a_loop_elsewhere_and_is_not_reported_twice() {
+    let mut files = with_script("rule(\"spin\");\nloop { }\n");
+    replace(
+        &mut files,
+        "loss.rhai",
+        "has(\"bereavement\")",
+        "has(\"bereavment\")",
+    );
+    let report = lint::check(&files);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Error)
+        .map(|finding| {
+            let line = finding.to_string();
+            line.lines().next().unwrap_or_default().to_owned()
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{report}");
+    assert!(
+        errors[0]
+            .starts_with("error: rules/fixture.rhai:2:6: rule fixture.spin fails when it runs"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("error: rules/loss.rhai:")
+            && errors[1].ends_with("unknown kind `bereavment`"),
+        "{errors:?}"
+    );
+}

@@ -79,37 +79,32 @@ pub fn check_with(files: &RuleFiles, context: CheckContext<'_>) -> CheckReport {
     }
     let served = lint.partners(vocabulary.as_ref());
     lint.scripts(vocabulary.as_ref(), config.as_ref(), served.as_ref());
-    let static_errors = lint
-        .findings
-        .iter()
-        .any(|finding| finding.severity == Severity::Error);
-    // Running needs rules that load; with static errors the run would only repeat them.
-    if !static_errors {
-        if let Ok(ruleset) = RuleSet::from_files(files) {
-            lint.findings.extend(super::exercise::exercise(&ruleset));
-            if let Some(deployed) = context.deployed {
-                let directory = RuleSet::from_files(deployed)
-                    .map(|rules| rules.partners)
-                    .unwrap_or_default();
-                let impact = if context.deployed_from_records {
-                    format!(
-                        "sicol rules impact --rules {} --against recorded",
-                        files.origin
-                    )
-                } else {
-                    format!("sicol rules impact --rules {}", files.origin)
-                };
-                lint.findings.extend(super::partner_effect::partner_changes(
-                    &ruleset,
-                    &directory,
-                    &deployed.origin,
-                    &impact,
-                    context.tests,
-                ));
-            }
-            if let Some(schemas) = context.schemas {
-                lint.stale_schemas(&ruleset, schemas);
-            }
+    // Running needs rules that load. A mistake already found by reading (an unknown kind in
+    // quotes) fails at the same place when run, so it is not reported twice.
+    if let Ok(ruleset) = RuleSet::from_files(files) {
+        lint.run_rules(&ruleset);
+        if let Some(deployed) = context.deployed {
+            let directory = RuleSet::from_files(deployed)
+                .map(|rules| rules.partners)
+                .unwrap_or_default();
+            let impact = if context.deployed_from_records {
+                format!(
+                    "sicol rules impact --rules {} --against recorded",
+                    files.origin
+                )
+            } else {
+                format!("sicol rules impact --rules {}", files.origin)
+            };
+            lint.findings.extend(super::partner_effect::partner_changes(
+                &ruleset,
+                &directory,
+                &deployed.origin,
+                &impact,
+                context.tests,
+            ));
+        }
+        if let Some(schemas) = context.schemas {
+            lint.stale_schemas(&ruleset, schemas);
         }
     }
     let mut findings = lint.findings;
@@ -472,6 +467,25 @@ impl Lint<'_> {
             );
         }
         unlisted
+    }
+
+    /// Runs every script on the generated spread ([`super::exercise`]), leaving out failures at
+    /// a place already reported by the reading checks.
+    fn run_rules(&mut self, ruleset: &RuleSet) {
+        let place = |finding: &Finding| {
+            let problem = &finding.problem;
+            (
+                problem.file.clone(),
+                problem.position.line,
+                problem.position.column,
+            )
+        };
+        let found: BTreeSet<(String, usize, usize)> = self.findings.iter().map(place).collect();
+        let ran = super::exercise::exercise(ruleset);
+        self.findings.extend(
+            ran.into_iter()
+                .filter(|finding| !found.contains(&place(finding))),
+        );
     }
 
     /// Warns when the schemas kept in the folder differ from what this folder's vocabulary and
