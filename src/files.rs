@@ -40,11 +40,12 @@ pub fn load_rules(dir: &Path) -> Result<RuleSet> {
     Ok(RuleSet::from_files(&files)?)
 }
 
-/// Reads and checks an assessment file.
+/// Reads and checks an assessment file. A rule test (`rules/tests/*.yaml`) is an assessment
+/// too: its `expect:` block is set aside, so a service lead can formulate a test case directly.
 pub fn read_assessment(path: &Path, ruleset: &RuleSet) -> Result<Assessment> {
     let text = std::fs::read_to_string(path).map_err(|source| Error::io(path, source))?;
     Ok(Assessment::parse(
-        &text,
+        &crate::authoring::cases::without_expect(&text),
         &path.display().to_string(),
         &ruleset.vocabulary,
     )?)
@@ -99,4 +100,26 @@ pub fn read_yaml_files(dir: &Path) -> Result<Vec<(String, String)>> {
             Ok((path.display().to_string(), text))
         })
         .collect()
+}
+
+/// Reads the JSON Schemas (`*.json`) in a folder, file name to text; `None` when the folder
+/// does not exist (the rules folder keeps no schemas).
+pub fn read_schemas(dir: &Path) -> Result<Option<BTreeMap<String, String>>> {
+    if !dir.is_dir() {
+        return Ok(None);
+    }
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::io(dir, source))?;
+    let mut schemas = BTreeMap::new();
+    for entry in entries {
+        let path = entry.map_err(|source| Error::io(dir, source))?.path();
+        let is_schema = path.extension().and_then(|ext| ext.to_str()) == Some("json");
+        let Some(name) = path.file_name().and_then(|name| name.to_str()) else {
+            continue;
+        };
+        if is_schema && path.is_file() {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+            schemas.insert(name.to_owned(), text);
+        }
+    }
+    Ok(Some(schemas))
 }

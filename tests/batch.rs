@@ -235,3 +235,47 @@ fn batch_needs_an_output_folder() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("--out"));
 }
+
+#[test]
+fn an_incomplete_formulation_in_a_batch_is_written_listed_and_exits_1() {
+    let rules = tempfile::tempdir().expect("rules folder");
+    let bundled = sicol::files::read_rule_files(&util::rules_dir()).expect("bundled rules");
+    for (name, text) in &bundled.files {
+        let text = if name == "ruleset.yaml" {
+            format!("{text}  - file: boom.rhai\n")
+        } else {
+            text.clone()
+        };
+        std::fs::write(rules.path().join(name), text).expect("write rule file");
+    }
+    std::fs::write(
+        rules.path().join("boom.rhai"),
+        "rule(\"boom\");\nthrow \"no data\";\n",
+    )
+    .expect("write boom.rhai");
+    let input = case_folder(&[]);
+    let out = tempfile::tempdir().expect("output folder");
+    let run = Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .arg("--rules")
+        .arg(rules.path())
+        .args(["evaluate", "--batch"])
+        .arg(input.path())
+        .arg("--out")
+        .arg(out.path())
+        .output()
+        .expect("sicol runs");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("mixed_bereavement.yaml: incomplete formulation: a rule failed, so what it would have added is missing\n  boom.rhai:2:1: rule boom.boom stopped: no data\n"),
+        "{stderr}"
+    );
+    let cases = util::example_cases().len();
+    assert!(
+        stderr.contains(&format!("{cases} INCOMPLETE (a rule failed)")),
+        "{stderr}"
+    );
+    let written =
+        std::fs::read_to_string(out.path().join("mixed_bereavement.yaml")).expect("written");
+    assert!(written.contains("\nincomplete: true\n"), "{written}");
+}

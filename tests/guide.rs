@@ -169,3 +169,106 @@ fn the_guide_shows_the_example_files_as_they_are() {
         );
     }
 }
+
+/// The names a test case's `expect:` uses that a rules-test schema does not allow: every field
+/// must be a property, and every value of a field with an `enum` (or items with one) must be in
+/// it. A small check of the parts of JSON Schema that sicol's generated schemas use for names.
+fn names_the_schema_refuses(case: &str, schema: &serde_json::Value) -> Vec<String> {
+    let value: serde_json::Value = serde_yaml::from_str(case).expect("the case is YAML");
+    let mut refused = Vec::new();
+    let expect = value
+        .get("expect")
+        .and_then(|e| e.as_object())
+        .expect("expect");
+    let properties = &schema["properties"]["expect"]["properties"];
+    for (field, given) in expect {
+        let Some(property) = properties.get(field) else {
+            refused.push(format!("expect.{field}"));
+            continue;
+        };
+        let allowed = property
+            .get("enum")
+            .or_else(|| property.pointer("/items/enum"))
+            .and_then(|allowed| allowed.as_array());
+        let Some(allowed) = allowed else { continue };
+        let given: Vec<&serde_json::Value> = match given {
+            serde_json::Value::Array(items) => items.iter().collect(),
+            other => vec![other],
+        };
+        for item in given {
+            if !allowed.contains(item) {
+                refused.push(format!("expect.{field}: {item}"));
+            }
+        }
+    }
+    refused
+}
+
+#[test]
+fn the_guide_example_passes_the_schema_written_next_to_its_rules() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    rules_with_the_example(dir.path());
+    // As the guide says: write the schemas next to the rules (`my-rules/schemas/`), which the
+    // example's first line points at from `my-rules/tests/`.
+    let output = Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .args(["schema", "--rules"])
+        .arg(dir.path())
+        .output()
+        .expect("run sicol schema");
+    assert_eq!(output.status.code(), Some(0));
+    let case = std::fs::read_to_string(dir.path().join("tests/guide_example_children.yaml"))
+        .expect("the example case");
+    assert!(case.starts_with("# yaml-language-server: $schema=../schemas/rules-test.schema.json\n"));
+    let schema_path = dir.path().join("tests/../schemas/rules-test.schema.json");
+    let schema: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(schema_path).expect("schema written"))
+            .expect("schema is JSON");
+    assert_eq!(
+        names_the_schema_refuses(&case, &schema),
+        Vec::<String>::new()
+    );
+
+    // The repository's schemas describe the bundled rules, which have no such rule: pointing
+    // the example at them (as the guide once did) marks it wrong.
+    let shipped: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(util::root().join("schemas/rules-test.schema.json"))
+            .expect("shipped schema"),
+    )
+    .expect("JSON");
+    assert_eq!(
+        names_the_schema_refuses(&case, &shipped),
+        ["expect.rules_fired: \"guide_example.hungry_children\""]
+    );
+
+    // With the schemas in place, `rules check` compares them with the vocabulary.
+    let check = || {
+        Command::new(env!("CARGO_BIN_EXE_sicol"))
+            .args(["rules", "check", "--rules"])
+            .arg(dir.path())
+            .output()
+            .expect("run sicol rules check")
+    };
+    let fresh = check();
+    assert_eq!(
+        String::from_utf8_lossy(&fresh.stdout)
+            .matches("warning")
+            .count(),
+        0
+    );
+    let vocabulary = dir.path().join("vocabulary.yaml");
+    let text = std::fs::read_to_string(&vocabulary).expect("vocabulary");
+    std::fs::write(
+        &vocabulary,
+        text.replacen(
+            "\nstrengths:\n",
+            "\nstrengths:\n  allotment:\n    label: Allotment\n    description: Grows vegetables with others.\n",
+            1,
+        ),
+    )
+    .expect("write vocabulary");
+    let stale = String::from_utf8_lossy(&check().stdout).into_owned();
+    assert!(
+        stale.contains("schemas/assessment.schema.json: out of date: it no longer matches this folder's vocabulary and rules"),
+        "{stale}"
+    );
+}

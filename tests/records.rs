@@ -478,11 +478,11 @@ fn impact_counts_match_a_direct_comparison_of_the_two_rule_sets() {
     assert_eq!(output.status.code(), Some(0));
     let text = stdout(&output);
     assert!(
-        text.contains(&format!("urgency up:              {up}")),
+        text.contains(&format!("urgency up:                {up}")),
         "{text}"
     );
     assert!(
-        text.contains(&format!("urgency down:            {down}")),
+        text.contains(&format!("urgency down:              {down}")),
         "{text}"
     );
     assert!(text.contains("changed cases:"), "{text}");
@@ -512,4 +512,119 @@ fn evaluate_save_prints_the_record_path_and_keeps_stdout_for_the_formulation() {
         sicol(&["verify", "elsewhere"], temp.path()).status.code(),
         Some(0)
     );
+}
+
+#[test]
+fn rules_impact_against_the_current_rules_shows_magnitudes_and_a_table_of_moves() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let store = temp.path().join("demo");
+    let made = sicol(
+        &[
+            "demo-store",
+            "--out",
+            &store.to_string_lossy(),
+            "--count",
+            "40",
+        ],
+        &util::root(),
+    );
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    // The proposal: debt weighs more.
+    // The proposal: the first weight (eviction) weighs more, and a lighter social load counts as
+    // heavy enough for intensive support (urgency follows risk, so weights alone move no
+    // outcome; the ladder does).
+    let new = edited_rules(temp.path(), |text| {
+        raise_first_weight(&text).replace(
+            "when: { social_weight_at_least: 8.0, balance: [social_led, mixed] }",
+            "when: { social_weight_at_least: 3.0, balance: [social_led, mixed] }",
+        )
+    });
+    let output = sicol(
+        &[
+            "rules",
+            "impact",
+            "--rules",
+            &new.to_string_lossy(),
+            "--current",
+            &util::rules_dir().to_string_lossy(),
+            "--store",
+            &store.to_string_lossy(),
+            "--only",
+            "outcome",
+        ],
+        &util::root(),
+    );
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    assert!(
+        text.contains(", against the rules deployed now, "),
+        "{text}"
+    );
+    assert!(text.contains("\nmoves:\n  what"), "{text}");
+    assert!(text.contains("\ncases whose outcome changes:\n"), "{text}");
+    let magnitude = text
+        .lines()
+        .find(|line| line.contains(": score "))
+        .unwrap_or_else(|| panic!("a case with its magnitude: {text}"));
+    assert!(magnitude.contains(" → "), "{magnitude}");
+    // The bundled rules are risk-led: the level comes from a descriptor, not a cut-off.
+    assert!(!magnitude.contains(" the cut-off for "), "{magnitude}");
+
+    let json = sicol(
+        &[
+            "rules",
+            "impact",
+            "--rules",
+            &new.to_string_lossy(),
+            "--current",
+            &util::rules_dir().to_string_lossy(),
+            "--store",
+            &store.to_string_lossy(),
+            "--format",
+            "json",
+        ],
+        &util::root(),
+    );
+    let value: serde_json::Value = serde_json::from_str(&stdout(&json)).expect("JSON");
+    assert!(
+        value["outcome_changed"].as_u64().unwrap_or(0) > 0,
+        "{value}"
+    );
+    assert!(value["moves"][0]["from"].is_string(), "{value}");
+    assert!(
+        value["cases"][0]["after"]["urgency_score"].is_number(),
+        "{value}"
+    );
+}
+
+/// The rule set text with its first weight under `weights:` doubled plus two, so that outcomes
+/// move whatever the weights are.
+fn raise_first_weight(text: &str) -> String {
+    let mut inside = false;
+    let mut done = false;
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("weights:") {
+            inside = true;
+        } else if inside && !done && line.starts_with("  ") && !line.trim_start().starts_with('#') {
+            if let Some((name, rest)) = line.split_once(':') {
+                let number: String = rest
+                    .trim()
+                    .chars()
+                    .take_while(|c| c.is_ascii_digit() || *c == '.')
+                    .collect();
+                if let Ok(value) = number.parse::<f64>() {
+                    lines.push(format!("{name}: {}", value * 2.0 + 2.0));
+                    done = true;
+                    continue;
+                }
+            }
+        }
+        lines.push(line.to_owned());
+    }
+    lines.join("\n") + "\n"
 }

@@ -33,7 +33,18 @@ fn every_example_case_has_a_plan_with_one_lead_and_no_duplicate_partner() {
         let f = sicol::evaluate(rules, &assessment);
         let name = path.display();
         assert!(!f.referrals.is_empty(), "{name}: no referral");
-        let lead = f.lead_coordinator.as_ref().expect("a lead coordinator");
+        // A lead only among partners who can coordinate; with none of them, no lead.
+        let Some(lead) = f.lead_coordinator.as_ref() else {
+            assert!(
+                f.referrals.iter().all(|referral| !rules
+                    .partners
+                    .partners()
+                    .iter()
+                    .any(|p| p.id == referral.partner && p.can_coordinate)),
+                "{name}: a partner that can coordinate was not named lead"
+            );
+            continue;
+        };
         assert!(
             f.referrals.iter().any(|r| r.partner == lead.partner),
             "{name}: the lead must be one of the plan's partners"

@@ -288,3 +288,256 @@ fn the_command_exits_1_on_errors_and_0_with_warnings_only() {
     assert_eq!(failed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&failed.stdout).contains("syntax error"));
 }
+
+#[test]
+fn a_rule_that_loops_on_some_cases_fails_rules_check_with_the_case_that_made_it_loop() {
+    let files = with_script(
+        "// loops on a severe bereavement only\nrule(\"grief_spiral\");\nif severity(\"bereavement\") == 3 {\n    let n = 0;\n    while n >= 0 {\n        n += 1;\n    }\n}\n",
+    );
+    let report = snapshot("loops_when_run", &files);
+    assert!(report.has_errors(), "{report}");
+    let loop_finding = report
+        .findings
+        .iter()
+        .find(|finding| finding.problem.file == "rules/fixture.rhai")
+        .unwrap_or_else(|| panic!("a finding in the fixture: {report}"));
+    assert_eq!(
+        loop_finding.problem.message,
+        "rule fixture.grief_spiral fails when it runs: it ran more than 200000 steps, so it probably loops forever"
+    );
+    let hint = loop_finding.problem.hint.as_deref().unwrap_or_default();
+    assert!(hint.contains("bereavement 3"), "{hint}");
+}
+
+#[test]
+fn a_rule_that_throws_on_a_kind_built_at_run_time_fails_rules_check() {
+    // `rules check` cannot read a kind built while the script runs; running it finds the typo.
+    let files = with_script(
+        "rule(\"typo\");\nfor k in stressors() {\n    if k == \"debt\" {\n        let other = k + \"_advise\";\n        if has(other) { note(\"x\"); }\n    }\n}\n",
+    );
+    let report = lint::check(&files);
+    let finding = report
+        .findings
+        .iter()
+        .find(|finding| finding.problem.file == "rules/fixture.rhai")
+        .unwrap_or_else(|| panic!("a finding in the fixture: {report}"));
+    assert_eq!(finding.severity, Severity::Error);
+    assert_eq!(
+        finding.to_string().lines().next().unwrap_or_default(),
+        "error: rules/fixture.rhai:5:12: rule fixture.typo fails when it runs: unknown kind `debt_advise`: did you mean `debt`? (all names are in rules/vocabulary.yaml)"
+    );
+}
+
+/// The bundled test cases, named as `rules/tests/<file>` in messages.
+fn bundled_tests() -> Vec<(String, String)> {
+    files::read_rule_tests(&util::rules_dir())
+        .expect("bundled tests")
+        .into_iter()
+        .map(|(name, text)| {
+            let file = std::path::Path::new(&name)
+                .file_name()
+                .map(|file| file.to_string_lossy().into_owned())
+                .unwrap_or(name);
+            (format!("rules/tests/{file}"), text)
+        })
+        .collect()
+}
+
+#[test]
+fn a_partner_joining_welfare_benefits_is_reported_with_the_cases_it_moves() {
+    let deployed = bundled_files();
+    let mut proposed = bundled_files();
+    proposed.origin = "my-rules".to_owned();
+    edit(&mut proposed, "partners.yaml", |text| {
+        format!(
+            "{text}\n  - id: cv-warm-homes\n    name: Warm Homes Energy Charity\n    categories: [welfare_benefits, food_support, debt_advice]\n    contact: \"01632 960999\"\n    hours: always\n    same_day: true\n"
+        )
+    });
+    let tests = bundled_tests();
+    let context = lint::CheckContext {
+        tests: &tests,
+        deployed: Some(&deployed),
+        deployed_from_records: false,
+        schemas: None,
+    };
+    let report = lint::check_with(&proposed, context);
+    util::snapshot_settings().bind(|| {
+        insta::assert_snapshot!("check__partner_trap", report.to_string());
+    });
+    assert!(!report.has_errors(), "{report}");
+    assert_eq!(report.findings.len(), 1, "{report}");
+    let joins = &report.findings[0];
+    assert_eq!(joins.severity, Severity::Warning);
+    assert!(joins
+        .problem
+        .message
+        .starts_with("compared with rules, partner `cv-warm-homes` is new and serves `welfare_benefits` (already served by cv-city-advice, cv-welfare-rights, cv-benefits-dropin, cv-later-life)"),
+        "{}", joins.problem.message);
+    assert!(joins
+        .problem
+        .message
+        .ends_with("the referral plans of 2 test cases change"));
+    let hint = joins.problem.hint.as_deref().unwrap_or_default();
+    // The trial's trap: the benefits case moves to the newcomer, which cannot coordinate, so the
+    // case loses its lead coordinator (a lead must be marked can_coordinate).
+    assert!(
+        hint.contains("rules/tests/money_destitution.yaml (debt_advice: cv-city-advice → cv-warm-homes; welfare_benefits: cv-city-advice → cv-warm-homes; food_support: cv-three-spires-foodbank → cv-warm-homes; lead coordinator: cv-city-advice → none)"),
+        "{hint}"
+    );
+    assert!(
+        hint.contains("sicol rules impact --rules my-rules"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn an_unchanged_directory_warns_about_nothing() {
+    let tests = bundled_tests();
+    let deployed = bundled_files();
+    let context = lint::CheckContext {
+        tests: &tests,
+        deployed: Some(&deployed),
+        deployed_from_records: false,
+        schemas: None,
+    };
+    let report = lint::check_with(&bundled_files(), context);
+    assert!(report.findings.is_empty(), "{report}");
+}
+
+#[test]
+fn schemas_kept_in_the_rules_folder_are_compared_by_content() {
+    let ruleset = util::bundled();
+    let mut kept: std::collections::BTreeMap<String, String> =
+        sicol::authoring::schema::schemas(ruleset)
+            .into_iter()
+            .map(|schema| (schema.file_name.to_owned(), schema.text))
+            .collect();
+    let current = lint::check_with(
+        &bundled_files(),
+        lint::CheckContext {
+            schemas: Some(&kept),
+            ..Default::default()
+        },
+    );
+    assert!(current.findings.is_empty(), "{current}");
+    kept.insert(
+        "assessment.schema.json".to_owned(),
+        "{ \"old\": true }\n".to_owned(),
+    );
+    let stale = lint::check_with(
+        &bundled_files(),
+        lint::CheckContext {
+            schemas: Some(&kept),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        stale.to_string(),
+        "warning: rules/schemas/assessment.schema.json: out of date: it no longer matches this folder's vocabulary and rules, so editors check files against old names\n  fix: run `sicol schema --rules rules` to write them again\nrules: 0 errors, 1 warning"
+    );
+}
+
+#[test]
+fn the_command_fails_on_a_rule_that_loops() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut files = bundled_files();
+    files.files.insert(
+        "spin.rhai".to_owned(),
+        "rule(\"spin\");\nloop { }\n".to_owned(),
+    );
+    edit(&mut files, "ruleset.yaml", |text| {
+        format!("{text}  - file: spin.rhai\n")
+    });
+    for (name, text) in &files.files {
+        std::fs::write(dir.path().join(name), text).expect("write");
+    }
+    let output = Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .args(["rules", "check", "--rules"])
+        .arg(dir.path())
+        .output()
+        .expect("run sicol");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("spin.rhai:2:6: rule spin.spin fails when it runs: it ran more than 200000 steps, so it probably loops forever"),
+        "{stdout}"
+    );
+}
+
+/// Copies a folder tree.
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create folder");
+    for entry in std::fs::read_dir(from).expect("read folder") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy file");
+        }
+    }
+}
+
+#[test]
+fn a_partner_added_to_the_deployed_rules_in_place_is_compared_with_the_newest_record() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    copy_tree(&util::rules_dir(), &temp.path().join("rules"));
+    copy_tree(
+        &util::root().join("formulations"),
+        &temp.path().join("formulations"),
+    );
+    let partners = temp.path().join("rules/partners.yaml");
+    let text = std::fs::read_to_string(&partners).expect("partners");
+    std::fs::write(
+        &partners,
+        format!("{text}\n  - id: cv-warm-homes\n    name: Warm Homes Energy Charity\n    categories: [welfare_benefits]\n    contact: \"01632 960999\"\n    hours: always\n    same_day: true\n"),
+    )
+    .expect("write partners");
+    let output = Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .args(["rules", "check"])
+        .current_dir(temp.path())
+        .output()
+        .expect("run sicol");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains(": compared with the rules of the newest record in formulations, partner `cv-warm-homes` is new and serves `welfare_benefits`"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("run `sicol rules impact --rules rules --against recorded`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_mistake_found_by_reading_does_not_hide_a_loop_elsewhere_and_is_not_reported_twice() {
+    let mut files = with_script("rule(\"spin\");\nloop { }\n");
+    replace(
+        &mut files,
+        "loss.rhai",
+        "has(\"bereavement\")",
+        "has(\"bereavment\")",
+    );
+    let report = lint::check(&files);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == Severity::Error)
+        .map(|finding| {
+            let line = finding.to_string();
+            line.lines().next().unwrap_or_default().to_owned()
+        })
+        .collect();
+    assert_eq!(errors.len(), 2, "{report}");
+    assert!(
+        errors[0]
+            .starts_with("error: rules/fixture.rhai:2:6: rule fixture.spin fails when it runs"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("error: rules/loss.rhai:")
+            && errors[1].ends_with("unknown kind `bereavment`"),
+        "{errors:?}"
+    );
+}

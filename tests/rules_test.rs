@@ -234,3 +234,52 @@ fn the_command_exits_0_when_all_pass_1_on_a_failure_and_2_on_a_broken_file() {
     assert_eq!(code, Some(2), "{out}");
     assert!(out.contains("broken.yaml:8:12"), "{out}");
 }
+
+#[test]
+fn a_case_can_pin_the_partners_and_the_lead_coordinator() {
+    let money = bundled_cases()
+        .into_iter()
+        .find(|(name, _)| name.ends_with("money_destitution.yaml"))
+        .map(|(_, text)| text)
+        .expect("the bundled money case");
+    let (assessment, _) = money.split_once("expect:").expect("an expect block");
+    let pinned = format!(
+        "{assessment}expect:\n  partners: [cv-city-advice]\n  no_partners: [cv-money-matters]\n  lead_coordinator: cv-city-advice\n"
+    );
+    let report = run_tests(util::bundled(), &[("pinned.yaml".to_owned(), pinned)]);
+    assert_eq!(report.failed(), 0, "{}", report.render());
+    assert!(report.invalid.is_empty(), "{}", report.render());
+
+    let wrong = format!(
+        "{assessment}expect:\n  partners: [cv-money-matters]\n  no_partners: [cv-city-advice]\n  lead_coordinator: none\n"
+    );
+    let report = run_tests(util::bundled(), &[("wrong.yaml".to_owned(), wrong)]);
+    let differences = &report.outcomes[0].differences;
+    assert_eq!(differences.len(), 3, "{}", report.render());
+    assert!(
+        differences[0]
+            .starts_with("partners: expected a referral to cv-money-matters, the plan refers to "),
+        "{}",
+        differences[0]
+    );
+    assert!(
+        differences[1]
+            .starts_with("partners: did not expect a referral to cv-city-advice, it takes "),
+        "{}",
+        differences[1]
+    );
+    assert_eq!(
+        differences[2],
+        "lead coordinator: expected none, got cv-city-advice"
+    );
+}
+
+#[test]
+fn an_unknown_partner_in_expect_is_located_with_a_suggestion() {
+    let case = format!("{CASE}expect:\n  partners: [cv-city-advise]\n");
+    let report = run_tests(util::bundled(), &[("typo.yaml".to_owned(), case)]);
+    assert_eq!(
+        report.invalid.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        ["typo.yaml:8:14: expect.partners[0]: no partner has the id `cv-city-advise`\n  fix: did you mean `cv-city-advice` or `cv-community-law` or `cv-idva-service`? (all names are in partners.yaml, as `id:`)"]
+    );
+}

@@ -250,3 +250,34 @@ fn no_color_draws_no_colour_and_urgency_still_reads_in_words() {
         .to_string()
         .contains("Urgency VERY HIGH (B)"));
 }
+
+#[test]
+fn an_incomplete_formulation_shows_a_banner_across_the_screen() {
+    let mut rules = files::read_rule_files(&util::rules_dir()).unwrap();
+    let ruleset = rules.files.get("ruleset.yaml").cloned().unwrap();
+    rules.files.insert(
+        "ruleset.yaml".into(),
+        format!("{ruleset}  - file: boom.rhai\n"),
+    );
+    rules.files.insert(
+        "boom.rhai".into(),
+        "rule(\"boom\");\nthrow \"no data\";\n".into(),
+    );
+    let rules: &'static sicol::RuleSet =
+        Box::leak(Box::new(sicol::RuleSet::from_files(&rules).unwrap()));
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, rules).unwrap();
+    let app = App::new(rules, start(assessment));
+    for (width, height) in SIZES {
+        let text = screen(&app, width, height);
+        let banner = text.lines().nth(1).unwrap_or_default();
+        assert!(
+            banner.contains("⚠ INCOMPLETE FORMULATION: 1 rule failed (boom.boom)"),
+            "{text}"
+        );
+    }
+    check("incomplete_formulation_banner", &app);
+    // A complete formulation has no banner: the form starts right under the step bar.
+    let complete = screen(&eviction_case(), 80, 24);
+    assert!(!complete.contains("INCOMPLETE"), "{complete}");
+}

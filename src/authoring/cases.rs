@@ -58,7 +58,20 @@ pub struct Expect {
     /// Rules (`script.rule`) that must not fire.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub rules_not_fired: Vec<String>,
+    /// Partners (ids in partners.yaml) the plan must refer the person to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partners: Vec<String>,
+    /// Partners (ids in partners.yaml) the plan must not refer the person to.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub no_partners: Vec<String>,
+    /// The partner (id in partners.yaml) that must be lead coordinator, or `none` for a plan
+    /// without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lead_coordinator: Option<String>,
 }
+
+/// What `expect.lead_coordinator` says for a plan without a lead coordinator.
+pub const NO_LEAD: &str = "none";
 
 impl Expect {
     fn is_empty(&self) -> bool {
@@ -128,8 +141,8 @@ impl RuleTest {
 }
 
 /// The text with the top-level `expect:` block blanked out line by line, so that the rest parses
-/// as an assessment and every line keeps its number.
-fn without_expect(text: &str) -> String {
+/// as an assessment and every line keeps its number. `sicol evaluate` reads a rule test this way.
+pub fn without_expect(text: &str) -> String {
     without_top_level_block(text, EXPECT_KEY)
 }
 
@@ -166,7 +179,7 @@ fn expectation_problems(
         push(
             EXPECT_KEY.to_owned(),
             "`expect:` says nothing".to_owned(),
-            "add at least one of balance, urgency, urgency_at_least, urgency_at_most, recommendation, referrals, no_referrals, referral_urgency, rules_fired, rules_not_fired".to_owned(),
+            "add at least one of balance, urgency, urgency_at_least, urgency_at_most, recommendation, referrals, no_referrals, referral_urgency, rules_fired, rules_not_fired, partners, no_partners, lead_coordinator".to_owned(),
         );
     }
     if let Some(option) = &expect.recommendation {
@@ -208,6 +221,36 @@ fn expectation_problems(
     }
     for name in expect.referral_urgency.keys() {
         category(format!("{EXPECT_KEY}.referral_urgency.{name}"), name);
+    }
+    let partner_ids: Vec<&str> = ruleset
+        .partners
+        .partners()
+        .iter()
+        .map(|partner| partner.id.as_str())
+        .collect();
+    let mut partner = |path: String, id: &str| {
+        if !partner_ids.contains(&id) {
+            push(
+                path,
+                format!("no partner has the id `{id}`"),
+                suggestion(id, partner_ids.iter().copied(), "partners.yaml, as `id:`"),
+            );
+        }
+    };
+    for (field, list) in [
+        ("partners", &expect.partners),
+        ("no_partners", &expect.no_partners),
+    ] {
+        for (index, id) in list.iter().enumerate() {
+            partner(format!("{EXPECT_KEY}.{field}[{index}]"), id);
+        }
+    }
+    if let Some(id) = expect
+        .lead_coordinator
+        .as_deref()
+        .filter(|id| *id != NO_LEAD)
+    {
+        partner(format!("{EXPECT_KEY}.lead_coordinator"), id);
     }
     let rules = declared_rules(ruleset);
     for (field, list) in [
@@ -403,6 +446,40 @@ fn differences(
     for rule in &expect.rules_not_fired {
         if fired.contains(rule) {
             found.push(format!("rules: {rule} fired, expected it not to"));
+        }
+    }
+    let referred: Vec<&str> = formulation
+        .referrals
+        .iter()
+        .map(|referral| referral.partner.as_str())
+        .collect();
+    let referred_list = if referred.is_empty() {
+        "none".to_owned()
+    } else {
+        referred.join(", ")
+    };
+    for id in &expect.partners {
+        if !referred.contains(&id.as_str()) {
+            found.push(format!(
+                "partners: expected a referral to {id}, the plan refers to {referred_list}"
+            ));
+        }
+    }
+    for id in &expect.no_partners {
+        if let Some(referral) = formulation.referrals.iter().find(|r| &r.partner == id) {
+            found.push(format!(
+                "partners: did not expect a referral to {id}, it takes {}",
+                referral.categories.join(", ")
+            ));
+        }
+    }
+    if let Some(expected) = &expect.lead_coordinator {
+        let got = formulation
+            .lead_coordinator
+            .as_ref()
+            .map_or(NO_LEAD, |lead| lead.partner.as_str());
+        if got != expected {
+            found.push(format!("lead coordinator: expected {expected}, got {got}"));
         }
     }
     // A rule that stops is a broken rule, whatever else matched.

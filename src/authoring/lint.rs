@@ -40,8 +40,34 @@ const RHAI_KEYWORD_CALLS: &[&str] = &[
 /// Where the guide lists the host API, for hints.
 const API_GUIDE: &str = "rules/README.md";
 
-/// Checks every file of a rules folder and reports every problem found, errors and warnings.
+/// What `rules check` looks at besides the rule files themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CheckContext<'a> {
+    /// The rules folder's test cases, (name, text), whose plans a partner change may move.
+    pub tests: &'a [(String, String)],
+    /// The rules deployed now, to tell which partners and categories a change adds.
+    pub deployed: Option<&'a RuleFiles>,
+    /// Whether `deployed` is the rule set copy of a saved record (the folder checked is the
+    /// deployed one, edited in place), so `rules impact` must compare `--against recorded`.
+    pub deployed_from_records: bool,
+    /// The JSON Schemas kept in the rules folder (`schemas/`), file name to text, to warn when
+    /// they no longer match the vocabulary; `None` when the folder keeps none.
+    pub schemas: Option<&'a BTreeMap<String, String>>,
+}
+
+/// The folder inside a rules folder where `sicol schema` writes by default.
+pub const SCHEMAS_DIR: &str = "schemas";
+
+/// Checks every file of a rules folder and reports every problem found, errors and warnings:
+/// the static checks, then, when the rules load, a run of every script over a generated spread
+/// of assessments ([`super::exercise`]).
 pub fn check(files: &RuleFiles) -> CheckReport {
+    check_with(files, CheckContext::default())
+}
+
+/// [`check`], also comparing partners with the deployed rules (moved test cases) and the
+/// folder's schemas with its vocabulary.
+pub fn check_with(files: &RuleFiles, context: CheckContext<'_>) -> CheckReport {
     let mut lint = Lint {
         files,
         findings: Vec::new(),
@@ -53,6 +79,34 @@ pub fn check(files: &RuleFiles) -> CheckReport {
     }
     let served = lint.partners(vocabulary.as_ref());
     lint.scripts(vocabulary.as_ref(), config.as_ref(), served.as_ref());
+    // Running needs rules that load. A mistake already found by reading (an unknown kind in
+    // quotes) fails at the same place when run, so it is not reported twice.
+    if let Ok(ruleset) = RuleSet::from_files(files) {
+        lint.run_rules(&ruleset);
+        if let Some(deployed) = context.deployed {
+            let directory = RuleSet::from_files(deployed)
+                .map(|rules| rules.partners)
+                .unwrap_or_default();
+            let impact = if context.deployed_from_records {
+                format!(
+                    "sicol rules impact --rules {} --against recorded",
+                    files.origin
+                )
+            } else {
+                format!("sicol rules impact --rules {}", files.origin)
+            };
+            lint.findings.extend(super::partner_effect::partner_changes(
+                &ruleset,
+                &directory,
+                &deployed.origin,
+                &impact,
+                context.tests,
+            ));
+        }
+        if let Some(schemas) = context.schemas {
+            lint.stale_schemas(&ruleset, schemas);
+        }
+    }
     let mut findings = lint.findings;
     // Stable: findings at the same place keep the order they were found in.
     findings.sort_by(|a, b| {
@@ -418,6 +472,45 @@ impl Lint<'_> {
             );
         }
         unlisted
+    }
+
+    /// Runs every script on the generated spread ([`super::exercise`]), leaving out failures at
+    /// a place already reported by the reading checks.
+    fn run_rules(&mut self, ruleset: &RuleSet) {
+        let place = |finding: &Finding| {
+            let problem = &finding.problem;
+            (
+                problem.file.clone(),
+                problem.position.line,
+                problem.position.column,
+            )
+        };
+        let found: BTreeSet<(String, usize, usize)> = self.findings.iter().map(place).collect();
+        let ran = super::exercise::exercise(ruleset);
+        self.findings.extend(
+            ran.into_iter()
+                .filter(|finding| !found.contains(&place(finding))),
+        );
+    }
+
+    /// Warns when the schemas kept in the folder differ from what this folder's vocabulary and
+    /// rules give. Compares content, not dates: a git checkout gives every file a new date.
+    fn stale_schemas(&mut self, ruleset: &RuleSet, kept: &BTreeMap<String, String>) {
+        for schema in super::schema::schemas(ruleset) {
+            let name = format!("{SCHEMAS_DIR}/{}", schema.file_name);
+            let message = match kept.get(schema.file_name) {
+                Some(text) if *text == schema.text => continue,
+                Some(_) => "out of date: it no longer matches this folder's vocabulary and rules, so editors check files against old names",
+                None => "missing: the folder keeps schemas, but not this one",
+            };
+            self.warning(
+                Problem::new(self.files.display(&name), Position::default(), "", message)
+                    .with_hint(format!(
+                        "run `sicol schema --rules {}` to write them again",
+                        self.files.origin
+                    )),
+            );
+        }
     }
 
     fn unread_kinds(&mut self, vocabulary: &Vocabulary, usage: &Usage) {

@@ -12,7 +12,7 @@ use schemars::generate::SchemaSettings;
 use schemars::JsonSchema;
 use serde_json::{json, Value};
 
-use super::cases::{Expect, EXPECT_KEY};
+use super::cases::{Expect, EXPECT_KEY, NO_LEAD};
 use super::lint::declared_rules;
 use crate::model::{Assessment, KindInfo, Section, Vocabulary};
 use crate::rules::{RuleSet, RuleSetConfig};
@@ -280,6 +280,25 @@ fn test_case_schema(mut schema: Value, ruleset: &RuleSet) -> Value {
             rules.clone(),
         );
     }
+    let partners: Vec<(String, String)> = ruleset
+        .partners
+        .partners()
+        .iter()
+        .map(|partner| (partner.id.clone(), partner.name.clone()))
+        .collect();
+    for list in ["partners", "no_partners"] {
+        set_enum(
+            &mut expect,
+            &format!("/properties/{list}/items"),
+            partners.clone(),
+        );
+    }
+    let mut leads = partners;
+    leads.push((
+        NO_LEAD.to_owned(),
+        "The plan has no lead coordinator".to_owned(),
+    ));
+    set_enum(&mut expect, "/properties/lead_coordinator", leads);
     if let Some(object) = schema.as_object_mut() {
         object.insert("title".to_owned(), json!("sicol rule test case"));
         object.insert(

@@ -7,7 +7,7 @@ use sicol::batch::{self, BatchOptions};
 use sicol::{Result, RuleSet};
 
 use super::evaluate::EvaluateArgs;
-use super::{EXIT_BAD_INPUT, EXIT_OK};
+use super::{EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 
 /// Runs the batch and prints one line per problem or warning and a closing summary on stderr.
 pub fn run(ruleset: &RuleSet, args: &EvaluateArgs, out: &Path) -> Result<u8> {
@@ -25,8 +25,12 @@ pub fn run(ruleset: &RuleSet, args: &EvaluateArgs, out: &Path) -> Result<u8> {
         match &outcome.result {
             Ok(written) if !written.warnings.is_empty() => {
                 with_warnings += 1;
+                eprintln!(
+                    "error: {}: incomplete formulation: a rule failed, so what it would have added is missing",
+                    outcome.input.display()
+                );
                 for warning in &written.warnings {
-                    eprintln!("warning: {}: {warning}", outcome.input.display());
+                    eprintln!("  {warning}");
                 }
             }
             Ok(_) => {}
@@ -40,7 +44,7 @@ pub fn run(ruleset: &RuleSet, args: &EvaluateArgs, out: &Path) -> Result<u8> {
         report.outcomes.len(),
         out.display(),
         if with_warnings > 0 {
-            format!(", {with_warnings} with rule warnings")
+            format!(", {with_warnings} INCOMPLETE (a rule failed)")
         } else {
             String::new()
         },
@@ -50,5 +54,11 @@ pub fn run(ruleset: &RuleSet, args: &EvaluateArgs, out: &Path) -> Result<u8> {
             String::new()
         },
     );
-    Ok(if failed > 0 { EXIT_BAD_INPUT } else { EXIT_OK })
+    Ok(if failed > 0 {
+        EXIT_BAD_INPUT
+    } else if with_warnings > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
+    })
 }

@@ -10,7 +10,7 @@ use clap::Args;
 use sicol::report::{OutputFormat, Report};
 use sicol::{files, Result};
 
-use super::{Cli, EXIT_BAD_INPUT, EXIT_OK};
+use super::{Cli, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol evaluate`.
 #[derive(Debug, Args)]
@@ -59,11 +59,16 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
     }
     let mut store = super::save::open(&args.records, args.cases.len())?;
     let mut stdout = std::io::stdout().lock();
+    let mut incomplete = 0;
     for (index, path) in args.cases.iter().enumerate() {
         let assessment = files::read_assessment(path, &ruleset)?;
         let formulation = sicol::evaluate(&ruleset, &assessment);
-        for warning in &formulation.warnings {
-            eprintln!("warning: {}: {warning}", path.display());
+        if let Some(notice) = formulation.incomplete_notice() {
+            incomplete += 1;
+            eprintln!("error: {}: {notice}", path.display());
+            for warning in &formulation.warnings {
+                eprintln!("  {warning}");
+            }
         }
         let choices = match &args.choices {
             Some(choices_path) => Some(files::read_choices(choices_path, &formulation)?),
@@ -97,5 +102,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
             break;
         }
     }
-    Ok(EXIT_OK)
+    // The formulation is printed (and saved, flagged) all the same: the assessor needs what did
+    // run, but a script or pipeline must not take it for a complete one.
+    Ok(if incomplete > 0 { EXIT_FAILED } else { EXIT_OK })
 }

@@ -119,10 +119,16 @@ pub enum Command {
 
     /// Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners files
     #[command(
+        long_about = "Write JSON Schemas for assessments, rule tests, ruleset, vocabulary and partners \
+            files, with the rule set's vocabulary, partners and rule names written in.\n\n\
+            They go to --out DIR or, by default, to schemas/ inside the rules folder read, so that a \
+            working copy of the rules (--rules my-rules) keeps schemas that match it. Run it again \
+            after changing the vocabulary; `sicol rules check` warns when they no longer match.",
         after_help = "Editors with a YAML language server (VS Code's YAML extension, Neovim's yamlls) then \
         validate and complete a file that starts with a line such as\n  \
-        # yaml-language-server: $schema=../schemas/assessment.schema.json\n\n\
-        Examples:\n  sicol schema\n  sicol schema --out ~/sicol-schemas"
+        # yaml-language-server: $schema=../schemas/rules-test.schema.json\n\n\
+        Examples:\n  sicol schema --rules my-rules      # writes my-rules/schemas/\n  \
+        sicol schema --out ~/sicol-schemas"
     )]
     Schema(schema::SchemaArgs),
 
@@ -141,12 +147,27 @@ impl Cli {
         if let Some(dir) = &self.rules {
             return dir.clone();
         }
-        let local = Path::new("rules");
-        if local.join(sicol::rules::RULESET_FILE).is_file() {
-            return local.to_path_buf();
-        }
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
+        default_rules_dir()
     }
+}
+
+/// The rules deployed now, as the commands that compare a proposed rule set with them see it:
+/// the folder used when `--rules` is not given. `None` when `--rules` names that same folder.
+pub fn deployed_rules_dir(cli: &Cli) -> Option<PathBuf> {
+    let deployed = default_rules_dir();
+    match &cli.rules {
+        Some(dir) if rules::same_folder(dir, &deployed) => None,
+        _ => Some(deployed),
+    }
+}
+
+/// `./rules` when it holds a rule set, else the rules bundled with the source.
+fn default_rules_dir() -> PathBuf {
+    let local = Path::new("rules");
+    if local.join(sicol::rules::RULESET_FILE).is_file() {
+        return local.to_path_buf();
+    }
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
 /// Runs the parsed command and returns the process exit code.

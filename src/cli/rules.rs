@@ -3,9 +3,11 @@
 //! `concordance` measures the rules against the MHTS reference vignettes.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
+use sicol::records::Store;
 use sicol::{authoring, files, Result};
 
 use super::{Cli, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
@@ -15,10 +17,19 @@ use super::{Cli, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
 pub enum RulesCommand {
     /// Compile and lint every rule file; list every problem with its file, line and a fix
     #[command(
+        long_about = "Compile and lint every rule file, then run every script on a generated spread of \
+            assessments (every kind at every severity, every living situation and referral source, \
+            a range of ages and dates; the same every time) so that rules that throw, loop or grow \
+            huge values are found before they are deployed.\n\n\
+            When the folder checked is not the deployed one, partners that join a category others \
+            already serve are listed with the test cases in DIR/tests whose referrals or lead \
+            coordinator move. When the folder keeps schemas (DIR/schemas), they are compared with \
+            what its vocabulary gives.",
         after_help = "Exit codes: 0 no errors (warnings may be listed), 1 errors found, 2 the folder cannot be read.\n\n\
-        Examples:\n  sicol rules check\n  sicol rules check --rules my-rules"
+        Examples:\n  sicol rules check\n  sicol rules check --rules my-rules\n  \
+        sicol rules check --rules my-rules --current /srv/sicol/rules"
     )]
-    Check,
+    Check(CheckArgs),
     /// Run the cases in rules/tests/ against their expected outcomes and print a pass/fail table
     #[command(
         after_help = "Each rules/tests/*.yaml file is an assessment plus an `expect:` block; see rules/README.md.\n\
@@ -26,10 +37,18 @@ pub enum RulesCommand {
         Examples:\n  sicol rules test\n  sicol rules test --rules my-rules"
     )]
     Test,
-    /// How a rule change moves saved formulations: replay each under its own rules and --rules
+    /// How a rule change moves saved formulations: the deployed rules against --rules
     #[command(
+        long_about = "How a rule change moves saved formulations: every current record is recomputed \
+            under the proposed rules (--rules DIR) and under the rules deployed now (--current DIR, \
+            default ./rules), or with --against recorded under the rules it was made with. Prints \
+            counts, a table of from → to moves, and each moved case with its score and urgency \
+            before → after and the margin to the nearest urgency cut-off.\n\n\
+            Run it after any change to rules or to partners.yaml.",
         after_help = "Examples:\n  sicol rules impact --rules my-new-rules\n  \
-            sicol rules impact --rules my-new-rules --store /srv/sicol/formulations"
+            sicol rules impact --rules my-new-rules --only outcome --store /srv/sicol/formulations\n  \
+            sicol rules impact --rules my-new-rules --format json > impact.json\n  \
+            sicol rules impact --rules rules --against recorded"
     )]
     Impact(super::rules_impact::ImpactArgs),
     /// Measure the rules against the MHTS reference vignettes: confusion matrix, under- and
@@ -51,19 +70,62 @@ pub enum RulesCommand {
     Concordance(super::concordance::ConcordanceArgs),
 }
 
+/// Arguments of `sicol rules check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// The rules deployed now, to compare partners with (default: ./rules, or the bundled rules,
+    /// when --rules names another folder)
+    #[arg(long, value_name = "DIR")]
+    pub current: Option<PathBuf>,
+
+    /// When the folder checked is the deployed one (edited in place), partners are compared with
+    /// the rules the newest record in this store was made with
+    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    pub store: PathBuf,
+}
+
 /// Runs one `sicol rules` subcommand.
 pub fn run(cli: &Cli, command: &RulesCommand) -> Result<u8> {
     match command {
-        RulesCommand::Check => check(cli),
+        RulesCommand::Check(args) => check(cli, args),
         RulesCommand::Test => test(cli),
         RulesCommand::Impact(args) => super::rules_impact::run(cli, args),
         RulesCommand::Concordance(args) => super::concordance::run(cli, args),
     }
 }
 
-fn check(cli: &Cli) -> Result<u8> {
-    let rule_files = files::read_rule_files(&cli.rules_dir())?;
-    let report = authoring::lint::check(&rule_files);
+fn check(cli: &Cli, args: &CheckArgs) -> Result<u8> {
+    let dir = cli.rules_dir();
+    let rule_files = files::read_rule_files(&dir)?;
+    let tests = files::read_rule_tests(&dir)?;
+    let current = match &args.current {
+        Some(current) => Some(current.clone()),
+        None => super::deployed_rules_dir(cli),
+    };
+    let mut deployed_from_records = false;
+    let deployed = match current.filter(|current| !same_folder(current, &dir)) {
+        Some(current) => Some(files::read_rule_files(&current)?),
+        // Checking the deployed folder itself, perhaps edited in place: the rules the service
+        // last formulated with are what a partner change moves away from.
+        None => match rules_of_newest_record(&args.store) {
+            Some(before) => {
+                let mut files = files::read_rule_files(&before)?;
+                files.origin =
+                    format!("the rules of the newest record in {}", args.store.display());
+                deployed_from_records = true;
+                Some(files)
+            }
+            None => None,
+        },
+    };
+    let schemas = files::read_schemas(&dir.join(authoring::lint::SCHEMAS_DIR))?;
+    let context = authoring::lint::CheckContext {
+        tests: &tests,
+        deployed: deployed.as_ref(),
+        deployed_from_records,
+        schemas: schemas.as_ref(),
+    };
+    let report = authoring::lint::check_with(&rule_files, context);
     // A closed pipe (sicol rules check | head) is not worth reporting.
     let _ = writeln!(std::io::stdout().lock(), "{report}");
     Ok(if report.has_errors() {
@@ -71,6 +133,32 @@ fn check(cli: &Cli) -> Result<u8> {
     } else {
         EXIT_OK
     })
+}
+
+/// The rule set copy the newest assessment record of a store was made with, if the store and the
+/// copy exist.
+fn rules_of_newest_record(store: &Path) -> Option<PathBuf> {
+    if !store.is_dir() {
+        return None;
+    }
+    let store = Store::open(store).ok()?;
+    let ids = store.ids().ok()?;
+    ids.into_iter().rev().find_map(|id| {
+        let record = store.read(id).ok()?;
+        if record.follow_up.is_some() {
+            return None;
+        }
+        let copy = store.ruleset_dir(&record.ruleset.sha256);
+        copy.is_dir().then_some(copy)
+    })
+}
+
+/// Whether two paths name the same folder (as far as the file system can tell).
+pub(super) fn same_folder(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 fn test(cli: &Cli) -> Result<u8> {

@@ -13,18 +13,24 @@ use super::{Cli, EXIT_OK};
 /// Arguments of `sicol schema`.
 #[derive(Debug, Args)]
 pub struct SchemaArgs {
-    /// The folder to write the schemas to (created if missing)
-    #[arg(long, value_name = "DIR", default_value = "schemas")]
-    pub out: PathBuf,
+    /// The folder to write the schemas to (created if missing); default: `schemas/` inside the
+    /// rules folder read, so a working copy of the rules keeps schemas that match it
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// Writes every schema and lists what was written.
 pub fn run(cli: &Cli, args: &SchemaArgs) -> Result<u8> {
-    let ruleset = files::load_rules(&cli.rules_dir())?;
-    std::fs::create_dir_all(&args.out).map_err(|source| Error::io(&args.out, source))?;
+    let rules_dir = cli.rules_dir();
+    let ruleset = files::load_rules(&rules_dir)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| rules_dir.join(authoring::lint::SCHEMAS_DIR));
+    std::fs::create_dir_all(&out).map_err(|source| Error::io(&out, source))?;
     let mut stdout = std::io::stdout().lock();
     for schema in authoring::schema::schemas(&ruleset) {
-        let path = args.out.join(schema.file_name);
+        let path = out.join(schema.file_name);
         std::fs::write(&path, &schema.text).map_err(|source| Error::io(&path, source))?;
         let _ = writeln!(stdout, "wrote {} ({})", path.display(), schema.validates);
     }

@@ -170,10 +170,19 @@ pub struct CohortFigures {
     pub referrals_by_partner: Vec<DecisionTally>,
     /// People with at least one gap.
     pub people_with_gaps: usize,
+    /// People whose current formulation is incomplete: a rule failed when it was made, so it
+    /// may understate the urgency and the referrals.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub people_incomplete: usize,
     /// Gaps by category, most first.
     pub gaps: Vec<GapTally>,
     /// Outcomes of the people followed up.
     pub outcomes: Outcomes,
+}
+
+/// Whether a count is zero, so that JSON leaves out what did not happen.
+fn is_zero(count: &usize) -> bool {
+    *count == 0
 }
 
 /// The key under which a missing balance or urgency is counted.
@@ -264,6 +273,9 @@ impl CohortFigures {
             }
             if !view.referrals.is_empty() {
                 figures.people_referred += 1;
+            }
+            if view.incomplete {
+                figures.people_incomplete += 1;
             }
             for referral in &view.referrals {
                 let decision = view.decisions.get(&referral.key).copied();
@@ -474,6 +486,7 @@ mod tests {
             referrals: Vec::new(),
             gaps: Vec::new(),
             decisions: BTreeMap::new(),
+            incomplete: false,
         }
     }
 

@@ -133,6 +133,12 @@ pub fn document(
         show(figures.earlier_assessments),
         show(figures.outside_window)
     ));
+    if figures.people_incomplete > 0 {
+        facts.push(format!(
+            "Incomplete formulations: {} people (a rule failed when their current formulation was made, so its urgency and referrals may be too low; replay them once the rules are fixed)",
+            show(figures.people_incomplete)
+        ));
+    }
     if !figures.unreadable.is_empty() {
         let mut line = format!(
             "Not counted: {} records that could not be read",

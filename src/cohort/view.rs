@@ -45,6 +45,9 @@ pub struct AssessmentView {
     pub gaps: Vec<GapView>,
     /// The person's decision on each referral, by referral key.
     pub decisions: BTreeMap<String, Decision>,
+    /// Whether a rule failed when the formulation was made, so that it may understate the
+    /// urgency (`incomplete: true`, or any warning in records from before that flag).
+    pub incomplete: bool,
 }
 
 /// One referral offered to the person.
@@ -135,6 +138,11 @@ impl Entry {
             referrals: referrals(formulation),
             gaps: gaps(formulation),
             decisions: decisions(&record.choices),
+            incomplete: formulation
+                .get("incomplete")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                || items(formulation, "warnings").next().is_some(),
         }))
     }
 }

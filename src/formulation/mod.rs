@@ -28,6 +28,11 @@ pub struct Formulation {
     pub assessed_at: DateTime<FixedOffset>,
     /// The rule set that made this formulation.
     pub ruleset: RuleSetId,
+    /// Set when any rule failed (near the top, where a reader sees it first): what that rule would have added is missing, so the weights,
+    /// urgency and referrals may be too low. Absent from the output of a complete formulation,
+    /// so that complete formulations read exactly as before it existed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
     /// Sum of social factors.
     #[serde(serialize_with = "round2")]
     pub social_weight: f64,
@@ -136,6 +141,48 @@ impl Formulation {
             ),
             None => "no mental-health risk descriptor met".to_owned(),
         }
+    }
+}
+
+impl Formulation {
+    /// One plain sentence saying the formulation is incomplete and which rules failed; `None`
+    /// when every rule ran to the end.
+    pub fn incomplete_notice(&self) -> Option<String> {
+        let (count, rules) = self.failed_rules()?;
+        Some(format!(
+            "INCOMPLETE FORMULATION: {} failed ({rules}), so what {} would have added is missing and the urgency, weights and referrals may be too low; do not rely on this formulation until the rules are fixed",
+            rules_in_words(count),
+            if count == 1 { "it" } else { "they" },
+        ))
+    }
+
+    /// A short form of [`Formulation::incomplete_notice`] for a one-line banner.
+    pub fn incomplete_banner(&self) -> Option<String> {
+        let (count, rules) = self.failed_rules()?;
+        Some(format!(
+            "INCOMPLETE FORMULATION: {} failed ({rules}); urgency and referrals may be too low",
+            rules_in_words(count)
+        ))
+    }
+
+    /// How many rules failed and their names; `None` when none did.
+    fn failed_rules(&self) -> Option<(usize, String)> {
+        if !self.incomplete && self.warnings.is_empty() {
+            return None;
+        }
+        let mut rules: Vec<&str> = self.warnings.iter().map(|w| w.rule.as_str()).collect();
+        rules.sort_unstable();
+        rules.dedup();
+        Some((rules.len(), rules.join(", ")))
+    }
+}
+
+/// "1 rule", "2 rules".
+fn rules_in_words(count: usize) -> String {
+    if count == 1 {
+        "1 rule".to_owned()
+    } else {
+        format!("{count} rules")
     }
 }
 
@@ -376,24 +423,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
 
-    let situation = Situation {
-        person: PersonFacts {
-            age: assessment.person.age,
-            lives: assessment.person.lives.as_deref(),
-        },
-        at: assessment.assessed_at.naive_local(),
-        balance,
-        clinical: config.clinical_lead.as_ref().and_then(|clinical| {
-            let risk = risk.as_ref().filter(|risk| risk.level >= clinical.from)?;
-            Some(ClinicalBasis {
-                categories: &clinical.categories,
-                why: format!(
-                    "the risk is {} ({}): \u{201c}{}\u{201d} (clinical_lead.from {} in ruleset.yaml)",
-                    risk.level, risk.triage_code, risk.descriptor, clinical.from
-                ),
-            })
-        }),
-    };
+    let situation = referral_situation(ruleset, assessment, balance, risk.as_ref());
     let plan = resolve(
         &needs,
         &situation,
@@ -427,8 +457,39 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         gaps: plan.gaps,
         factors: output.contributions,
         notes: output.notes,
+        incomplete: !output.warnings.is_empty(),
         warnings: output.warnings,
         scripts_run: output.scripts_run,
+    }
+}
+
+/// What referral resolution needs to know about a case: the person, the local time, the balance
+/// and, when the risk reaches `clinical_lead.from`, why a clinical service leads. One place, so
+/// that every caller that re-plans a formulation's needs (such as `rules check`'s partner
+/// comparison) leads the same way the formulation did.
+pub fn referral_situation<'a>(
+    ruleset: &'a RuleSet,
+    assessment: &'a Assessment,
+    balance: Balance,
+    risk: Option<&Risk>,
+) -> Situation<'a> {
+    Situation {
+        person: PersonFacts {
+            age: assessment.person.age,
+            lives: assessment.person.lives.as_deref(),
+        },
+        at: assessment.assessed_at.naive_local(),
+        balance,
+        clinical: ruleset.config.clinical_lead.as_ref().and_then(|clinical| {
+            let risk = risk.filter(|risk| risk.level >= clinical.from)?;
+            Some(ClinicalBasis {
+                categories: &clinical.categories,
+                why: format!(
+                    "the risk is {} ({}): \u{201c}{}\u{201d} (clinical_lead.from {} in ruleset.yaml)",
+                    risk.level, risk.triage_code, risk.descriptor, clinical.from
+                ),
+            })
+        }),
     }
 }
 

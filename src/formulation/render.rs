@@ -23,6 +23,10 @@ pub fn to_json(formulation: &Formulation) -> String {
 pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
     let mut out = String::new();
     let f = formulation;
+    // First, so that nobody reads the urgency below without knowing it may be too low.
+    if let Some(notice) = f.incomplete_notice() {
+        let _ = writeln!(out, "!!! {notice}\n");
+    }
     let _ = writeln!(
         out,
         "Case {}  ({})",
@@ -90,7 +94,14 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
             let _ = writeln!(out, "  Lead coordinator: {} ({})", lead.name, lead.contact);
         }
         None => {
-            let _ = writeln!(out, "  (no referral asked for)");
+            if f.referrals.is_empty() {
+                let _ = writeln!(out, "  (no referral asked for)");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "  Lead coordinator: none (no partner in this plan can coordinate a case); the assessor stays the contact"
+                );
+            }
         }
     }
     for referral in &f.referrals {
@@ -121,7 +132,7 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
     if !f.warnings.is_empty() {
         let _ = writeln!(
             out,
-            "\nWarnings: some rules did not finish; the rest of this formulation stands"
+            "\nRules that failed: what they would have added is missing from this formulation"
         );
         for warning in &f.warnings {
             let _ = writeln!(out, "  ! {warning}");

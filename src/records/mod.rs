@@ -23,6 +23,7 @@
 
 pub mod diff;
 pub mod follow_up;
+pub mod impact;
 pub mod replay;
 pub mod store;
 
@@ -39,7 +40,8 @@ use crate::rules::RuleSetId;
 
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
 pub use follow_up::{FollowUp, FollowUpReport};
-pub use replay::{replay, Impact, Replay};
+pub use impact::{Margin, Move, Outcome};
+pub use replay::{replay, CaseImpact, Impact, Replay};
 pub use store::Store;
 
 /// The newest record format this build reads.

@@ -16,6 +16,7 @@ use crate::rules::{RuleSet, RuleSetId};
 use crate::source::Position;
 
 use super::diff::{Drift, RULESET_FIELD};
+use super::impact::{moves, Margin, Move, Outcome};
 use super::{to_value, Record, RecordId};
 
 /// The outcome of replaying one record.
@@ -105,6 +106,12 @@ pub struct CaseImpact {
     pub case: String,
     /// What moved, headline first (see [`Drift::headlines`]).
     pub headlines: Vec<String>,
+    /// The outcome before the change.
+    pub before: Outcome,
+    /// The outcome after the change.
+    pub after: Outcome,
+    /// How far the new score sits from the nearest urgency cut-off of the new rules.
+    pub margin: Option<Margin>,
     /// Every changed field.
     pub drift: Drift,
 }
@@ -120,6 +127,44 @@ impl CaseImpact {
 
     fn recommendation_changed(&self) -> bool {
         self.drift.scalar("recommendation").is_some()
+    }
+
+    /// Whether what a person acts on moved: urgency, recommendation, lead coordinator or the
+    /// partners referred to.
+    pub fn outcome_changed(&self) -> bool {
+        self.before.differs_from(&self.after)
+    }
+
+    /// The score and urgency before → after, with the margin to the nearest cut-off (rule sets
+    /// with `urgency_cutoffs`) or the triage-scale descriptor that set the level (risk-led rule
+    /// sets), such as `score 7.4 → 8.6, moderate → high, 0.6 above the cut-off for high (8)` or
+    /// `score 9.1 → 9.1, high → very_high, risk C “…” → B “…”`.
+    pub fn magnitude(&self) -> String {
+        let mut text = format!(
+            "score {} → {}",
+            self.before.urgency_score, self.after.urgency_score
+        );
+        if self.before.urgency == self.after.urgency {
+            text.push_str(&format!(", {} (unchanged)", self.after.urgency));
+        } else {
+            text.push_str(&format!(
+                ", {} → {}",
+                self.before.urgency, self.after.urgency
+            ));
+        }
+        if let Some(margin) = &self.margin {
+            text.push_str(&format!(", {margin}"));
+        }
+        // In a risk-led rule set the level comes from a descriptor, not a cut-off: say which.
+        if self.before.risk != self.after.risk {
+            text.push_str(&format!(
+                ", risk {} → {}",
+                self.before.risk, self.after.risk
+            ));
+        } else if self.margin.is_none() && self.after.risk != "none" {
+            text.push_str(&format!(", risk {} (unchanged)", self.after.risk));
+        }
+        text
     }
 }
 
@@ -143,20 +188,45 @@ pub struct Impact {
 }
 
 impl Impact {
-    /// Adds one record: `baseline` is its formulation recomputed under its own rules (or the
-    /// recorded one when that cannot be had), `new` the formulation under the new rules.
-    pub fn add(&mut self, record: &Record, baseline: &Value, new: &Value) {
+    /// Adds one record: `baseline` is its formulation under the rules compared against (the
+    /// rules deployed now, or its own, or the recorded one when those cannot be had), `new` the
+    /// formulation under `new_rules`.
+    pub fn add(&mut self, record: &Record, baseline: &Value, new: &Value, new_rules: &RuleSet) {
         self.compared.push(record.id);
         let drift = Drift::between(baseline, new).without(RULESET_FIELD);
         if drift.is_empty() {
             return;
         }
+        let after = Outcome::of(new);
         self.changed.push(CaseImpact {
             record: record.id,
             case: record.case().to_owned(),
             headlines: drift.headlines(),
+            before: Outcome::of(baseline),
+            margin: Margin::of(after.urgency_score, new_rules),
+            after,
             drift,
         });
+    }
+
+    /// The from → to table over every changed case (or only those whose outcome moved).
+    pub fn moves(&self, only_outcome: bool) -> Vec<Move> {
+        moves(
+            self.changed
+                .iter()
+                .filter(|case| !only_outcome || case.outcome_changed())
+                .map(|case| (&case.before, &case.after)),
+        )
+    }
+
+    /// Cases whose outcome (urgency, recommendation, lead coordinator, partners) moves.
+    pub fn outcome(&self) -> usize {
+        self.count(CaseImpact::outcome_changed)
+    }
+
+    /// Cases whose lead coordinator changes.
+    pub fn lead(&self) -> usize {
+        self.count(|case| case.before.lead_coordinator != case.after.lead_coordinator)
     }
 
     /// Notes a record whose own rules no longer reproduce it.

@@ -312,6 +312,18 @@ impl Store {
     /// is compared from the recorded outcome. Follow-up records hold no outcome of the rules and
     /// are passed over.
     pub fn add_to_impact(&mut self, id: RecordId, new: &RuleSet, impact: &mut Impact) {
+        self.add_to_impact_against(id, None, new, impact);
+    }
+
+    /// As [`Store::add_to_impact`], comparing against `current` (the rules deployed now) when
+    /// given, instead of the rules each record was made with.
+    pub fn add_to_impact_against(
+        &mut self,
+        id: RecordId,
+        current: Option<&RuleSet>,
+        new: &RuleSet,
+        impact: &mut Impact,
+    ) {
         let record = match self.read(id) {
             Ok(record) => record,
             Err(error) => return impact.add_failed(id, error.to_string()),
@@ -320,20 +332,26 @@ impl Store {
             return;
         }
         impact.note_supersedes(&record);
-        let baseline = match self.replay(&record, None) {
-            Ok(own) => {
-                if !own.drift.is_empty() {
-                    impact.add_drifted(id);
+        let baseline = match current {
+            Some(current) => match recompute(&record, current) {
+                Ok(outcome) => outcome,
+                Err(problems) => return impact.add_failed(id, problems.to_string()),
+            },
+            None => match self.replay(&record, None) {
+                Ok(own) => {
+                    if !own.drift.is_empty() {
+                        impact.add_drifted(id);
+                    }
+                    own.recomputed
                 }
-                own.recomputed
-            }
-            Err(_) => {
-                impact.add_without_own_rules(id);
-                record.formulation.clone()
-            }
+                Err(_) => {
+                    impact.add_without_own_rules(id);
+                    record.formulation.clone()
+                }
+            },
         };
         match recompute(&record, new) {
-            Ok(outcome) => impact.add(&record, &baseline, &outcome),
+            Ok(outcome) => impact.add(&record, &baseline, &outcome, new),
             Err(problems) => impact.add_failed(id, problems.to_string()),
         }
     }

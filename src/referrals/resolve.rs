@@ -455,9 +455,10 @@ fn uncovered_urgencies<'a>(
         .map(|need| needs[*need].urgency)
 }
 
-/// Names the lead coordinator among the partners referred to: partners that can coordinate come
-/// first; then the one serving the category earliest in the balance's preference list; then the
-/// most urgent referral; then the one covering most needs; then the order of the plan.
+/// Names the lead coordinator among the partners referred to that can coordinate (none if no
+/// partner in the plan can): the one serving the category earliest in the preference list (the
+/// clinical one with a high risk, else the balance's); then the most urgent referral; then the
+/// one covering most needs; then the order of the plan.
 /// `can_coordinate[i]` says whether the partner of `referrals[i]` can coordinate.
 fn choose_lead(
     referrals: &[Referral],
@@ -487,11 +488,13 @@ fn choose_lead(
             .filter_map(|category| preference.iter().position(|wanted| wanted == category))
             .min()
     };
-    let any_can = can_coordinate.iter().any(|&can| can);
+    // Only a partner that offers a named worker can be the person's one case worker; with none
+    // in the plan there is no lead and the assessor stays the contact (never a partner that
+    // cannot coordinate, which a new partner taking over referrals could otherwise become).
     let (lead, preferred) = referrals
         .iter()
         .zip(can_coordinate)
-        .filter(|(_, &can)| !any_can || can)
+        .filter(|(_, &can)| can)
         .map(|(referral, _)| referral)
         .enumerate()
         .min_by_key(|(order, referral)| {
@@ -503,12 +506,7 @@ fn choose_lead(
             )
         })
         .map(|(_, referral)| (referral, rank(referral)))?;
-    let mut why = Vec::new();
-    if any_can {
-        why.push("offers a named worker who can coordinate the case".to_owned());
-    } else {
-        why.push("no partner in this plan is marked can_coordinate in partners.yaml, so the best placed one leads".to_owned());
-    }
+    let mut why = vec!["offers a named worker who can coordinate the case".to_owned()];
     match (clinical, preferred) {
         (Some(basis), Some(position)) => why.push(format!(
             "a clinical service leads because {}; {} is the most preferred clinical category in this plan (clinical_lead.categories[{position}] in ruleset.yaml); the social partners work alongside",
@@ -903,7 +901,7 @@ mod tests {
     }
 
     #[test]
-    fn without_coordinators_or_policy_the_most_urgent_referral_leads() {
+    fn without_a_partner_who_can_coordinate_there_is_no_lead() {
         let plan = plan(
             &[
                 need("befriending", ReferralUrgency::Routine),
@@ -915,10 +913,7 @@ mod tests {
                 partner("housing", &["housing_advice"], true, Hours::Always),
             ],
         );
-        let lead = plan.lead_coordinator.expect("a lead");
-        assert_eq!(lead.partner, "housing");
-        assert!(lead
-            .why
-            .contains("no partner in this plan is marked can_coordinate"));
+        // Nobody can coordinate: no lead, and the assessor stays the contact.
+        assert_eq!(plan.lead_coordinator, None);
     }
 }

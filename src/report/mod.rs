@@ -124,6 +124,10 @@ impl Report<'_> {
         let f = self.formulation;
         let a = self.assessment;
         let mut blocks = Vec::new();
+        // First, so that nobody reads the urgency without knowing it may be too low.
+        if let Some(notice) = f.incomplete_notice() {
+            blocks.push(Block::Paragraph(Line::text(notice)));
+        }
 
         let mut context = Line::text(format!(
             "Assessed {}",
@@ -187,7 +191,12 @@ impl Report<'_> {
                 } else {
                     ""
                 }),
-            None => Line::text("none: no referral was made; the assessor remains the contact"),
+            None if f.referrals.is_empty() => {
+                Line::text("none: no referral was made; the assessor remains the contact")
+            }
+            None => Line::text(
+                "none: no partner in this plan can coordinate a case; the assessor remains the contact",
+            ),
         };
         let unmet = f.gaps.iter().filter(|gap| gap.kind.unmet()).count();
         blocks.push(Block::Table {
@@ -484,9 +493,9 @@ impl Report<'_> {
             });
         }
         if !f.warnings.is_empty() {
-            blocks.push(Block::Heading(2, "Warnings".into()));
+            blocks.push(Block::Heading(2, "Rules that failed".into()));
             blocks.push(Block::Paragraph(Line::text(
-                "Some rules did not finish; the rest of this formulation stands.",
+                "What these rules would have added is missing from this formulation.",
             )));
             blocks.push(Block::List {
                 ordered: false,

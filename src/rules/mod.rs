@@ -157,6 +157,12 @@ impl RuleSet {
         self.runtime.run(assessment)
     }
 
+    /// Runs the rules on an assessment, skipping the scripts named in `excluded` (file names as
+    /// listed in `ruleset.yaml`).
+    pub fn run_rules_excluding(&self, assessment: &Assessment, excluded: &[String]) -> RuleOutput {
+        self.runtime.run_excluding(assessment, excluded)
+    }
+
     /// The compiled scripts in evaluation order.
     pub fn scripts(&self) -> &[runtime::CompiledScript] {
         self.runtime.scripts()

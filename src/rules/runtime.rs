@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate, Weekday};
 use indexmap::IndexMap;
 use rhai::packages::{Package, StandardPackage};
 use rhai::Caches;
@@ -158,7 +158,7 @@ pub const HOST_API: &[HostFunction] = &[
         name: "days_until_due",
         params: &[KIND],
         returns: "int",
-        doc: "days from the assessment date to `due:` (negative once passed); the rule stops with a warning if there is no due date, so check `has_due(kind)` first",
+        doc: "days from the assessment date to `due:` (negative once passed); a kind without a due date stops the rule (and marks the formulation incomplete), so check `has_due(kind)` first",
         group: ApiGroup::Reading,
     },
     HostFunction {
@@ -201,6 +201,48 @@ pub const HOST_API: &[HostFunction] = &[
         params: &[KIND],
         returns: "bool",
         doc: "the medical factor is recorded as happening now or just happened: an overdose just taken, violence under way, a weapon in hand",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "has_since",
+        params: &[KIND],
+        returns: "bool",
+        doc: "the kind is recorded with a `since:` date",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "days_since",
+        params: &[KIND],
+        returns: "int",
+        doc: "days from `since:` to the assessment date (negative if `since:` is later); a kind without a since date stops the rule (and marks the formulation incomplete), so check `has_since(kind)` first",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "assessment_day",
+        params: &[],
+        returns: "int",
+        doc: "the day of the month of the assessment, 1 to 31 (in the time zone written in `assessed_at`)",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "assessment_month",
+        params: &[],
+        returns: "int",
+        doc: "the month of the assessment, 1 (January) to 12 (December), for seasonal rules such as `assessment_month() == 12 || assessment_month() <= 2` for winter",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "assessment_year",
+        params: &[],
+        returns: "int",
+        doc: "the year of the assessment, such as 2026",
+        group: ApiGroup::Reading,
+    },
+    HostFunction {
+        name: "assessment_weekday",
+        params: &[],
+        returns: "string",
+        doc: "the day of the week of the assessment in lower case: `\"monday\"` to `\"sunday\"`",
         group: ApiGroup::Reading,
     },
     HostFunction {
@@ -713,6 +755,13 @@ impl Runtime {
 
     /// Runs every applicable script against the assessment and collects what they said.
     pub fn run(&self, assessment: &Assessment) -> RuleOutput {
+        self.run_excluding(assessment, &[])
+    }
+
+    /// As [`Runtime::run`], skipping the scripts whose file is in `excluded`. `rules check`
+    /// uses it to stop re-running a script it has already seen loop, which would otherwise cost
+    /// the whole operation budget on every generated case.
+    pub fn run_excluding(&self, assessment: &Assessment, excluded: &[String]) -> RuleOutput {
         let case = CaseView::new(assessment, &self.kinds);
         let previous = SESSION.with(|slot| {
             slot.borrow_mut().replace(Session {
@@ -736,7 +785,7 @@ impl Runtime {
                         .any(|&kind| session.case.present(kind).is_some())
                 })
             });
-            if !applies {
+            if !applies || (!excluded.is_empty() && excluded.contains(&script.file)) {
                 continue;
             }
             SESSION.with(|slot| {
@@ -754,7 +803,7 @@ impl Runtime {
                         .as_ref()
                         .map(|session| session.current_rule.clone())
                         .unwrap_or_default();
-                    warning_from(&script.file, rule, &error)
+                    warning_from(script, rule, &error)
                 });
                 SESSION.with(|slot| {
                     if let Some(session) = slot.borrow_mut().as_mut() {
@@ -796,23 +845,15 @@ impl Runtime {
     }
 }
 
-fn warning_from(file: &str, rule: String, error: &EvalAltResult) -> RuleWarning {
-    let position = innermost_position(error);
-    let message = match error {
-        EvalAltResult::ErrorTooManyOperations(_) => format!(
-            "stopped after {} operations: the rule probably loops forever",
-            limits::MAX_OPERATIONS
-        ),
-        EvalAltResult::ErrorStackOverflow(_) | EvalAltResult::ErrorTooManyModules(_) => {
-            "stopped: calls nested too deeply (recursion without an end?)".to_owned()
-        }
-        EvalAltResult::ErrorDataTooLarge(what, _) => {
-            format!("stopped: {what} grew beyond the sandbox limit")
-        }
-        _ => innermost_message(error),
-    };
+fn warning_from(script: &CompiledScript, rule: String, error: &EvalAltResult) -> RuleWarning {
+    let call_position = innermost_position(error);
+    let message = plain_message(error);
+    // Point where `rules check` would: at the literal argument the message names (an unknown
+    // kind, category, weight), not at the start of the call, so both commands agree.
+    let position =
+        literal_argument_position(&script.ast, call_position, &message).unwrap_or(call_position);
     RuleWarning {
-        file: file.to_owned(),
+        file: script.file.clone(),
         line: position.line().unwrap_or(0),
         column: position.position().unwrap_or(0),
         rule,
@@ -820,23 +861,217 @@ fn warning_from(file: &str, rule: String, error: &EvalAltResult) -> RuleWarning 
     }
 }
 
-/// Errors inside function calls are wrapped; the inner one says what actually went wrong.
-fn innermost_message(error: &EvalAltResult) -> String {
+/// Whether a warning's message (as [`plain_message`] writes it) says the sandbox stopped the
+/// rule (a loop, runaway recursion, a value grown too big) rather than the rule failing by
+/// itself: such a rule costs the whole budget every time it runs.
+pub fn stopped_by_sandbox(message: &str) -> bool {
+    message.starts_with("it ran more than")
+        || message.starts_with("functions called each other too deeply")
+        || (message.starts_with("a ") && message.contains(" grew beyond the "))
+}
+
+/// What went wrong, in words a service lead can act on: never Rhai's type names or its own
+/// "(line N, position M)" suffix, since the warning already says where.
+pub fn plain_message(error: &EvalAltResult) -> String {
     match error {
-        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => innermost_message(inner),
-        EvalAltResult::ErrorRuntime(value, _) => value.to_string(),
-        EvalAltResult::ErrorFunctionNotFound(signature, _) => format!(
-            "no function `{signature}`: check the name and the kinds of value passed against the host API in rules/README.md"
+        EvalAltResult::ErrorInFunctionCall(_, _, inner, _) => plain_message(inner),
+        EvalAltResult::ErrorTooManyOperations(_) => format!(
+            "it ran more than {} steps, so it probably loops forever",
+            limits::MAX_OPERATIONS
         ),
-        other => {
-            // Rhai appends its own "(line N, position M)"; the warning already says where.
-            let text = other.to_string();
-            match text.find(" (line ") {
-                Some(cut) => text[..cut].to_owned(),
-                None => text,
+        EvalAltResult::ErrorStackOverflow(_) | EvalAltResult::ErrorTooManyModules(_) => {
+            "functions called each other too deeply (recursion without an end?)".to_owned()
+        }
+        EvalAltResult::ErrorDataTooLarge(what, _) => {
+            let what = what.to_ascii_lowercase();
+            if what.contains("string") {
+                format!(
+                    "a piece of text grew beyond the limit of {} characters",
+                    limits::MAX_STRING_SIZE
+                )
+            } else if what.contains("array") {
+                format!(
+                    "a list grew beyond the limit of {} items",
+                    limits::MAX_ARRAY_SIZE
+                )
+            } else if what.contains("map") {
+                format!(
+                    "a map grew beyond the limit of {} entries",
+                    limits::MAX_MAP_SIZE
+                )
+            } else {
+                "a value grew beyond the sandbox's size limit".to_owned()
             }
         }
+        EvalAltResult::ErrorRuntime(value, _) => plain_types(&value.to_string()),
+        EvalAltResult::ErrorFunctionNotFound(signature, _) => function_not_found(signature),
+        EvalAltResult::ErrorMismatchDataType(expected, actual, _)
+        | EvalAltResult::ErrorMismatchOutputType(expected, actual, _) => format!(
+            "expected {}, got {}",
+            type_words(expected),
+            type_words(actual)
+        ),
+        EvalAltResult::ErrorVariableNotFound(name, _) => format!(
+            "`{name}` is not defined: a kind or other name must be written in quotes, such as has(\"{name}\")"
+        ),
+        EvalAltResult::ErrorArrayBounds(len, index, _) => {
+            format!("there is no item {index} in a list of {len}")
+        }
+        EvalAltResult::ErrorStringBounds(len, index, _) => {
+            format!("there is no character {index} in a text of {len}")
+        }
+        EvalAltResult::ErrorArithmetic(what, _) => {
+            format!("a calculation failed: {}", what.to_ascii_lowercase())
+        }
+        EvalAltResult::ErrorIndexNotFound(key, _) => format!("there is no entry `{key}`"),
+        EvalAltResult::ErrorPropertyNotFound(name, _) => format!("there is no property `{name}`"),
+        EvalAltResult::ErrorIndexingType(what, _) => {
+            format!("{} cannot be read with [...]", type_words(what))
+        }
+        EvalAltResult::ErrorFor(_) => {
+            "`for` can only go through a list, a range such as 0..3, or a text".to_owned()
+        }
+        EvalAltResult::ErrorAssignmentToConstant(name, _) => {
+            format!("`{name}` is a constant and cannot be changed: use `let` for a value that changes")
+        }
+        other => {
+            let text = other.to_string();
+            let text = match text.find(" (line ") {
+                Some(cut) => &text[..cut],
+                None => text.as_str(),
+            };
+            plain_types(text)
+        }
     }
+}
+
+/// `refer (&str | ImmutableString | String, &str | ImmutableString | String)` in words: which
+/// function, what it was given and, for a host function, what it takes.
+fn function_not_found(signature: &str) -> String {
+    let (name, given) = match signature.split_once(" (") {
+        Some((name, rest)) => (name.trim(), rest.trim_end_matches(')')),
+        None => (signature.trim(), ""),
+    };
+    let given: Vec<String> = if given.trim().is_empty() {
+        Vec::new()
+    } else {
+        given.split(", ").map(type_words).collect()
+    };
+    let given_words = match given.len() {
+        0 => "nothing".to_owned(),
+        1 => format!("1 value ({})", given[0]),
+        count => format!("{count} values ({})", given.join(", ")),
+    };
+    // An operator (`+`, `>`, `==`…) given values it cannot combine, such as a number and text.
+    if !name.starts_with(|c: char| c.is_alphabetic() || c == '_') {
+        return format!(
+            "`{name}` cannot be used on {}: use numbers with numbers and text with text (write numbers without quotes)",
+            given.join(" and ")
+        );
+    }
+    let Some(function) = host_function(name) else {
+        return format!(
+            "there is no function `{name}` that takes {given_words}: check the name and what is passed to it against rules/README.md"
+        );
+    };
+    let names: Vec<&str> = function.params.iter().map(|param| param.name).collect();
+    if given.len() != function.params.len() {
+        return format!(
+            "`{name}` takes {} ({}), but was given {given_words}",
+            plural_values(function.params.len()),
+            names.join(", ")
+        );
+    }
+    for (param, got) in function.params.iter().zip(&given) {
+        let wanted = match param.kind {
+            ParamKind::Number | ParamKind::Days => "a number",
+            _ => "text in quotes",
+        };
+        let matches = match param.kind {
+            ParamKind::Number | ParamKind::Days => got.contains("number"),
+            _ => got == "text",
+        };
+        if !matches {
+            return format!(
+                "`{name}` needs {wanted} for `{}`, but was given {got}",
+                param.name
+            );
+        }
+    }
+    format!("`{name}` cannot take {given_words}")
+}
+
+fn plural_values(count: usize) -> String {
+    match count {
+        0 => "nothing".to_owned(),
+        1 => "1 value".to_owned(),
+        count => format!("{count} values"),
+    }
+}
+
+/// One Rhai type name in words.
+fn type_words(rhai_type: &str) -> String {
+    let name = rhai_type.trim();
+    let words = if name.contains("String") || name.contains("&str") || name == "string" {
+        "text"
+    } else if name == "i64" || name == "int" || name == "INT" {
+        "a whole number"
+    } else if name == "f64" || name == "float" || name == "FLOAT" {
+        "a decimal number"
+    } else if name == "bool" {
+        "true or false"
+    } else if name == "()" {
+        "nothing (a value that was never set)"
+    } else if name.contains("Array") || name == "array" {
+        "a list"
+    } else if name.contains("Map") || name == "map" {
+        "a map"
+    } else if name == "char" {
+        "a character"
+    } else {
+        "a value"
+    };
+    words.to_owned()
+}
+
+/// Replaces Rhai's type names in a message it wrote itself.
+fn plain_types(text: &str) -> String {
+    text.replace("&str | ImmutableString | String", "text")
+        .replace("ImmutableString", "text")
+        .replace("&str", "text")
+        .replace("i64", "whole number")
+        .replace("f64", "decimal number")
+}
+
+/// The position of the string literal argument, of the call at `call`, that the message names in
+/// back-quotes; `None` when there is no such call or literal.
+fn literal_argument_position(ast: &AST, call: RhaiPosition, message: &str) -> Option<RhaiPosition> {
+    use rhai::{ASTNode, Expr, Stmt};
+    if call.is_none() {
+        return None;
+    }
+    let mut found = None;
+    ast.walk(&mut |path: &[ASTNode]| {
+        if found.is_some() {
+            return false;
+        }
+        if let Some(ASTNode::Expr(Expr::FnCall(fn_call, position)))
+        | Some(ASTNode::Stmt(Stmt::FnCall(fn_call, position))) = path.last()
+        {
+            if *position == call {
+                found = fn_call.args.iter().find_map(|arg| match arg {
+                    Expr::StringConstant(text, at)
+                        if message.contains(&format!("`{}`", text.as_str())) =>
+                    {
+                        Some(*at)
+                    }
+                    _ => None,
+                });
+            }
+        }
+        true
+    });
+    found
 }
 
 fn innermost_position(error: &EvalAltResult) -> RhaiPosition {
@@ -959,6 +1194,48 @@ fn register_reading(
                     .into()),
                 }
             })
+        }
+    );
+    let number = lookup.clone();
+    volatile!(engine, "has_since", move |kind: &str| -> HostResult<bool> {
+        let kind = number(kind)?;
+        with_session(|session| {
+            Ok(session
+                .case
+                .present(kind)
+                .is_some_and(|entry| entry.since.is_some()))
+        })
+    });
+    let number = lookup.clone();
+    volatile!(engine, "days_since", move |name: &str| -> HostResult<i64> {
+        let kind = number(name)?;
+        with_session(|session| {
+            let today = session.case.assessed_on;
+            match session.case.present(kind).and_then(|entry| entry.since) {
+                Some(since) => Ok((today - since).num_days()),
+                None => Err(format!(
+                    "`{name}` has no since date: check has_since(\"{name}\") before days_since"
+                )
+                .into()),
+            }
+        })
+    });
+    // The assessment's own date, read from the case rather than the clock: a rule must give the
+    // same answer when the record is replayed years later.
+    volatile!(engine, "assessment_day", || -> HostResult<i64> {
+        with_session(|session| Ok(i64::from(session.case.assessed_on.day())))
+    });
+    volatile!(engine, "assessment_month", || -> HostResult<i64> {
+        with_session(|session| Ok(i64::from(session.case.assessed_on.month())))
+    });
+    volatile!(engine, "assessment_year", || -> HostResult<i64> {
+        with_session(|session| Ok(i64::from(session.case.assessed_on.year())))
+    });
+    volatile!(
+        engine,
+        "assessment_weekday",
+        || -> HostResult<ImmutableString> {
+            with_session(|session| Ok(weekday_name(session.case.assessed_on.weekday()).into()))
         }
     );
     let number = lookup.clone();
@@ -1132,6 +1409,19 @@ fn register_reading(
             .into()
         })
     });
+}
+
+/// The weekday in lower-case English, as rules compare it.
+fn weekday_name(day: Weekday) -> &'static str {
+    match day {
+        Weekday::Mon => "monday",
+        Weekday::Tue => "tuesday",
+        Weekday::Wed => "wednesday",
+        Weekday::Thu => "thursday",
+        Weekday::Fri => "friday",
+        Weekday::Sat => "saturday",
+        Weekday::Sun => "sunday",
+    }
 }
 
 /// Registers a `(kind, days)` test under one name for both integer and decimal day counts, since

@@ -63,14 +63,25 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
         hitmap: Hitmap::default(),
         cursor: None,
     };
-    let [top, main, status, help] = Layout::vertical([
+    // An incomplete formulation takes a full-width row above everything else: a failed rule's
+    // weight is missing, and the urgency on screen may be too low.
+    let banner_height = u16::from(app.formulation.incomplete);
+    let [top, banner, main, status, help] = Layout::vertical([
         Constraint::Length(1),
+        Constraint::Length(banner_height),
         Constraint::Min(5),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(frame.area());
     canvas.step_bar(frame, top);
+    if let Some(notice) = app.formulation.incomplete_banner() {
+        let text = format!(" ⚠ {notice} · t: details ");
+        frame.render_widget(
+            ratatui::widgets::Paragraph::new(text).style(theme.banner()),
+            banner,
+        );
+    }
     let pane_width = if main.width >= 110 { 44 } else { 34 };
     let [form, pane] =
         Layout::horizontal([Constraint::Min(30), Constraint::Length(pane_width)]).areas(main);

@@ -54,6 +54,17 @@ impl Theme {
         self.fg(Color::Red).add_modifier(Modifier::BOLD)
     }
 
+    /// The incomplete-formulation banner: reversed and bold, so that it stands out without
+    /// colour too (NO_COLOR).
+    pub fn banner(self) -> Style {
+        let style = Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD);
+        if self.color {
+            style.fg(Color::Red)
+        } else {
+            style
+        }
+    }
+
     /// Something done well (saved, accepted).
     pub fn good(self) -> Style {
         self.fg(Color::Green)
