@@ -4,10 +4,14 @@
 
 pub mod assessment;
 pub mod choices;
+pub mod codes;
+pub mod sharing;
 pub mod terms;
 pub mod vocabulary;
 
 pub use assessment::{Assessment, Context, Factor, Person, Strength};
 pub use choices::{Choices, Decision, ReferralChoice};
+pub use codes::Codes;
+pub use sharing::Share;
 pub use terms::{Balance, Domain, FiveP, ReferralUrgency, Urgency};
 pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};

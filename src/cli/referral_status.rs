@@ -1,0 +1,110 @@
+//! `sicol referral-status`: append where one referral stands with its partner, as a new record
+//! (issue 15). The assessment record is never edited; `sicol report` counts the statuses.
+
+use std::path::PathBuf;
+
+use chrono::NaiveDate;
+use clap::{Args, ValueEnum};
+
+use sicol::records::{LoopStatus, ReferralStatus, StatusReport, Store};
+use sicol::Result;
+
+use super::{Cli, EXIT_OK};
+
+/// The statuses as typed on the command line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// The referral went to the partner
+    Sent,
+    /// The partner took it on
+    Accepted,
+    /// The partner turned it down
+    Declined,
+    /// The partner is working with the person
+    InProgress,
+    /// The partner finished its work
+    Completed,
+    /// The partner could not reach the person
+    NotReached,
+}
+
+impl From<StatusArg> for LoopStatus {
+    fn from(status: StatusArg) -> LoopStatus {
+        match status {
+            StatusArg::Sent => LoopStatus::Sent,
+            StatusArg::Accepted => LoopStatus::Accepted,
+            StatusArg::Declined => LoopStatus::Declined,
+            StatusArg::InProgress => LoopStatus::InProgress,
+            StatusArg::Completed => LoopStatus::Completed,
+            StatusArg::NotReached => LoopStatus::NotReached,
+        }
+    }
+}
+
+/// Arguments of `sicol referral-status`.
+#[derive(Debug, Args)]
+pub struct ReferralStatusArgs {
+    /// The assessment record whose plan holds the referral: its file
+    /// (formulations/00000003.json) or its id (00000003, in --store)
+    #[arg(value_name = "RECORD")]
+    pub record: String,
+
+    /// The partner id of the referral, as in the record's plan
+    #[arg(long, value_name = "ID")]
+    pub partner: String,
+
+    /// Where the referral stands now
+    #[arg(value_enum, value_name = "STATUS")]
+    pub status: StatusArg,
+
+    /// A short note (never a name)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+
+    /// The day the status became true (YYYY-MM-DD); today if left out
+    #[arg(long, value_name = "DATE", value_parser = super::report::parse_date)]
+    pub date: Option<NaiveDate>,
+
+    /// The store folder, when RECORD is an id
+    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    pub store: PathBuf,
+}
+
+/// Checks the status against the record's plan and appends it; prints the new record's path on
+/// stderr.
+pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
+    let (dir, id) = super::outcome::locate(&args.record, &args.store)?;
+    let mut store = Store::open(&dir)?;
+    for warning in store.permission_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let path = store.path_of(id);
+    let record = store.read(id)?;
+    let today = chrono::Local::now().date_naive();
+    if let Some(date) = args.date.filter(|date| *date > today) {
+        eprintln!("warning: the status date {date} is after today ({today}); check it is right");
+    }
+    let report = StatusReport {
+        partner: args.partner.clone(),
+        status: args.status.into(),
+        note: args.note.clone(),
+        date: args.date.unwrap_or(today),
+    };
+    let status = ReferralStatus::check(&record, report, &path.display().to_string())?;
+    let draft = sicol::records::StatusDraft {
+        status,
+        ruleset: record.ruleset.clone(),
+        saved_at: chrono::Utc::now(),
+    };
+    let (saved, saved_path) = store.save_referral_status(&draft)?;
+    eprintln!("saved {}", saved_path.display());
+    println!(
+        "referral of case {} (record {id}) to {}: {} on {}, saved as record {}",
+        saved.case(),
+        args.partner.trim(),
+        LoopStatus::from(args.status).label(),
+        draft.status.date,
+        saved.id
+    );
+    Ok(EXIT_OK)
+}
