@@ -284,9 +284,17 @@ fn each_packet_shows_only_its_own_partner() {
                     if !lead {
                         assert!(!output.contains(&other.name), "{output}");
                     }
+                    // Another referral's reasons are never given as reasons. (Their words may
+                    // still appear where they quote the person's own circumstances, such as a
+                    // severity anchor in a shared stressor.)
+                    let reasons = output
+                        .split("## The referral")
+                        .nth(1)
+                        .and_then(|rest| rest.split("## Consent").next())
+                        .unwrap_or(output);
                     for reason in &other.reasons {
                         let own = referral.reasons.iter().any(|mine| mine.why == reason.why);
-                        assert!(own || !output.contains(&reason.why), "{output}");
+                        assert!(own || !reasons.contains(&reason.why), "{output}");
                     }
                 }
             }
@@ -520,4 +528,46 @@ fn sicol_referral_writes_a_packet_and_sicol_export_writes_files() {
                 .expect("json");
         assert_eq!(bundle["resourceType"], "Bundle");
     }
+}
+
+#[test]
+fn rules_check_names_each_mistyped_code_with_its_line_and_fix() {
+    let mut rules = sicol::files::read_rule_files(&util::rules_dir()).expect("bundled rules");
+    rules.origin = "rules".to_owned();
+    let vocabulary = rules
+        .files
+        .get("vocabulary.yaml")
+        .cloned()
+        .expect("vocabulary");
+    // Two digits of the homelessness concept swapped, and a lower-case ICD-10 code.
+    let broken = vocabulary
+        .replacen("\"32911000\"", "\"32191000\"", 1)
+        .replacen("- Z59.0 ", "- z59.0 ", 1);
+    assert_ne!(broken, vocabulary);
+    rules
+        .files
+        .insert("vocabulary.yaml".to_owned(), broken.clone());
+    let report = sicol::authoring::lint::check(&rules).to_string();
+    let line_of = |needle: &str| {
+        broken
+            .lines()
+            .position(|line| line.contains(needle))
+            .map(|index| index + 1)
+            .expect("the broken line")
+    };
+    assert!(
+        report.contains(&format!(
+            "vocabulary.yaml:{}:11: stressors.homelessness.codes.snomed[0]: `32191000` is not a SNOMED CT concept id: its check digit is wrong",
+            line_of("32191000")
+        )),
+        "{report}"
+    );
+    assert!(
+        report.contains("stressors.homelessness.codes.icd10[0]: `z59.0` is not an ICD-10 code"),
+        "{report}"
+    );
+    assert!(
+        report.contains("fix: write a letter, two digits"),
+        "{report}"
+    );
 }

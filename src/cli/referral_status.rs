@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use sicol::records::{LoopStatus, ReferralStatus, StatusReport, Store};
 use sicol::Result;
 
-use super::{Cli, EXIT_OK};
+use super::EXIT_OK;
 
 /// The statuses as typed on the command line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
