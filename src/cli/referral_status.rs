@@ -91,6 +91,16 @@ pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
         date: args.date.unwrap_or(today),
     };
     let status = ReferralStatus::check(&record, report, &path.display().to_string())?;
+    // A declined referral is refused above; one the person has not agreed to yet may still go
+    // out (consent is sometimes given on the phone later), but never unremarked.
+    let decision = sicol::records::referral_status::person_decision(&record, &status.partner);
+    if decision != Some(sicol::model::Decision::Accepted) {
+        eprintln!(
+            "warning: the record does not show the person agreeing to the referral to {} ({}); make sure they consent before it is sent",
+            status.partner,
+            decision.map_or("no choice recorded", |decision| decision.label())
+        );
+    }
     let draft = sicol::records::StatusDraft {
         status,
         ruleset: record.ruleset.clone(),
