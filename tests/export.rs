@@ -571,3 +571,46 @@ fn rules_check_names_each_mistyped_code_with_its_line_and_fix() {
         "{report}"
     );
 }
+
+#[test]
+fn every_golden_case_exports_valid_fhir_with_any_choices() {
+    let rules = util::bundled();
+    for (index, path) in util::example_cases().into_iter().enumerate() {
+        let assessment = sicol::files::read_assessment(&path, rules).expect("valid case");
+        let formulation = sicol::evaluate(rules, &assessment);
+        // Alternate decisions so that permits, denials and undecided referrals all occur.
+        let mut choices = sicol::model::Choices::default();
+        for (position, referral) in formulation.referrals.iter().enumerate() {
+            let decision = match (index + position) % 3 {
+                0 => sicol::model::Decision::Accepted,
+                1 => sicol::model::Decision::Declined,
+                _ => continue,
+            };
+            choices.set(&referral.partner, decision, None);
+        }
+        let draft = sicol::records::Draft {
+            assessment: &assessment,
+            formulation: &formulation,
+            choices: &choices,
+            supersedes: None,
+            saved_at: chrono::DateTime::parse_from_rfc3339("2026-11-21T09:00:00Z")
+                .expect("time")
+                .with_timezone(&chrono::Utc),
+        };
+        let record = draft.seal(RecordId(1), None);
+        let case = Case::new(&record, &[]).expect("exports");
+        let bundle = fhir::bundle(&case, &rules.vocabulary);
+        assert_eq!(fhir_problems(&bundle), "", "{}", path.display());
+        for referral in &case.referrals {
+            let declined = choices.get(&referral.partner).map(|choice| choice.decision)
+                == Some(sicol::model::Decision::Declined);
+            match Packet::new(&case, &referral.partner, &rules.vocabulary) {
+                Ok(_) => assert!(!declined),
+                Err(ExportError::Declined { .. }) => assert!(declined),
+                Err(error) => panic!("{}: {error}", path.display()),
+            }
+            let partner = fhir::partner_bundle(&case, referral, &rules.vocabulary);
+            assert_eq!(fhir_problems(&partner), "", "{}", path.display());
+        }
+    }
+}

@@ -144,10 +144,12 @@ impl<'a> Builder<'a> {
     }
 
     fn assessor(&self) -> Option<Value> {
+        // FHIR strings may not be empty, so an empty assessor is left out like a missing one.
         self.case
             .assessment
             .assessor
             .as_ref()
+            .filter(|assessor| !assessor.trim().is_empty())
             .map(|assessor| json!({ "identifier": { "value": assessor }, "display": assessor }))
     }
 
@@ -210,7 +212,7 @@ impl<'a> Builder<'a> {
                     "display": "Encounter Diagnosis"
                 }]},
                 { "coding": [{
-                    "system": "http://hl7.org/fhir/us/core/CodeSystem/us-core-tags",
+                    "system": "http://hl7.org/fhir/us/core/CodeSystem/us-core-category",
                     "code": "sdoh",
                     "display": "SDOH"
                 }], "text": "Social need" }
@@ -287,14 +289,17 @@ impl<'a> Builder<'a> {
             let mut prediction = json!({
                 "outcome": { "text": "Need for a mental-health crisis response" },
                 "qualitativeRisk": {
-                    "coding": [{
-                        "system": TRIAGE_SCALE_SYSTEM,
-                        "code": urgency.triage_code,
-                        "display": format!("{words}: {}", urgency.response_time)
-                    }],
                     "text": format!("{words} ({}): {}", urgency.triage_code, urgency.response_time)
                 }
             });
+            // A FHIR code may not be empty: a record without a triage letter keeps only the text.
+            if !urgency.triage_code.trim().is_empty() {
+                prediction["qualitativeRisk"]["coding"] = json!([{
+                    "system": TRIAGE_SCALE_SYSTEM,
+                    "code": urgency.triage_code.trim(),
+                    "display": format!("{words}: {}", urgency.response_time)
+                }]);
+            }
             rationale.extend(urgency.reasons.iter().cloned());
             if !rationale.is_empty() {
                 prediction["rationale"] = Value::String(rationale.join("; "));
@@ -384,13 +389,19 @@ impl<'a> Builder<'a> {
             "encounter": { "reference": encounter },
             "authoredOn": self.assessed_at(),
             "performer": [{ "reference": organization, "display": referral.name }],
+            // FHIR strings may not be empty; a reason without words still has its note.
             "reasonCode": referral.reasons.iter()
+                .filter(|reason| !reason.why.trim().is_empty())
                 .map(|reason| json!({ "text": reason.why }))
                 .collect::<Vec<_>>(),
             "note": notes
         });
         if let Some(assessor) = self.assessor() {
             resource["requester"] = assessor;
+        }
+        // FHIR arrays may not be empty.
+        if let Value::Object(map) = &mut resource {
+            map.retain(|_, value| value.as_array().is_none_or(|items| !items.is_empty()));
         }
         if !conditions.is_empty() {
             resource["reasonReference"] = Value::Array(
