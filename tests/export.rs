@@ -614,3 +614,63 @@ fn every_golden_case_exports_valid_fhir_with_any_choices() {
         }
     }
 }
+
+#[test]
+fn a_status_recorded_against_a_revised_record_counts_for_its_revision() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path().join("store");
+    fs::create_dir(&dir).expect("store");
+    for entry in fs::read_dir(examples()).expect("examples").flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if RecordId::from_file_name(&name).is_some_and(|id| id.0 <= 3) {
+            fs::copy(entry.path(), dir.join(&name)).expect("copied");
+        }
+    }
+    let copy = |from: &Path, to: &Path| {
+        fs::create_dir_all(to).expect("folder");
+        for entry in fs::read_dir(from).expect("folder").flatten() {
+            if entry.path().is_dir() {
+                continue;
+            }
+            fs::copy(entry.path(), to.join(entry.file_name())).expect("copied");
+        }
+    };
+    for entry in fs::read_dir(examples().join("rulesets"))
+        .expect("rule sets")
+        .flatten()
+    {
+        copy(&entry.path(), &dir.join("rulesets").join(entry.file_name()));
+    }
+    let store = dir.to_string_lossy().into_owned();
+    // Record 1 is revised by record 3: the worker records against the record they had.
+    let saved = sicol(&[
+        "referral-status",
+        "00000001",
+        "--store",
+        &store,
+        "--partner",
+        "cv-housing-aid",
+        "accepted",
+        "--date",
+        "2026-11-21",
+    ]);
+    assert_eq!(saved.status.code(), Some(0), "{}", text(&saved.stderr));
+    assert!(text(&saved.stderr).contains("revised by record 00000003"));
+    let exported = sicol(&["export", "00000003", "--store", &store]);
+    assert_eq!(
+        exported.status.code(),
+        Some(0),
+        "{}",
+        text(&exported.stderr)
+    );
+    let bundle: Value = serde_json::from_slice(&exported.stdout).expect("bundle");
+    let accepted = resources(&bundle, "Task")
+        .iter()
+        .filter(|task| task["status"] == "accepted")
+        .count();
+    assert_eq!(accepted, 1);
+    let report = sicol(&["report", "--store", &store, "--format", "json"]);
+    let json: Value = serde_json::from_slice(&report.stdout).expect("json");
+    assert_eq!(json["figures"]["referral_loop"]["total"]["accepted"], 1);
+    assert_eq!(json["figures"]["referral_loop"]["statuses_not_counted"], 0);
+}

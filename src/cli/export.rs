@@ -123,19 +123,27 @@ pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
-/// Reads a record and every referral status in its store.
+/// Reads a record and the referral statuses that stand for its referrals: those recorded
+/// against it and, for a revision, against the records it revises (the report carries them
+/// forward the same way), as if recorded against this record.
 fn load(name: &str, store: &Path) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
     let (dir, id) = super::outcome::locate(name, store)?;
     let store = Store::open(&dir)?;
     let record = store.read(id)?;
+    let mut revised = vec![id];
+    let mut earlier = record.supersedes;
+    // Revisions only name earlier records; the bound guards a forged cycle.
+    while let Some(previous) = earlier.filter(|previous| *previous < id && revised.len() <= 1000) {
+        revised.push(previous);
+        earlier = store.read(previous)?.supersedes;
+    }
     let mut statuses = Vec::new();
     for other in store.ids()? {
-        // Statuses always come after the record they follow.
-        if other <= id {
-            continue;
-        }
-        if let Some(status) = store.read(other)?.referral_status {
-            statuses.push((other, status));
+        if let Some(mut status) = store.read(other)?.referral_status {
+            if revised.contains(&status.follows) {
+                status.follows = id;
+                statuses.push((other, status));
+            }
         }
     }
     Ok((record, statuses))

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
-use sicol::records::{LoopStatus, ReferralStatus, StatusReport, Store};
+use sicol::records::{LoopStatus, RecordId, ReferralStatus, StatusReport, Store};
 use sicol::Result;
 
 use super::EXIT_OK;
@@ -90,6 +90,11 @@ pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
         note: args.note.clone(),
         date: args.date.unwrap_or(today),
     };
+    if let Some(revision) = revised_by(&store, id)? {
+        eprintln!(
+            "warning: record {id} is revised by record {revision}; the report and export count this status for the revision"
+        );
+    }
     let status = ReferralStatus::check(&record, report, &path.display().to_string())?;
     // A declined referral is refused above; one the person has not agreed to yet may still go
     // out (consent is sometimes given on the phone later), but never unremarked.
@@ -117,4 +122,15 @@ pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
         saved.id
     );
     Ok(EXIT_OK)
+}
+
+/// The record that revises `id`, if any (the latest one found).
+fn revised_by(store: &Store, id: RecordId) -> Result<Option<RecordId>> {
+    let mut revision = None;
+    for other in store.ids()?.into_iter().filter(|other| *other > id) {
+        if store.read(other)?.supersedes == Some(id) {
+            revision = Some(other);
+        }
+    }
+    Ok(revision)
 }
