@@ -18,9 +18,12 @@ pub const ICD10_SYSTEM: &str = "http://hl7.org/fhir/sid/icd-10";
 pub struct Codes {
     /// SNOMED CT concept ids (digits, with a Verhoeff check digit).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    // The schema gives editors the shape; the check digit is checked on load.
+    #[schemars(inner(pattern(r"^[1-9][0-9]{5,17}$")))]
     pub snomed: Vec<String>,
     /// ICD-10 codes, such as `Z59.0` (a letter, two digits, and an optional dot and digits).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(inner(pattern(r"^[A-Z][0-9]{2}(\.[0-9]{1,4})?$")))]
     pub icd10: Vec<String>,
     /// A service's own codes, each in a code system the service names by a URI.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
