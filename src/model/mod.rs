@@ -4,11 +4,15 @@
 
 pub mod assessment;
 pub mod choices;
+pub mod codes;
+pub mod sharing;
 pub mod terms;
 pub mod vocabulary;
 
 pub use assessment::{Assessment, Capacity, Context, Factor, Person, Strength};
 pub use choices::{Choices, Decision, ReferralChoice};
+pub use codes::Codes;
+pub use sharing::Share;
 pub use terms::{
     Balance, CapacityStatus, Domain, FiveP, ReferralUrgency, SelfCare, Trend, Urgency,
 };
