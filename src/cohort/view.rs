@@ -242,6 +242,7 @@ mod tests {
             formulation,
             choices,
             follow_up: None,
+            mha_decision: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&crate::records::to_value(&record));

@@ -4,12 +4,14 @@
 
 pub mod assessment;
 pub mod choices;
+pub mod mha;
 pub mod terms;
 pub mod vocabulary;
 
 pub use assessment::{Assessment, Capacity, Context, Factor, Person, Strength};
 pub use choices::{Choices, Decision, ReferralChoice};
+pub use mha::MhaDecision;
 pub use terms::{
-    Balance, CapacityStatus, Domain, FiveP, ReferralUrgency, SelfCare, Trend, Urgency,
+    Balance, CapacityStatus, Domain, FiveP, MhaOutcome, ReferralUrgency, SelfCare, Trend, Urgency,
 };
 pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};

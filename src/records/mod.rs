@@ -35,7 +35,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::formulation::Formulation;
-use crate::model::{Assessment, Choices};
+use crate::model::{Assessment, Choices, MhaDecision};
 use crate::rules::RuleSetId;
 
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
@@ -141,6 +141,11 @@ pub struct Record {
     /// bytes, and hashes, are as before follow-ups existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<FollowUp>,
+    /// What the assessment decided under the Mental Health Act, when the AMHP recorded it.
+    /// Absent otherwise, so records without one keep their bytes and hashes, and an older sicol
+    /// (which keeps unknown fields when it checks a record) still reads and verifies them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mha_decision: Option<MhaDecision>,
     /// sha256 of the record's canonical JSON without this field.
     pub sha256: String,
 }
@@ -158,6 +163,8 @@ pub struct Draft<'a> {
     pub supersedes: Option<RecordId>,
     /// When it is saved (the caller's clock, so the core stays free of one).
     pub saved_at: DateTime<Utc>,
+    /// The Mental Health Act decision, if recorded (never part of the formulation).
+    pub mha_decision: Option<&'a MhaDecision>,
 }
 
 /// Why a record's bytes cannot be trusted or read.
@@ -197,6 +204,7 @@ impl Draft<'_> {
             formulation: to_value(self.formulation),
             choices: to_value(self.choices),
             follow_up: None,
+            mha_decision: self.mha_decision.cloned(),
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
@@ -230,6 +238,7 @@ impl FollowUpDraft {
             formulation: Value::Null,
             choices: Value::Null,
             follow_up: Some(self.follow_up.clone()),
+            mha_decision: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
@@ -368,6 +377,7 @@ mod tests {
             formulation: serde_json::json!({ "weight": 2.6, "factors": [{ "w": 0.1 }] }),
             choices: serde_json::json!([]),
             follow_up: None,
+            mha_decision: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
