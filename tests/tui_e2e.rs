@@ -230,7 +230,10 @@ fn a_whole_assessment_is_entered_and_saved() {
     );
     assert_eq!(record.ruleset, util::bundled().id);
     assert_eq!(
-        record.mha_decision.as_ref().map(|decision| decision.outcome),
+        record
+            .mha_decision
+            .as_ref()
+            .map(|decision| decision.outcome),
         Some(MhaOutcome::NoDetention)
     );
     assert!(
@@ -416,7 +419,10 @@ fn every_draft_is_listed_and_any_can_be_resumed_or_discarded() {
 
     let session = Session::start("drafts", &assess_command(dir.path(), "--out", &out));
     let screen = session.wait_for("Unsaved drafts");
-    assert!(screen.contains("A-DRAFT-1") && screen.contains("A-DRAFT-2"), "{screen}");
+    assert!(
+        screen.contains("A-DRAFT-1") && screen.contains("A-DRAFT-2"),
+        "{screen}"
+    );
     // Newest first: A-DRAFT-2 is selected. Discard it, asking first.
     session.keys(&["d"]);
     session.wait_for("Discard the draft of case A-DRAFT-2?");

@@ -528,7 +528,7 @@ impl<'r> App<'r> {
             focus: 0,
             editing: false,
             rows: [0; 7],
-            overlay: (!start.drafts.is_empty()).then(|| Overlay::Drafts {
+            overlay: (!start.drafts.is_empty()).then_some(Overlay::Drafts {
                 drafts: start.drafts,
                 selected: 0,
                 confirm_discard: false,

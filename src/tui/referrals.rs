@@ -77,14 +77,12 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
         } else {
             ""
         };
-        // Several rules may give the same reason for different categories: say it once.
-        let mut reasons: Vec<String> = Vec::new();
-        for reason in &referral.reasons {
-            let text = format!("{} — {}", reason.why, reason.rule);
-            if !reasons.contains(&text) {
-                reasons.push(text);
-            }
-        }
+        let reasons = distinct_reasons(
+            referral
+                .reasons
+                .iter()
+                .map(|reason| (reason.why.as_str(), reason.rule.as_str())),
+        );
         ReferralOffer {
             key: referral.partner.clone(),
             name: referral.name.clone(),
@@ -116,4 +114,53 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
             }
         });
     partners.chain(unmet).collect()
+}
+
+/// Each reason once, as `why — rule`. One rule often asks for two categories of the same partner
+/// with the same words, or with the same words and a clause more ("less than once a week" and
+/// "less than once a week: a welcoming community group"); the longer says it all, so only it is
+/// kept.
+pub fn distinct_reasons<'a>(reasons: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<String> {
+    let reasons: Vec<(&str, &str)> = reasons.collect();
+    let mut kept: Vec<String> = Vec::new();
+    for (index, (why, rule)) in reasons.iter().enumerate() {
+        let said_more_elsewhere = reasons.iter().enumerate().any(|(other, (longer, by))| {
+            other != index && by == rule && longer.len() > why.len() && longer.starts_with(why)
+        });
+        let text = format!("{why} — {rule}");
+        if !said_more_elsewhere && !kept.contains(&text) {
+            kept.push(text);
+        }
+    }
+    kept
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_is_said_once() {
+        let reasons = distinct_reasons(
+            [
+                ("less than once a week", "isolation.social_isolation"),
+                (
+                    "less than once a week: a community group",
+                    "isolation.social_isolation",
+                ),
+                ("debts", "money.debt"),
+                ("debts", "money.debt"),
+                ("less than once a week", "other.rule"),
+            ]
+            .into_iter(),
+        );
+        assert_eq!(
+            reasons,
+            [
+                "less than once a week: a community group — isolation.social_isolation",
+                "debts — money.debt",
+                "less than once a week — other.rule",
+            ]
+        );
+    }
 }

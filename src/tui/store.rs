@@ -484,4 +484,43 @@ mod tests {
         remove_draft(&dir, &listed[1].0).unwrap();
         assert!(list_drafts(&dir).is_empty());
     }
+
+    #[test]
+    fn the_config_file_is_found_and_read() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        };
+        assert_eq!(
+            config_path(env(&[
+                ("SICOL_CONFIG", "/etc/sicol.yaml"),
+                ("HOME", "/home/a")
+            ])),
+            Some(PathBuf::from("/etc/sicol.yaml"))
+        );
+        assert_eq!(
+            config_path(env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/home/a")])),
+            Some(PathBuf::from("/x/sicol/config.yaml"))
+        );
+        assert_eq!(
+            config_path(env(&[("HOME", "/home/a")])),
+            Some(PathBuf::from("/home/a/.config/sicol/config.yaml"))
+        );
+        assert_eq!(config_path(env(&[])), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        assert_eq!(read_config(&path).unwrap(), Config::default());
+        std::fs::write(&path, "assessor: AMHP-17\n").unwrap();
+        assert_eq!(
+            read_config(&path).unwrap().assessor.as_deref(),
+            Some("AMHP-17")
+        );
+        std::fs::write(&path, "asessor: AMHP-17\n").unwrap();
+        let error = read_config(&path).unwrap_err().to_string();
+        assert!(error.contains("config.yaml"), "{error}");
+    }
 }
