@@ -605,6 +605,11 @@ fn assessed_at_reads_now_today_yesterday_and_uk_dates_and_f1_lists_them() {
     assert!(lines.iter().any(|line| line.contains("05/12/2026")));
     key(&mut app, KeyCode::Char('x'));
     assert!(app.overlay.is_none() && app.editing);
+    // Ctrl-F too, where the terminal keeps F1.
+    ctrl(&mut app, 'f');
+    assert!(matches!(app.overlay, Some(Overlay::Forms { .. })));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.editing);
     key(&mut app, KeyCode::Char('?'));
     assert!(app.form.assessed_at.text().ends_with('?'));
     assert!(app

@@ -250,15 +250,26 @@ fn review_step_with_a_long_partner_name() {
 }
 
 #[test]
-fn the_help_bar_keeps_every_key_at_80_columns() {
+fn the_help_bar_and_the_step_bar_keep_everything_at_80_columns() {
     let mut app = eviction_case();
-    press(&mut app, &["<right>", "<right>"]);
-    let text = screen(&app, 80, 24);
-    for (key, action) in app.key_hints() {
-        assert!(
-            text.contains(&format!("{key} {action}")),
-            "`{key} {action}` missing at 80 columns:\n{text}"
-        );
+    // Every step, then editing a field and an overlay.
+    let mut states: Vec<&[&str]> = vec![&[]];
+    states.extend(std::iter::repeat_n(&["<right>"][..], 6));
+    // Back to stressors, editing the since date; then the picker.
+    states.extend([&["[[[[[", "s"][..], &["<esc>", "a"]]);
+    for keys in states {
+        press(&mut app, keys);
+        let text = screen(&app, 80, 24);
+        for (key, action) in app.key_hints() {
+            assert!(
+                text.contains(&format!("{key} {action}")),
+                "`{key} {action}` missing at 80 columns:\n{text}"
+            );
+        }
+        let steps = text.lines().next().unwrap_or_default();
+        for step in sicol::tui::app::Step::ALL {
+            assert!(steps.contains(step.title()), "{step:?} missing:\n{text}");
+        }
     }
 }
 

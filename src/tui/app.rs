@@ -953,8 +953,11 @@ impl<'r> App<'r> {
             self.editing = false;
             return Command::None;
         };
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
+            // Ctrl-F too, for terminals that keep F1 for their own help.
             KeyCode::F(1) => self.show_forms(field),
+            KeyCode::Char('f') if control => self.show_forms(field),
             KeyCode::Esc => self.stop_editing(),
             KeyCode::Enter if !field.is_multiline() => self.stop_editing(),
             KeyCode::Tab | KeyCode::BackTab => {
@@ -1803,7 +1806,7 @@ impl<'r> App<'r> {
             } else {
                 hints.push(("Enter", "done"));
             }
-            hints.push(("F1", "what to type"));
+            hints.push(("F1 ^F", "what to type"));
             return hints;
         }
         // Most useful first: the help bar drops what does not fit from the end.

@@ -268,20 +268,31 @@ fn help(canvas: &Canvas, frame: &mut Frame, area: Rect) {
         " Keys (↑↓ scroll, any other key closes) ",
     );
     let mut lines = Vec::new();
+    // Descriptions wrap under themselves (17 columns in), never cut at the box's edge.
+    let room = inner.width.saturating_sub(17);
     for (screen, keys) in HELP {
         lines.push(Line::styled(*screen, theme.title()));
         for (key, action) in *keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {key:<15}"), theme.key()),
-                Span::raw(*action),
-            ]));
+            for (index, part) in super::wrap_words(action, room, "").into_iter().enumerate() {
+                let key = if index == 0 { *key } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<15}"), theme.key()),
+                    Span::raw(part),
+                ]));
+            }
         }
     }
     lines.push(Line::styled("Dates", theme.title()));
-    lines.push(Line::raw(format!("  {DATE_FORMS}")));
-    lines.push(Line::raw(
-        "  counted from the assessment date; shown resolved as you type",
-    ));
+    for text in [
+        format!("  {DATE_FORMS}"),
+        "  counted from the assessment date; shown resolved as you type".to_owned(),
+    ] {
+        lines.extend(
+            super::wrap_words(&text, inner.width, "  ")
+                .into_iter()
+                .map(Line::raw),
+        );
+    }
     frame.render_widget(Paragraph::new(lines).scroll((canvas.app.scroll, 0)), inner);
 }
 
