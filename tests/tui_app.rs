@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use sicol::model::{Decision, MhaDecision, MhaOutcome, Section};
 use sicol::records::RecordId;
 use sicol::tui::app::{App, Command, Overlay, Revising, Start, Step};
-use sicol::tui::store::SavedTo;
+use sicol::tui::store::{AssessmentFile, RecordStore, SavedAssessment, SavedTo, Store};
 use sicol::tui::view::{self, Theme};
 use sicol::tui::{fresh_assessment, store};
 use sicol::{files, Urgency};
@@ -819,4 +819,80 @@ fn self_care_and_capacity_are_picked_and_unknown_dependants_stay_unknown() {
         !yaml.contains("dependants"),
         "not known is left out, never 0: {yaml}"
     );
+}
+
+fn saved_assessment(app: &App) -> SavedAssessment {
+    SavedAssessment {
+        saved_at: at(),
+        sicol_version: "test".into(),
+        ruleset: util::bundled().id.clone(),
+        assessment: app.assessment(),
+        choices: Default::default(),
+        mha_decision: app.form.mha_decision(),
+        supersedes: None,
+    }
+}
+
+#[test]
+fn a_revision_in_a_records_store_supersedes_and_opens_again_at_its_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore {
+        dir: dir.path().join("store"),
+    };
+    let rules = util::bundled();
+    let mut app = ready_to_save();
+    let first = store
+        .save(&saved_assessment(&app), None, rules)
+        .expect("saved");
+    assert_eq!(first.record, Some(RecordId(1)));
+    key(&mut app, KeyCode::Char('1'));
+    let second = store
+        .save(&saved_assessment(&app), Some(&first), rules)
+        .expect("revision saved");
+    assert_eq!(second.record, Some(RecordId(2)));
+    let records = sicol::records::Store::open(&store.dir).unwrap();
+    assert_eq!(
+        records.read(RecordId(2)).unwrap().supersedes,
+        Some(RecordId(1))
+    );
+    // Asking to revise record 1 opens record 2, its newest revision.
+    let (assessment, revising, newer) =
+        sicol::tui::store::open_for_revision(&store.dir, RecordId(1)).expect("opens");
+    assert_eq!(newer, Some(RecordId(2)));
+    assert_eq!(revising.saved.record, Some(RecordId(2)));
+    assert_eq!(assessment.id, "A-2026-0101");
+    // A revision must be of the same case.
+    let mut other = saved_assessment(&app);
+    other.assessment.id = "B-1".into();
+    let error = store.save(&other, Some(&second), rules).unwrap_err();
+    assert!(
+        error.to_string().contains("is case A-2026-0101, not B-1"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_revision_saved_as_a_plain_file_names_the_file_it_corrects() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("assessment.yaml");
+    let store = AssessmentFile {
+        out: Some(out.clone()),
+    };
+    let app = ready_to_save();
+    let first = store
+        .save(&saved_assessment(&app), None, util::bundled())
+        .expect("saved");
+    assert_eq!((first.path.clone(), first.record), (out.clone(), None));
+    let second = store
+        .save(&saved_assessment(&app), Some(&first), util::bundled())
+        .expect("revision saved");
+    assert_ne!(second.path, first.path, "nothing is overwritten");
+    let text = std::fs::read_to_string(&second.path).unwrap();
+    assert!(
+        text.contains(&format!("supersedes: {}", out.display())),
+        "{text}"
+    );
+    assert!(!std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("supersedes"));
 }

@@ -523,4 +523,38 @@ mod tests {
         let error = read_config(&path).unwrap_err().to_string();
         assert!(error.contains("config.yaml"), "{error}");
     }
+
+    #[test]
+    fn a_draft_written_before_revisions_and_decisions_still_reads() {
+        // The shape sicol wrote before issue 14: a plain severity, no `revises`, no decision.
+        let text = "case_file: null
+written_at: 2026-11-20T14:30:00Z
+assessed_at: 2026-11-20T14:30:00Z
+step: stressors
+form:
+  id: A-1
+  assessor: AMHP-17
+  assessed_at: 2026-11-20 14:30 +00:00
+  age: ''
+  dependants: ''
+  lives: null
+  referral_source: null
+  setting: ''
+  stressors:
+  - kind: debt
+    severity: 2
+    since: ''
+    due: ''
+    note: ''
+  medical: []
+  strengths: []
+  wishes: ''
+choices: []
+";
+        let draft: Draft = serde_yaml::from_str(text).unwrap();
+        assert_eq!(draft.form.stressors[0].severity, Some(2));
+        assert_eq!(draft.revises, None);
+        assert_eq!(draft.form.mha_decision(), None);
+        assert_eq!(draft.step, Step::Stressors);
+    }
 }
