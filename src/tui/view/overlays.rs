@@ -592,7 +592,12 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
 fn reason_box(canvas: &mut Canvas, frame: &mut Frame, area: Rect, label: &str, reason: &TextField) {
     let width = 64.min(area.width.saturating_sub(4));
     let area = centered(area, width, 6);
-    let inner = boxed(canvas, frame, area, &format!(" Declines {label} "));
+    // A long partner name ends in "…" rather than running off the box's border.
+    let title = super::factors::clip(
+        &format!(" Declines {label}"),
+        usize::from(width.saturating_sub(3)),
+    );
+    let inner = boxed(canvas, frame, area, &format!("{title} "));
     let lines = vec![
         Line::styled(
             "Their reason, in their words (optional):",
