@@ -9,6 +9,7 @@ pub mod authoring;
 pub mod batch;
 pub mod cohort;
 pub mod error;
+pub mod export;
 pub mod files;
 pub mod formulation;
 pub mod model;

@@ -125,3 +125,50 @@ fn the_example_records_verify_and_replay_without_drift() {
     assert_eq!(revision.supersedes, Some(RecordId(1)));
     assert_eq!(revision.typed_choices().expect("choices").0.len(), 4);
 }
+
+/// Records made before urgency followed risk (sicol 0.1.0 with the score-led rules 2026.11.0,
+/// kept byte for byte under `tests/fixtures/store-2026.11.1/`) still verify and replay under
+/// their own rule-set copy with no drift at all: old assessments (no trend, self-care, capacity,
+/// and `dependants: 0` written out) parse as they did, and a rule set with `urgency_cutoffs`
+/// is weighed as it was.
+#[test]
+fn records_made_before_risk_led_urgency_replay_unchanged_under_their_own_rules() {
+    let fixture = util::root().join("tests/fixtures/store-2026.11.1");
+    // Work on a copy: opening a store may check and tighten file modes.
+    let temp = tempfile::tempdir().expect("temp dir");
+    let dir = temp.path().join("store");
+    copy_tree(&fixture, &dir);
+    let mut store = Store::open(&dir).expect("old store opens");
+    let verification = store.verify().expect("verify runs");
+    assert!(verification.broken.is_none(), "{:?}", verification.broken);
+    assert_eq!(verification.good, 3);
+    for id in [RecordId(1), RecordId(2), RecordId(3)] {
+        let record = store.read(id).expect("old record reads");
+        let replay = store.replay(&record, None).expect("old record replays");
+        assert!(replay.own_rules, "{id} replayed under its own rules");
+        let changes: Vec<String> = replay
+            .drift
+            .fields
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert!(
+            changes.is_empty(),
+            "record {id} drifted:\n{}",
+            changes.join("\n")
+        );
+    }
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    fs::create_dir_all(to).expect("folder");
+    for entry in fs::read_dir(from).expect("readable") {
+        let path = entry.expect("entry").path();
+        let target = to.join(path.file_name().expect("name"));
+        if path.is_dir() {
+            copy_tree(&path, &target);
+        } else {
+            fs::copy(&path, &target).expect("copied");
+        }
+    }
+}

@@ -194,7 +194,23 @@ struct Entry<'a> {
     severity: u8,
     since: Option<i64>,
     due: Option<i64>,
+    /// For medical factors, which course is written (see [`COURSES`]).
+    course: usize,
 }
+
+/// The courses a medical factor is given in turn (trend, first episode, happening now), so that
+/// every rule reading them runs; the first is "nothing recorded" (not known).
+const COURSES: [&str; 4] = [
+    "",
+    "trend: easing, first_episode: false",
+    "trend: stable, first_episode: true",
+    "trend: rising, happening_now: true",
+];
+
+/// Settings, self-care and capacity answers the spread goes through in turn ("" = not recorded).
+const SETTINGS: [&str; 4] = ["", "home", "place_of_safety", "emergency_department"];
+const SELF_CARE: [&str; 4] = ["", "able", "needs_help", "unable"];
+const CAPACITY: [&str; 4] = ["", "has", "lacks", "not_assessed"];
 
 /// Who the person is in a generated case.
 #[derive(Clone, Copy, Default)]
@@ -203,6 +219,8 @@ struct Person<'a> {
     lives: Option<&'a str>,
     dependants: u32,
     source: Option<&'a str>,
+    /// Index into [`SETTINGS`], [`SELF_CARE`] and [`CAPACITY`] (each taken modulo its length).
+    answers: usize,
 }
 
 /// The dates a factor of this severity gets, in days from the assessment: none at 1; recent
@@ -236,6 +254,7 @@ pub fn spread(vocabulary: &Vocabulary) -> Vec<GeneratedCase> {
                     severity,
                     since,
                     due,
+                    course: usize::from(severity),
                 };
                 cases.push(case_in(next_moment(), Person::default(), section, entry));
             }
@@ -247,6 +266,7 @@ pub fn spread(vocabulary: &Vocabulary) -> Vec<GeneratedCase> {
             severity: 1,
             since: None,
             due: None,
+            course: 0,
         };
         cases.push(case_in(
             next_moment(),
@@ -268,6 +288,7 @@ pub fn spread(vocabulary: &Vocabulary) -> Vec<GeneratedCase> {
                         severity,
                         since,
                         due,
+                        course: usize::from(severity),
                     },
                 ));
             }
@@ -285,6 +306,7 @@ pub fn spread(vocabulary: &Vocabulary) -> Vec<GeneratedCase> {
                 .keys()
                 .next()
                 .map(String::as_str),
+            answers: usize::from(severity),
         };
         cases.push(case(next_moment(), person, &entries));
     }
@@ -308,6 +330,7 @@ pub fn spread(vocabulary: &Vocabulary) -> Vec<GeneratedCase> {
             lives: lives.get(turn % lives.len().max(1)).copied(),
             dependants: (random.below(4)) as u32,
             source: sources.get(turn % sources.len().max(1)).copied(),
+            answers: turn,
         };
         turn += 1;
         let mut entries = Vec::new();
@@ -329,6 +352,7 @@ pub fn spread(vocabulary: &Vocabulary) -> Vec<GeneratedCase> {
                         severity,
                         since,
                         due,
+                        course: random.below(COURSES.len()),
                     },
                 ));
             }
@@ -362,12 +386,31 @@ fn case(moment: usize, person: Person<'_>, entries: &[(Section, Entry<'_>)]) -> 
         person_yaml.push(format!("dependants: {}", person.dependants));
         about.push(format!("{} dependants", person.dependants));
     }
+    let self_care = SELF_CARE[person.answers % SELF_CARE.len()];
+    if !self_care.is_empty() {
+        person_yaml.push(format!("self_care: {self_care}"));
+        about.push(format!("self-care {self_care}"));
+    }
     if !person_yaml.is_empty() {
         let _ = writeln!(yaml, "person: {{ {} }}", person_yaml.join(", "));
     }
+    let mut context_yaml = Vec::new();
     if let Some(source) = person.source {
-        let _ = writeln!(yaml, "context: {{ referral_source: {source} }}");
+        context_yaml.push(format!("referral_source: {source}"));
         about.push(format!("referred by {source}"));
+    }
+    let setting = SETTINGS[person.answers % SETTINGS.len()];
+    if !setting.is_empty() {
+        context_yaml.push(format!("setting: {setting}"));
+        about.push(format!("seen at {setting}"));
+    }
+    if !context_yaml.is_empty() {
+        let _ = writeln!(yaml, "context: {{ {} }}", context_yaml.join(", "));
+    }
+    let capacity = CAPACITY[person.answers % CAPACITY.len()];
+    if !capacity.is_empty() {
+        let _ = writeln!(yaml, "capacity: {{ status: {capacity} }}");
+        about.push(format!("capacity {capacity}"));
     }
     if !about.is_empty() {
         let _ = write!(description, ", {}", about.join(", "));
@@ -389,6 +432,11 @@ fn case(moment: usize, person: Person<'_>, entries: &[(Section, Entry<'_>)]) -> 
             if section != Section::Strengths {
                 fields.push(format!("severity: {}", entry.severity));
                 word.push_str(&format!(" {}", entry.severity));
+            }
+            let course = COURSES[entry.course % COURSES.len()];
+            if section == Section::Medical && !course.is_empty() {
+                fields.push(course.to_owned());
+                word.push_str(&format!(" [{course}]"));
             }
             let mut dated = Vec::new();
             // Strengths carry no dates.
@@ -464,6 +512,23 @@ referral_sources: { gp: GP, self: Self }
     }
 
     #[test]
+    fn the_spread_records_the_course_self_care_capacity_and_setting() {
+        let cases = spread(&vocabulary());
+        for wanted in [
+            "trend: rising, happening_now: true",
+            "trend: easing, first_episode: false",
+            "self_care: unable",
+            "capacity: { status: lacks }",
+            "setting: place_of_safety",
+        ] {
+            assert!(
+                cases.iter().any(|case| case.yaml.contains(wanted)),
+                "no generated case records `{wanted}`"
+            );
+        }
+    }
+
+    #[test]
     fn a_case_describes_what_it_records() {
         let entries = [(
             Section::Stressors,
@@ -472,6 +537,7 @@ referral_sources: { gp: GP, self: Self }
                 severity: 3,
                 since: Some(-400),
                 due: Some(-3),
+                course: 0,
             },
         )];
         let person = Person {
@@ -479,6 +545,7 @@ referral_sources: { gp: GP, self: Self }
             lives: Some("alone"),
             dependants: 0,
             source: None,
+            answers: 0,
         };
         let generated = case(0, person, &entries);
         assert_eq!(

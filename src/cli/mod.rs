@@ -6,7 +6,9 @@ mod batch;
 mod concordance;
 mod demo_store;
 mod evaluate;
+mod export;
 mod outcome;
+mod referral_status;
 mod replay;
 mod report;
 mod rules;
@@ -96,6 +98,28 @@ pub enum Command {
     )]
     Outcome(outcome::OutcomeArgs),
 
+    /// Where a referral stands with its partner (sent, accepted, completed…), as a new record
+    #[command(
+        after_help = "Examples:\n  sicol referral-status formulations/00000003.json --partner cv-housing-aid sent\n  \
+            sicol referral-status 00000003 --partner cv-housing-aid accepted --date 2026-11-23 --note \"caseworker assigned\""
+    )]
+    ReferralStatus(referral_status::ReferralStatusArgs),
+
+    /// Export formulation records as FHIR R4 Bundles (one per record)
+    #[command(
+        after_help = "Examples:\n  sicol export formulations/00000003.json --format fhir > case.fhir.json\n  \
+            sicol export --out fhir/ formulations/00000001.json formulations/00000002.json"
+    )]
+    Export(export::ExportArgs),
+
+    /// Write the packet one partner receives about its referral: only what that partner needs
+    #[command(
+        after_help = "Examples:\n  sicol referral formulations/00000003.json --partner cv-city-advice\n  \
+            sicol referral 00000003 --partner cv-housing-aid --format html > packet.html\n  \
+            sicol referral 00000003 --partner cv-housing-aid --format fhir"
+    )]
+    Referral(export::ReferralArgs),
+
     /// Cohort figures over a store: people, mixes, stressors, referrals, gaps, outcomes
     #[command(
         long_about = "Cohort figures over a store of records: people assessed, balance and urgency \
@@ -182,6 +206,9 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Schema(args) => schema::run(&cli, args),
         Command::Outcome(args) => outcome::run(&cli, args),
         Command::Report(args) => report::run(&cli, args),
+        Command::ReferralStatus(args) => referral_status::run(args),
+        Command::Export(args) => export::run_export(&cli, args),
+        Command::Referral(args) => export::run_referral(&cli, args),
         Command::DemoStore(args) => demo_store::run(&cli, args),
         Command::Assess(args) => assess::run(&cli, args),
     };

@@ -91,7 +91,7 @@ pub fn run(cli: &Cli, args: &OutcomeArgs) -> Result<u8> {
 }
 
 /// The store and record id that RECORD names: a record file, or an id in `store`.
-fn locate(record: &str, store: &Path) -> Result<(PathBuf, RecordId)> {
+pub(super) fn locate(record: &str, store: &Path) -> Result<(PathBuf, RecordId)> {
     let path = Path::new(record);
     if path.is_file() {
         let id = path

@@ -70,7 +70,8 @@ enum Report {
     Match(PathBuf, Record, Replay),
     Drift(PathBuf, Record, Replay),
     Failed(PathBuf, String),
-    /// A follow-up record: it holds an outcome, not a formulation, so there is nothing to replay.
+    /// A follow-up or referral status record: it holds an outcome, not a formulation, so there
+    /// is nothing to replay.
     FollowUp(PathBuf, Record),
 }
 
@@ -79,7 +80,7 @@ fn replay_one(store: &mut Store, path: &Path, rules: Option<&RuleSet>) -> Report
         Ok(record) => record,
         Err(error) => return Report::Failed(path.to_path_buf(), error.to_string()),
     };
-    if record.follow_up.is_some() {
+    if !record.is_assessment() {
         return Report::FollowUp(path.to_path_buf(), record);
     }
     match store.replay(&record, rules) {
@@ -139,13 +140,17 @@ impl std::fmt::Display for Report {
             }
             Report::FollowUp(path, record) => writeln!(
                 f,
-                "skip   {}  case {}: follow-up of record {}, nothing to recompute",
+                "skip   {}  case {}: {} of record {}, nothing to recompute",
                 path.display(),
                 record.case(),
+                if record.referral_status.is_some() {
+                    "referral status"
+                } else {
+                    "follow-up"
+                },
                 record
-                    .follow_up
-                    .as_ref()
-                    .map(|follow_up| follow_up.follows.to_string())
+                    .follows()
+                    .map(|follows| follows.to_string())
                     .unwrap_or_default()
             ),
             Report::Failed(path, why) => {
@@ -192,6 +197,7 @@ struct Tally {
     drifted: usize,
     failed: usize,
     follow_ups: usize,
+    statuses: usize,
 }
 
 impl Tally {
@@ -200,7 +206,13 @@ impl Tally {
             Report::Match(..) => self.matched += 1,
             Report::Drift(..) => self.drifted += 1,
             Report::Failed(..) => self.failed += 1,
-            Report::FollowUp(..) => self.follow_ups += 1,
+            Report::FollowUp(_, record) => {
+                if record.referral_status.is_some() {
+                    self.statuses += 1;
+                } else {
+                    self.follow_ups += 1;
+                }
+            }
         }
     }
 }
@@ -217,6 +229,14 @@ impl std::fmt::Display for Tally {
         if self.follow_ups > 0 {
             let plural = if self.follow_ups == 1 { "" } else { "s" };
             write!(f, " ({} follow-up record{plural} skipped)", self.follow_ups)?;
+        }
+        if self.statuses > 0 {
+            let plural = if self.statuses == 1 { "" } else { "s" };
+            write!(
+                f,
+                " ({} referral status record{plural} skipped)",
+                self.statuses
+            )?;
         }
         Ok(())
     }

@@ -15,7 +15,8 @@ use serde::Serialize;
 use crate::model::{Balance, Decision, MhaOutcome, Urgency};
 use crate::records::RecordId;
 
-use super::view::{AssessmentView, Entry, FollowUpView};
+use super::referral_loop::LoopFigures;
+use super::view::{AssessmentView, Entry, FollowUpView, StatusView};
 
 /// The days of assessments a report covers, both ends included; open ends are unbounded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
@@ -198,6 +199,10 @@ pub struct CohortFigures {
     pub gaps: Vec<GapTally>,
     /// Outcomes of the people followed up.
     pub outcomes: Outcomes,
+    /// Referral status records read.
+    pub status_records: usize,
+    /// Where the counted referrals stand with their partners (the closed loop).
+    pub referral_loop: LoopFigures,
     /// Decisions under the Mental Health Act; left out of JSON while none is recorded, so
     /// reports of stores without them read as before.
     #[serde(skip_serializing_if = "no_decisions")]
@@ -226,17 +231,20 @@ impl CohortFigures {
     ) -> CohortFigures {
         let mut assessments: Vec<AssessmentView> = Vec::new();
         let mut follow_ups: Vec<FollowUpView> = Vec::new();
+        let mut statuses: Vec<StatusView> = Vec::new();
         for entry in entries {
             match entry {
                 Entry::Assessment(view) => assessments.push(view),
                 Entry::FollowUp(view) => follow_ups.push(view),
+                Entry::Status(view) => statuses.push(view),
             }
         }
         assessments.sort_by_key(|view| view.record);
         follow_ups.sort_by_key(|view| view.record);
         let mut figures = CohortFigures {
             window,
-            records: assessments.len() + follow_ups.len() + unreadable.len(),
+            records: assessments.len() + follow_ups.len() + statuses.len() + unreadable.len(),
+            status_records: statuses.len(),
             assessment_records: assessments.len(),
             follow_up_records: follow_ups.len(),
             unreadable,
@@ -375,6 +383,11 @@ impl CohortFigures {
             |gap| gap.people,
         );
         figures.outcomes = outcomes(&latest_follow_up, &counted_records);
+        // Statuses follow the record whose plan was sent; a revision stands for it today.
+        for status in &mut statuses {
+            status.follows = current_revision(status.follows, &revised_by);
+        }
+        figures.referral_loop = LoopFigures::compute(&people, &statuses);
         figures.mha_decisions = mha_decisions(&people);
         figures
     }
@@ -416,7 +429,10 @@ fn mha_decisions(people: &[&AssessmentView]) -> MhaDecisions {
 }
 
 /// The record that stands for `record` today: itself, or the last revision of it.
-fn current_revision(record: RecordId, revised_by: &BTreeMap<RecordId, RecordId>) -> RecordId {
+pub(super) fn current_revision(
+    record: RecordId,
+    revised_by: &BTreeMap<RecordId, RecordId>,
+) -> RecordId {
     let mut current = record;
     // Revisions only name earlier records, so the walk ends; the bound guards a forged cycle.
     for _ in 0..=revised_by.len() {

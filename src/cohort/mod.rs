@@ -4,13 +4,15 @@
 //!
 //! [`view`] reads the few facts needed from each record (the one place that knows the records'
 //! JSON shapes), [`figures`] counts them, [`privacy`] hides small counts in published formats,
-//! [`render`] and [`html`] write the report, and [`demo`] makes a synthetic store to try it on.
+//! [`referral_loop`] counts the closed loop of referrals with partners, [`render`] and [`html`]
+//! write the report, and [`demo`] makes a synthetic store to try it on.
 //! All pure except [`demo::write`], which saves through the records store.
 
 pub mod demo;
 pub mod figures;
 pub mod html;
 pub mod privacy;
+pub mod referral_loop;
 pub mod render;
 pub mod view;
 

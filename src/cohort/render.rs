@@ -114,19 +114,40 @@ pub fn document(
         // The unreadable are few and usually none (then unsaid), so they go with follow-ups.
         &[
             figures.assessment_records,
-            figures.follow_up_records + figures.unreadable.len(),
+            figures.follow_up_records + figures.status_records + figures.unreadable.len(),
         ],
     );
-    let follow_ups = match kinds[1] {
-        Cell::Exact(_) => audience.cell(figures.follow_up_records),
-        hidden => hidden,
-    };
-    facts.push(format!(
-        "Records read: {} ({} assessments, {} follow-ups)",
-        records.text(),
-        kinds[0].text(),
-        follow_ups.text()
-    ));
+    if figures.status_records == 0 {
+        let follow_ups = match kinds[1] {
+            Cell::Exact(_) => audience.cell(figures.follow_up_records),
+            hidden => hidden,
+        };
+        facts.push(format!(
+            "Records read: {} ({} assessments, {} follow-ups)",
+            records.text(),
+            kinds[0].text(),
+            follow_ups.text()
+        ));
+    } else {
+        let others = audience.split(
+            kinds[1],
+            &[
+                figures.follow_up_records,
+                figures.status_records + figures.unreadable.len(),
+            ],
+        );
+        let statuses = match others[1] {
+            Cell::Exact(_) => audience.cell(figures.status_records),
+            hidden => hidden,
+        };
+        facts.push(format!(
+            "Records read: {} ({} assessments, {} follow-ups, {} referral statuses)",
+            records.text(),
+            kinds[0].text(),
+            others[0].text(),
+            statuses.text()
+        ));
+    }
     facts.push(format!(
         "Set aside: {} revised by a later record, {} earlier assessments of a person assessed again, {} outside the dates",
         show(figures.superseded),
@@ -300,6 +321,11 @@ pub fn document(
     });
 
     sections.extend(outcomes_sections(figures, vocabulary, audience));
+    sections.extend(super::referral_loop::section(
+        &figures.referral_loop,
+        figures.status_records,
+        audience,
+    ));
     // Only once decisions are recorded, so reports of older stores read as before.
     if figures.mha_decisions.recorded > 0 {
         sections.push(mha_section(figures, audience));

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate};
 use serde_json::Value;
 
 use crate::model::Decision;
-use crate::records::{Record, RecordId};
+use crate::records::{LoopStatus, Record, RecordId};
 
 /// One record as the figures see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,6 +20,8 @@ pub enum Entry {
     Assessment(AssessmentView),
     /// A follow-up of an assessment.
     FollowUp(FollowUpView),
+    /// Where one referral of an assessment stands with its partner.
+    Status(StatusView),
 }
 
 /// An assessment record, reduced to what the figures count.
@@ -92,6 +94,21 @@ pub struct FollowUpView {
     pub issues_resolved: Vec<String>,
 }
 
+/// A referral status record, reduced to what the figures count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusView {
+    /// The record.
+    pub record: RecordId,
+    /// The assessment record whose referral it is.
+    pub follows: RecordId,
+    /// The partner id.
+    pub partner: String,
+    /// The status.
+    pub status: LoopStatus,
+    /// The day it became true.
+    pub date: NaiveDate,
+}
+
 /// Gap kinds that leave a need without any referral.
 const UNMET_GAP_KINDS: [&str; 2] = ["no_partner", "no_eligible_partner"];
 
@@ -106,6 +123,15 @@ impl Entry {
                 date: follow_up.date,
                 admitted: follow_up.admitted,
                 issues_resolved: follow_up.issues_resolved.clone(),
+            }));
+        }
+        if let Some(status) = &record.referral_status {
+            return Ok(Entry::Status(StatusView {
+                record: record.id,
+                follows: status.follows,
+                partner: status.partner.clone(),
+                status: status.status,
+                date: status.date,
             }));
         }
         let case = record.case();
@@ -255,6 +281,7 @@ mod tests {
             choices,
             follow_up: None,
             mha_decision: None,
+            referral_status: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&crate::records::to_value(&record));

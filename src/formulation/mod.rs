@@ -359,6 +359,8 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
     let risk = Risk::from_floors(&output.urgency_floors);
+    // A rule set with urgency cut-offs is score-led, as every rule set before 2026.12 was.
+    let legacy = config.thresholds.urgency_cutoffs.is_some();
     let mut balance_reason = balance_reason;
     if let Some(risk) = risk.as_ref().filter(|risk| risk.level >= Urgency::High) {
         // The balance names the cause; with a serious risk it must not read as "only social".
@@ -394,7 +396,13 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
             (
                 rung.option.clone(),
                 rung.label.clone(),
-                if index == 0 {
+                if legacy {
+                    // Score-led rule sets (before 2026.12) keep the wording their records were
+                    // made with, so those records replay word for word.
+                    format!(
+                        "recommendations[{index}] in ruleset.yaml, the least restrictive option whose conditions hold ({conditions})"
+                    )
+                } else if index == 0 {
                     format!(
                         "recommendations[0] in ruleset.yaml ({conditions}): the most restrictive option, and its conditions hold"
                     )
@@ -480,6 +488,9 @@ pub fn referral_situation<'a>(
         },
         at: assessment.assessed_at.naive_local(),
         balance,
+        // Score-led rule sets (before 2026.12) named the best placed partner when none could
+        // coordinate; they keep doing so, so that their records replay as they were made.
+        lead_without_coordinator: ruleset.config.thresholds.urgency_cutoffs.is_some(),
         clinical: ruleset.config.clinical_lead.as_ref().and_then(|clinical| {
             let risk = risk.filter(|risk| risk.level >= clinical.from)?;
             Some(ClinicalBasis {

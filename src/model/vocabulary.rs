@@ -8,6 +8,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
 use crate::error::{suggestion, yaml_problem, Problem, Problems};
+use crate::model::{Codes, Share};
 use crate::source::SourceMap;
 
 /// The three lists an assessment records factors in.
@@ -56,6 +57,9 @@ pub struct KindInfo {
     /// What severities 1, 2 and 3 mean for this kind, so that two assessors score alike.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub severity: BTreeMap<u8, String>,
+    /// Codes for coded systems (SNOMED CT, ICD-10, local), each with its source in the file.
+    #[serde(default, skip_serializing_if = "Codes::is_empty")]
+    pub codes: Codes,
 }
 
 /// A referral category such as `housing_advice`.
@@ -66,6 +70,13 @@ pub struct CategoryInfo {
     pub label: String,
     /// One line on what the category covers.
     pub description: String,
+    /// Codes for coded systems (SNOMED CT, ICD-10, local), each with its source in the file.
+    #[serde(default, skip_serializing_if = "Codes::is_empty")]
+    pub codes: Codes,
+    /// What a referral packet to a partner in this category may share beyond the referral
+    /// itself (minimum necessary); nothing more when left out.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub share: Vec<Share>,
 }
 
 /// The whole vocabulary, in file order.
@@ -150,10 +161,31 @@ impl Vocabulary {
                 }
             }
         }
+        self.check_codes(file, map, &mut problems);
         if problems.is_empty() {
             Ok(())
         } else {
             Err(Problems(problems))
+        }
+    }
+
+    /// Checks the syntax of every code (issue 15), so a mistyped code never leaves the machine.
+    fn check_codes(&self, file: &str, map: &SourceMap, problems: &mut Vec<Problem>) {
+        let kinds = Section::ALL.into_iter().flat_map(|section| {
+            self.kinds(section)
+                .iter()
+                .map(move |(kind, info)| (format!("{}.{kind}", section.key()), &info.codes))
+        });
+        let categories = self
+            .referral_categories
+            .iter()
+            .map(|(category, info)| (format!("referral_categories.{category}"), &info.codes));
+        for (path, codes) in kinds.chain(categories) {
+            for (field, message, fix) in codes.problems() {
+                let field = format!("{path}.codes.{field}");
+                let position = map.position(&field);
+                problems.push(Problem::new(file, position, field, message).with_hint(fix));
+            }
         }
     }
 

@@ -73,6 +73,20 @@ impl FollowUp {
             ))
             .into());
         }
+        if let Some(status) = &record.referral_status {
+            return Err(problem(
+                "",
+                format!(
+                    "record {} is a referral status, not an assessment",
+                    record.id
+                ),
+            )
+            .with_hint(format!(
+                "follow up the assessment record it names, {}",
+                status.follows
+            ))
+            .into());
+        }
         let assessment = record.typed_assessment().map_err(|error| {
             problem(
                 "assessment",

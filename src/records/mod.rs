@@ -20,10 +20,15 @@
 //! re-states none of them, and its rule set is the one of the record it follows. Assessment
 //! records are still written as format 1, so a sicol that predates follow-ups keeps reading them
 //! and refuses only the follow-ups, plainly, as a newer format.
+//!
+//! A third kind, the referral status record (format 3, see [`referral_status`]), says where one
+//! referral of an assessment record stands with its partner (sent, accepted, completed…); like a
+//! follow-up it re-states nothing and names the record it follows.
 
 pub mod diff;
 pub mod follow_up;
 pub mod impact;
+pub mod referral_status;
 pub mod replay;
 pub mod store;
 
@@ -41,17 +46,22 @@ use crate::rules::RuleSetId;
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
 pub use follow_up::{FollowUp, FollowUpReport};
 pub use impact::{Margin, Move, Outcome};
+pub use referral_status::{LoopStatus, ReferralStatus, StatusReport};
 pub use replay::{replay, CaseImpact, Impact, Replay};
 pub use store::Store;
 
 /// The newest record format this build reads.
-pub const FORMAT: u32 = 2;
+pub const FORMAT: u32 = 3;
 
 /// The format of assessment records, unchanged since the first, so older builds still read them.
 pub const ASSESSMENT_FORMAT: u32 = 1;
 
 /// The format of follow-up records, which first appeared in format 2.
 pub const FOLLOW_UP_FORMAT: u32 = 2;
+
+/// The format of referral status records, which first appeared in format 3. Follow-ups stay at
+/// format 2, so a sicol that predates statuses still reads every other record.
+pub const REFERRAL_STATUS_FORMAT: u32 = 3;
 
 /// The field that holds a record's own hash.
 const DIGEST_FIELD: &str = "sha256";
@@ -146,6 +156,10 @@ pub struct Record {
     /// (which keeps unknown fields when it checks a record) still reads and verifies them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mha_decision: Option<MhaDecision>,
+    /// For a referral status record, the status it reports; absent in every other record (so
+    /// their bytes, and hashes, are as before statuses existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub referral_status: Option<ReferralStatus>,
     /// sha256 of the record's canonical JSON without this field.
     pub sha256: String,
 }
@@ -205,6 +219,7 @@ impl Draft<'_> {
             choices: to_value(self.choices),
             follow_up: None,
             mha_decision: self.mha_decision.cloned(),
+            referral_status: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
@@ -238,6 +253,42 @@ impl FollowUpDraft {
             formulation: Value::Null,
             choices: Value::Null,
             follow_up: Some(self.follow_up.clone()),
+            mha_decision: None,
+            referral_status: None,
+            sha256: String::new(),
+        };
+        record.sha256 = digest(&record_body(&record));
+        record
+    }
+}
+
+/// What a caller supplies to append a referral status; the store adds id, chain link and hash.
+#[derive(Debug, Clone)]
+pub struct StatusDraft {
+    /// The checked status (see [`ReferralStatus::check`]).
+    pub status: ReferralStatus,
+    /// The rule set of the record followed, so that `verify` finds its copy as for any record.
+    pub ruleset: RuleSetId,
+    /// When it is saved (the caller's clock).
+    pub saved_at: DateTime<Utc>,
+}
+
+impl StatusDraft {
+    /// Seals the draft into a referral status record with its place in the chain and its hash.
+    pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
+        let mut record = Record {
+            format: REFERRAL_STATUS_FORMAT,
+            id,
+            supersedes: None,
+            previous,
+            saved_at: self.saved_at,
+            sicol_version: crate::VERSION.to_owned(),
+            ruleset: self.ruleset.clone(),
+            assessment: Value::Null,
+            formulation: Value::Null,
+            choices: Value::Null,
+            follow_up: None,
+            referral_status: Some(self.status.clone()),
             mha_decision: None,
             sha256: String::new(),
         };
@@ -285,10 +336,27 @@ impl Record {
         Ok(record)
     }
 
-    /// The case id, read from the assessment (or, for a follow-up, from the follow-up).
+    /// Whether this is an assessment record (not a follow-up or a referral status), the only
+    /// kind with a formulation to replay.
+    pub fn is_assessment(&self) -> bool {
+        self.follow_up.is_none() && self.referral_status.is_none()
+    }
+
+    /// The record this one follows, for a follow-up or a referral status.
+    pub fn follows(&self) -> Option<RecordId> {
+        self.follow_up
+            .as_ref()
+            .map(|follow_up| follow_up.follows)
+            .or_else(|| self.referral_status.as_ref().map(|status| status.follows))
+    }
+
+    /// The case id, read from the assessment (or, for a follow-up or a status, from itself).
     pub fn case(&self) -> &str {
         if let Some(follow_up) = &self.follow_up {
             return &follow_up.case;
+        }
+        if let Some(status) = &self.referral_status {
+            return &status.case;
         }
         self.assessment
             .get("id")
@@ -378,6 +446,7 @@ mod tests {
             choices: serde_json::json!([]),
             follow_up: None,
             mha_decision: None,
+            referral_status: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));

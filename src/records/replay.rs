@@ -37,14 +37,13 @@ pub struct Replay {
 /// rule set's vocabulary, so a kind that a new vocabulary dropped is reported, not guessed at.
 pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
     let origin = format!("record {}", record.id);
-    if let Some(follow_up) = &record.follow_up {
+    if let Some(follows) = record.follows() {
         return Err(Problem::new(
             &origin,
             Position::default(),
             "",
             format!(
-                "this is a follow-up of record {}, with no formulation to recompute",
-                follow_up.follows
+                "this is a follow-up or referral status of record {follows}, with no formulation to recompute"
             ),
         )
         .into());

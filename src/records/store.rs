@@ -20,7 +20,7 @@ use crate::rules::{RuleFiles, RuleSet, RuleSetId};
 use crate::source::Position;
 
 use super::replay::{recompute, replay, Impact, Replay};
-use super::{Draft, FollowUpDraft, Record, RecordId};
+use super::{Draft, FollowUpDraft, Record, RecordId, StatusDraft};
 
 /// The folder, inside a store, that keeps the rule set copies.
 pub const RULESETS_DIR: &str = "rulesets";
@@ -195,7 +195,7 @@ impl Store {
             .into());
         }
         let followed = self.read(follows)?;
-        if followed.follow_up.is_some() || followed.case() != draft.follow_up.case {
+        if !followed.is_assessment() || followed.case() != draft.follow_up.case {
             return Err(Problem::new(
                 shown,
                 Position::default(),
@@ -206,6 +206,35 @@ impl Store {
                 ),
             )
             .with_hint("a follow-up names the assessment record of its own case")
+            .into());
+        }
+        self.append(|id, previous| draft.seal(id, previous))
+    }
+
+    /// Appends a referral status record after checking that the record it follows is an
+    /// assessment record of the same case in this store. Never overwrites, like [`Store::save`].
+    pub fn save_referral_status(&mut self, draft: &StatusDraft) -> Result<(Record, PathBuf)> {
+        let follows = draft.status.follows;
+        let path = self.path_of(follows);
+        let shown = path.display().to_string();
+        let followed = if path.exists() {
+            Some(self.read(follows)?)
+        } else {
+            None
+        };
+        if !followed
+            .is_some_and(|record| record.is_assessment() && record.case() == draft.status.case)
+        {
+            return Err(Problem::new(
+                shown,
+                Position::default(),
+                "",
+                format!(
+                    "record {follows} is not the assessment of case {} in this store",
+                    draft.status.case
+                ),
+            )
+            .with_hint("a referral status names the assessment record whose plan holds it")
             .into());
         }
         self.append(|id, previous| draft.seal(id, previous))
@@ -328,7 +357,7 @@ impl Store {
             Ok(record) => record,
             Err(error) => return impact.add_failed(id, error.to_string()),
         };
-        if record.follow_up.is_some() {
+        if !record.is_assessment() {
             return;
         }
         impact.note_supersedes(&record);
@@ -453,12 +482,12 @@ impl Store {
             .into());
         }
         let record = self.read(replaced)?;
-        if record.follow_up.is_some() {
+        if !record.is_assessment() {
             return Err(Problem::new(
                 path.display().to_string(),
                 Position::default(),
                 "supersedes",
-                format!("record {replaced} is a follow-up, not an assessment"),
+                format!("record {replaced} is a follow-up or a referral status, not an assessment"),
             )
             .with_hint("a revision supersedes an earlier assessment record of the same case")
             .into());

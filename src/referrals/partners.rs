@@ -604,6 +604,8 @@ mod tests {
                 CategoryInfo {
                     label: key.replace('_', " "),
                     description: String::new(),
+                    codes: Default::default(),
+                    share: Vec::new(),
                 },
             );
         }

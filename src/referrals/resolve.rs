@@ -31,6 +31,10 @@ pub struct Situation<'a> {
     pub balance: Balance,
     /// Set when a risk at or above `clinical_lead.from` is met: a clinical service then leads.
     pub clinical: Option<ClinicalBasis<'a>>,
+    /// Whether, with no partner in the plan able to coordinate, the best placed one still leads
+    /// (the behaviour of rule sets before 2026.12, kept for their replays); otherwise there is
+    /// no lead and the assessor stays the contact.
+    pub lead_without_coordinator: bool,
 }
 
 /// Why a clinical service leads this case, and which categories count as clinical.
@@ -279,6 +283,7 @@ pub fn resolve(
         policy,
         situation.balance,
         situation.clinical.as_ref(),
+        situation.lead_without_coordinator,
     );
     ReferralPlan {
         referrals,
@@ -466,6 +471,7 @@ fn choose_lead(
     policy: &LeadPolicy,
     balance: Balance,
     clinical: Option<&ClinicalBasis<'_>>,
+    lead_without_coordinator: bool,
 ) -> Option<LeadCoordinator> {
     // With a risk at or above `clinical_lead.from`, a clinical service in the plan leads whatever
     // the balance; without one in the plan, the balance's preference decides as usual.
@@ -491,10 +497,12 @@ fn choose_lead(
     // Only a partner that offers a named worker can be the person's one case worker; with none
     // in the plan there is no lead and the assessor stays the contact (never a partner that
     // cannot coordinate, which a new partner taking over referrals could otherwise become).
+    let any_can = can_coordinate.iter().any(|&can| can);
+    let fallback = lead_without_coordinator && !any_can;
     let (lead, preferred) = referrals
         .iter()
         .zip(can_coordinate)
-        .filter(|(_, &can)| can)
+        .filter(|(_, &can)| can || fallback)
         .map(|(referral, _)| referral)
         .enumerate()
         .min_by_key(|(order, referral)| {
@@ -506,7 +514,11 @@ fn choose_lead(
             )
         })
         .map(|(_, referral)| (referral, rank(referral)))?;
-    let mut why = vec!["offers a named worker who can coordinate the case".to_owned()];
+    let mut why = vec![if fallback {
+        "no partner in this plan is marked can_coordinate in partners.yaml, so the best placed one leads".to_owned()
+    } else {
+        "offers a named worker who can coordinate the case".to_owned()
+    }];
     match (clinical, preferred) {
         (Some(basis), Some(position)) => why.push(format!(
             "a clinical service leads because {}; {} is the most preferred clinical category in this plan (clinical_lead.categories[{position}] in ruleset.yaml); the social partners work alongside",
@@ -581,6 +593,7 @@ mod tests {
                 .expect("valid"),
             balance: Balance::SocialLed,
             clinical: None,
+            lead_without_coordinator: false,
         }
     }
 

@@ -1,0 +1,154 @@
+//! `sicol export` and `sicol referral` (issue 15): formulation records as FHIR R4 Bundles, and
+//! the packet one partner receives about its referral. The file-system edge of
+//! [`sicol::export`]: reads records and the referral statuses recorded against them.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use sicol::export::packet::Packet;
+use sicol::export::{fhir, Case};
+use sicol::records::{Record, RecordId, ReferralStatus, Store};
+use sicol::report::{html, markdown};
+use sicol::{files, Error, Problem, Result};
+
+use super::{Cli, EXIT_OK};
+
+/// Formats of `sicol export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// A FHIR R4 Bundle (JSON)
+    Fhir,
+}
+
+/// Arguments of `sicol export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Assessment records: files (formulations/00000003.json) or ids (00000003, in --store)
+    #[arg(value_name = "RECORD", required = true)]
+    pub records: Vec<String>,
+
+    /// The output format
+    #[arg(long, value_enum, default_value = "fhir")]
+    pub format: ExportFormat,
+
+    /// Write one file per record into DIR (<id>.fhir.json) instead of printing
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The store folder, when a RECORD is an id
+    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    pub store: PathBuf,
+}
+
+/// Formats of `sicol referral`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PacketFormat {
+    /// A Markdown document
+    Markdown,
+    /// A self-contained HTML page
+    Html,
+    /// A FHIR R4 Bundle with this partner's request, task and consent only
+    Fhir,
+}
+
+/// Arguments of `sicol referral`.
+#[derive(Debug, Args)]
+pub struct ReferralArgs {
+    /// The assessment record: its file (formulations/00000003.json) or id (00000003)
+    #[arg(value_name = "RECORD")]
+    pub record: String,
+
+    /// The partner id of the referral, as in the record's plan
+    #[arg(long, value_name = "ID")]
+    pub partner: String,
+
+    /// The output format
+    #[arg(long, value_enum, default_value = "markdown")]
+    pub format: PacketFormat,
+
+    /// The store folder, when RECORD is an id
+    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    pub store: PathBuf,
+}
+
+/// Writes one bundle per record, to stdout (one after another) or to `--out`.
+pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
+    let rules = files::load_rules(&cli.rules_dir())?;
+    if let Some(out) = &args.out {
+        fs::create_dir_all(out).map_err(|source| Error::io(out, source))?;
+    }
+    for name in &args.records {
+        let (record, statuses) = load(name, &args.store)?;
+        let case = Case::new(&record, &statuses).map_err(|error| problem(name, error))?;
+        let text = match args.format {
+            ExportFormat::Fhir => fhir::to_text(&fhir::bundle(&case, &rules.vocabulary)),
+        };
+        match &args.out {
+            Some(out) => {
+                let path = out.join(format!("{}.fhir.json", record.id));
+                fs::write(&path, text).map_err(|source| Error::io(&path, source))?;
+                eprintln!("wrote {}", path.display());
+            }
+            None => print!("{text}"),
+        }
+    }
+    Ok(EXIT_OK)
+}
+
+/// Prints one partner's packet.
+pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
+    let rules = files::load_rules(&cli.rules_dir())?;
+    let (record, statuses) = load(&args.record, &args.store)?;
+    let case = Case::new(&record, &statuses).map_err(|error| problem(&args.record, error))?;
+    let partner = args.partner.trim();
+    let packet = Packet::new(&case, partner, &rules.vocabulary)
+        .map_err(|error| problem(&args.record, error))?;
+    if !packet.consented() {
+        eprintln!(
+            "warning: the person's consent to the referral to {partner} is not recorded as given; confirm it before sending"
+        );
+    }
+    let text = match args.format {
+        PacketFormat::Markdown => markdown::to_markdown(&packet.document(&rules.vocabulary)),
+        PacketFormat::Html => html::to_html(&packet.document(&rules.vocabulary)),
+        PacketFormat::Fhir => fhir::to_text(&fhir::partner_bundle(
+            &case,
+            packet.referral,
+            &rules.vocabulary,
+        )),
+    };
+    print!("{text}");
+    Ok(EXIT_OK)
+}
+
+/// Reads a record and the referral statuses that stand for its referrals: those recorded
+/// against it and, for a revision, against the records it revises (the report carries them
+/// forward the same way), as if recorded against this record.
+fn load(name: &str, store: &Path) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
+    let (dir, id) = super::outcome::locate(name, store)?;
+    let store = Store::open(&dir)?;
+    let record = store.read(id)?;
+    let mut revised = vec![id];
+    let mut earlier = record.supersedes;
+    // Revisions only name earlier records; the bound guards a forged cycle.
+    while let Some(previous) = earlier.filter(|previous| *previous < id && revised.len() <= 1000) {
+        revised.push(previous);
+        earlier = store.read(previous)?.supersedes;
+    }
+    let mut statuses = Vec::new();
+    for other in store.ids()? {
+        if let Some(mut status) = store.read(other)?.referral_status {
+            if revised.contains(&status.follows) {
+                status.follows = id;
+                statuses.push((other, status));
+            }
+        }
+    }
+    Ok((record, statuses))
+}
+
+fn problem(name: &str, error: impl std::fmt::Display) -> Error {
+    Problem::new(name, Default::default(), "", error.to_string()).into()
+}
