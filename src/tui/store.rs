@@ -152,9 +152,9 @@ pub fn open_for_revision(
             "there is no record {current} in this store"
         )));
     };
-    if record.follow_up.is_some() {
+    if !record.is_assessment() {
         return Err(not_found(format!(
-            "record {current} is a follow-up, not an assessment"
+            "record {current} is a follow-up or a referral status, not an assessment"
         )));
     }
     let unreadable = |error: serde_json::Error| {
