@@ -458,8 +458,9 @@ fn severity(
         } else {
             ratatui::style::Style::new()
         };
+        // Not trimmed: the levels line up under the cursor mark.
         frame.render_widget(
-            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+            Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
             row,
         );
         y += height;

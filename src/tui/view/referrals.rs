@@ -41,6 +41,23 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let start = window_start(app.row(), usize::from(list_height));
     let focused = app.field() == Some(Field::List);
     let width = usize::from(inner.width);
+    let word_of = |key: &str| match app.choices.get(key).map(|choice| choice.decision) {
+        Some(decision) => format!("[{}]", decision.label()),
+        None => "[to discuss]".to_owned(),
+    };
+    // Columns as wide as their widest entry, so the names get the rest of the row.
+    let word_width = app
+        .offers
+        .iter()
+        .map(|o| word_of(&o.key).chars().count())
+        .max()
+        .unwrap_or(0);
+    let soon_width = app
+        .offers
+        .iter()
+        .map(|offer| offer.urgency.plain().chars().count())
+        .max()
+        .unwrap_or(0);
     for (line, (row, offer)) in app
         .offers
         .iter()
@@ -53,15 +70,12 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         canvas.hitmap.add(area, Target::Row(row));
         let selected = row == app.row();
         let decision = app.choices.get(&offer.key).map(|choice| choice.decision);
-        let word = match decision {
-            Some(decision) => format!("[{}]", decision.label()),
-            None => "[to discuss]".to_owned(),
-        };
+        let word = word_of(&offer.key);
         let lead = if offer.lead.is_some() { "LEAD " } else { "" };
         // How soon and the decision come first, so the name is what a narrow screen shortens,
         // with an ellipsis; the full name is below.
         let text = format!(
-            "{}{word:<13} {:<14} {lead}{}",
+            "{}{word:<word_width$} {:<soon_width$} {lead}{}",
             if selected { "›" } else { " " },
             offer.urgency.plain(),
             offer.name,
