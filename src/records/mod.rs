@@ -24,6 +24,12 @@
 //! A third kind, the referral status record (format 3, see [`referral_status`]), says where one
 //! referral of an assessment record stands with its partner (sent, accepted, completed…); like a
 //! follow-up it re-states nothing and names the record it follows.
+//!
+//! An assessment record may also carry `mha_decision`: what the AMHP decided under the Mental
+//! Health Act, recorded beside the formulation (never part of it, so replay is unaffected). It is
+//! written only when present, so a record without it keeps the bytes of format 1, and a sicol
+//! that predates it still verifies a record that has it: the canonical form and the hash are
+//! checked on the JSON as read, unknown fields included.
 
 pub mod diff;
 pub mod follow_up;

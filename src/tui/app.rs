@@ -178,7 +178,7 @@ impl Field {
             Field::Note => "Note",
             Field::Wishes => "Wishes",
             Field::MhaOutcome => "MHA outcome",
-            Field::Agreed => "Agreed plan",
+            Field::Agreed => "Agreed to plan",
             Field::MhaNote => "Note",
         }
     }

@@ -43,7 +43,7 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         };
         let row = Rect::new(inner.x, y, inner.width, 1);
         canvas.hitmap.add(row, Target::Field(index));
-        canvas.field_row(frame, row, field.label(), 13, value, focused);
+        canvas.field_row(frame, row, field.label(), 14, value, focused);
         y += 1;
         if field == Field::MhaNote && (editing || !app.form.mha_note.is_blank()) {
             // The note may run over lines: a box under its label.
