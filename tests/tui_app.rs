@@ -361,6 +361,7 @@ fn saved_record(id: u64) -> SavedTo {
         path: format!("store/{:08}.json", id).into(),
         record: Some(RecordId(id)),
         store: "store".into(),
+        case: "A-2026-0101".into(),
     }
 }
 
@@ -426,6 +427,21 @@ fn a_saved_assessment_is_not_saved_again_and_a_change_saves_a_revision() {
         panic!("a second change saves again");
     };
     assert_eq!(revises.and_then(|saved| saved.record), Some(RecordId(4)));
+    app.on_saved(Ok(saved_record(5)));
+    // A revision keeps the case id: another id is refused before anything is written.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Char('['));
+    }
+    assert_eq!(app.step, Step::Person);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "X");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(ctrl(&mut app, 's'), Command::None);
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("keeps the case id A-2026-0101"));
 }
 
 #[test]

@@ -176,6 +176,7 @@ fn review_step_once_saved() {
         path: "formulations/00000003.json".into(),
         record: Some(sicol::records::RecordId(3)),
         store: "formulations".into(),
+        case: "A-2026-0101".into(),
     }));
     app.status = None;
     check("review_saved", &app);

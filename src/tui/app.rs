@@ -826,6 +826,18 @@ impl<'r> App<'r> {
             ));
             return Command::None;
         }
+        // A revision is of the same case; a different case is a new assessment, not a correction.
+        if let Some(saved) = self.saved.as_ref().filter(|saved| {
+            saved.record.is_some()
+                && !saved.case.is_empty()
+                && saved.case != self.form.id.text().trim()
+        }) {
+            self.status = Some(format!(
+                "a correction keeps the case id {}: change it back (another case is a new assessment)",
+                saved.case
+            ));
+            return Command::None;
+        }
         if !self.problems.is_empty() {
             self.go_to(Step::Review);
             self.status = Some(format!(

@@ -53,6 +53,10 @@ pub struct SavedTo {
     pub record: Option<RecordId>,
     /// The records store (or the folder of a plain file).
     pub store: PathBuf,
+    /// The case id saved: a revision keeps it (the records store refuses a revision of another
+    /// case), so the screen can say so before trying.
+    #[serde(default)]
+    pub case: String,
 }
 
 impl SavedTo {
@@ -109,6 +113,7 @@ impl Store for RecordStore {
             path,
             record: Some(record.id),
             store: self.dir.clone(),
+            case: saved.assessment.id.clone(),
         })
     }
 }
@@ -169,6 +174,7 @@ pub fn open_for_revision(
             path: store.path_of(current),
             record: Some(current),
             store: dir.to_path_buf(),
+            case: record.case().to_owned(),
         },
         choices,
         mha_decision: record.mha_decision.clone(),
@@ -215,6 +221,7 @@ impl Store for AssessmentFile {
             store: parent_dir(&path),
             path,
             record: None,
+            case: saved.assessment.id.clone(),
         })
     }
 }

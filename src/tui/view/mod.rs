@@ -71,11 +71,16 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
     // than dropping keys.
     let hints = app.key_hints();
     let help_height = help_rows(&hints, area.width).len().max(1) as u16;
+    // A long message takes a second row rather than being cut off.
+    let status_height = app
+        .status
+        .as_deref()
+        .map_or(1, |status| wrapped_height(status, area.width).clamp(1, 2));
     let [top, banner, main, status, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),
         Constraint::Min(5),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
         Constraint::Length(help_height),
     ])
     .areas(frame.area());
@@ -197,7 +202,10 @@ impl Canvas<'_, '_> {
             ),
             (None, _, false) => Line::styled("no changes yet", self.theme.dim()),
         };
-        frame.render_widget(Paragraph::new(line), area);
+        frame.render_widget(
+            Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
     }
 
     fn help_bar(&self, frame: &mut Frame, area: Rect, hints: &[(&str, &str)]) {
