@@ -292,6 +292,16 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         social * multipliers.social + medical * multipliers.medical
             - protective * multipliers.protective,
     );
+    let arithmetic = format!(
+        "score {} = social {} × {} + medical {} × {} − protective {} × {}",
+        round_to_cents(score),
+        round_to_cents(social),
+        multipliers.social,
+        round_to_cents(medical),
+        multipliers.medical,
+        round_to_cents(protective),
+        multipliers.protective,
+    );
     let (mut urgency, mut urgency_reasons) = match &config.thresholds.urgency_cutoffs {
         Some(cutoffs) => {
             let mut by_score = Urgency::Routine;
@@ -303,14 +313,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
                 }
             }
             let reason = format!(
-                "score {} = social {} × {} + medical {} × {} − protective {} × {}, {}",
-                round_to_cents(score),
-                round_to_cents(social),
-                multipliers.social,
-                round_to_cents(medical),
-                multipliers.medical,
-                round_to_cents(protective),
-                multipliers.protective,
+                "{arithmetic}, {}",
                 match reached_from {
                     Some(cutoff) => format!("which reaches {by_score} (from {cutoff})"),
                     None => format!(
@@ -326,14 +329,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         None => (
             Urgency::Routine,
             vec![format!(
-                "urgency follows risk: routine (F) unless a rule below finds a triage-scale presentation; the score {} = social {} × {} + medical {} × {} − protective {} × {} orders cases and does not set the level",
-                round_to_cents(score),
-                round_to_cents(social),
-                multipliers.social,
-                round_to_cents(medical),
-                multipliers.medical,
-                round_to_cents(protective),
-                multipliers.protective,
+                "urgency follows risk: routine (F) unless a rule below finds a triage-scale presentation; the {arithmetic} orders cases and does not set the level"
             )],
         ),
     };
