@@ -475,3 +475,37 @@ fn the_input_forms_are_accepted_in_a_real_terminal() {
     session.keys(&["Escape"]);
     session.wait_for("2026-12-24");
 }
+
+#[test]
+fn revise_names_a_record_or_says_why_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let store_dir = dir.path().join("store");
+    let store = store_dir.display().to_string();
+    let rules = util::rules_dir().display().to_string();
+    // Not a record id: refused before the terminal is touched, exit 2.
+    let output = sicol(&[
+        "assess", "--rules", &rules, "--store", &store, "--revise", "abc",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`abc` is not a record id"));
+    // A record the store does not have.
+    let case = util::root().join("tests/cases/social_led_eviction.yaml");
+    let saved = sicol(&[
+        "evaluate",
+        "--rules",
+        &rules,
+        "--save",
+        "--store",
+        &store,
+        &case.display().to_string(),
+    ]);
+    assert!(saved.status.success(), "{saved:?}");
+    let output = sicol(&[
+        "assess", "--rules", &rules, "--store", &store, "--revise", "7",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{output:?}");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("there is no record 00000007"),
+        "{output:?}"
+    );
+}

@@ -39,17 +39,6 @@ pub struct Lead {
     pub why: String,
 }
 
-impl Lead {
-    /// "lead (clinical)" or "lead", as the list marks it.
-    pub fn mark(&self) -> &'static str {
-        if self.clinical {
-            "LEAD (clinical)"
-        } else {
-            "LEAD"
-        }
-    }
-}
-
 /// The referrals a formulation offers, most urgent first (the plan's order), then the needs left
 /// without a partner.
 pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Vec<ReferralOffer> {
