@@ -56,6 +56,7 @@ fn generate(dir: &std::path::Path, rules: &RuleSet, count: usize) {
             choices: &choices,
             supersedes: None,
             saved_at,
+            mha_decision: None,
         };
         store.save(&draft, rules).expect("saved");
     }

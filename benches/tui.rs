@@ -26,7 +26,9 @@ fn keypress_and_redraw(c: &mut Criterion) {
             assessment,
             case_file: None,
             draft_name: "draft-bench.yaml".into(),
-            offer: None,
+            drafts: Vec::new(),
+            now: chrono::Local::now().fixed_offset(),
+            revising: None,
         },
     );
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).expect("test backend");

@@ -95,6 +95,7 @@ fn known_store(dir: &Path) -> Store {
             choices: &choices,
             supersedes,
             saved_at: at(&format!("2026-11-25T10:{minute:02}:00Z")),
+            mha_decision: None,
         };
         store.save(&draft, rules).expect("saved");
     };

@@ -52,6 +52,7 @@ fn rebuild() {
             choices: &choices,
             supersedes,
             saved_at,
+            mha_decision: None,
         };
         store.save(&draft, rules).expect("example saved");
     };

@@ -596,6 +596,7 @@ fn every_golden_case_exports_valid_fhir_with_any_choices() {
             saved_at: chrono::DateTime::parse_from_rfc3339("2026-11-21T09:00:00Z")
                 .expect("time")
                 .with_timezone(&chrono::Utc),
+            mha_decision: None,
         };
         let record = draft.seal(RecordId(1), None);
         let case = Case::new(&record, &[]).expect("exports");

@@ -47,6 +47,7 @@ fn save_revision(
         choices,
         supersedes,
         saved_at: at(minute),
+        mha_decision: None,
     };
     store.save(&draft, rules).expect("saved").1
 }
@@ -389,6 +390,7 @@ fn a_revision_names_the_record_it_supersedes_and_impact_counts_only_current_reco
             choices: &Choices::default(),
             supersedes: Some(wrong),
             saved_at: at(30),
+            mha_decision: None,
         };
         assert!(store.save(&draft, rules).is_err(), "superseding {wrong}");
     }

@@ -10,8 +10,10 @@ use ratatui::crossterm::event::{
 };
 use ratatui::Terminal;
 
-use sicol::model::{Decision, Section};
-use sicol::tui::app::{App, Command, Overlay, Start, Step};
+use sicol::model::{Decision, MhaDecision, MhaOutcome, Section};
+use sicol::records::RecordId;
+use sicol::tui::app::{App, Command, Overlay, Revising, Start, Step};
+use sicol::tui::store::{AssessmentFile, RecordStore, SavedAssessment, SavedTo, Store};
 use sicol::tui::view::{self, Theme};
 use sicol::tui::{fresh_assessment, store};
 use sicol::{files, Urgency};
@@ -27,7 +29,9 @@ fn fresh() -> App<'static> {
             assessment: fresh_assessment(at()),
             case_file: None,
             draft_name: "draft-test.yaml".into(),
-            offer: None,
+            drafts: Vec::new(),
+            now: at(),
+            revising: None,
         },
     )
 }
@@ -41,7 +45,9 @@ fn eviction_case() -> App<'static> {
             assessment,
             case_file: Some("social_led_eviction.yaml".into()),
             draft_name: "draft-test.yaml".into(),
-            offer: None,
+            drafts: Vec::new(),
+            now: at(),
+            revising: None,
         },
     )
 }
@@ -157,7 +163,7 @@ fn adding_a_stressor_searches_the_vocabulary_and_asks_severity_with_one_key() {
     assert!(app.overlay.is_none());
     assert_eq!(app.form.stressors.len(), 1);
     assert_eq!(app.form.stressors[0].kind, "eviction");
-    assert_eq!(app.form.stressors[0].severity, 3);
+    assert_eq!(app.form.stressors[0].severity, Some(3));
     // The live formulation follows at once.
     assert!(app.formulation.social_weight > 0.0);
     assert!(app.formulation.factors.iter().any(|f| f.kind == "eviction"));
@@ -184,7 +190,7 @@ fn severity_keys_change_the_selected_factor_and_the_formulation() {
     key(&mut app, KeyCode::Char('j'));
     assert_eq!(app.selected_factor().map(|f| f.kind.as_str()), Some("debt"));
     key(&mut app, KeyCode::Char('0'));
-    assert_eq!(app.form.stressors[1].severity, 0);
+    assert_eq!(app.form.stressors[1].severity, Some(0));
     assert!(app.formulation.social_weight < before);
     key(&mut app, KeyCode::Char('k'));
     assert_eq!(app.row(), 0);
@@ -329,9 +335,13 @@ fn saving_checks_first_and_shows_the_problems_on_review() {
     }
     key(&mut app, KeyCode::Char('a'));
     key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    assert_eq!(app.step, Step::Review);
     let Command::Save {
         assessment,
         choices,
+        mha_decision,
+        revises,
     } = key(&mut app, KeyCode::Enter)
     else {
         panic!("a valid assessment saves");
@@ -340,9 +350,302 @@ fn saving_checks_first_and_shows_the_problems_on_review() {
     assert!(assessment.check(&util::bundled().vocabulary).is_ok());
     assert_eq!(choices.0.len(), 1);
     assert_eq!(choices.0[0].decision, Decision::Accepted);
-    app.on_saved(Ok("out.yaml".into()));
+    assert_eq!((mha_decision, revises), (None, None));
+    app.on_saved(Ok(saved_record(3)));
     assert!(!app.dirty);
     assert_eq!(key(&mut app, KeyCode::Char('q')), Command::Quit);
+}
+
+fn saved_record(id: u64) -> SavedTo {
+    SavedTo {
+        path: format!("store/{:08}.json", id).into(),
+        record: Some(RecordId(id)),
+        store: "store".into(),
+        case: "A-2026-0101".into(),
+    }
+}
+
+/// On review of the eviction case, every referral accepted: ready to save.
+fn ready_to_save() -> App<'static> {
+    let mut app = eviction_case();
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Right);
+    }
+    for _ in 0..app.offers.len() {
+        key(&mut app, KeyCode::Char('a'));
+    }
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    app
+}
+
+#[test]
+fn a_saved_assessment_is_not_saved_again_and_a_change_saves_a_revision() {
+    let mut app = ready_to_save();
+    assert!(matches!(
+        key(&mut app, KeyCode::Enter),
+        Command::Save { .. }
+    ));
+    app.on_saved(Ok(saved_record(3)));
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("record 00000003"));
+    // Enter again writes nothing: the record is already there.
+    assert_eq!(key(&mut app, KeyCode::Enter), Command::None);
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("already saved"));
+    assert_eq!(ctrl(&mut app, 's'), Command::None);
+    assert!(!app
+        .key_hints()
+        .iter()
+        .any(|(_, action)| action.contains("save")));
+    // A correction: one stressor's severity changes, and the save supersedes record 3.
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Char('['));
+    }
+    assert_eq!(app.step, Step::Stressors);
+    key(&mut app, KeyCode::Char('1'));
+    assert!(app.dirty);
+    let Command::Save { revises, .. } = ctrl(&mut app, 's') else {
+        panic!("a changed assessment saves as a revision");
+    };
+    assert_eq!(revises.and_then(|saved| saved.record), Some(RecordId(3)));
+    app.on_saved(Ok(saved_record(4)));
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("revision saved"));
+    // The next revision supersedes the newest save, not the first.
+    key(&mut app, KeyCode::Char('2'));
+    let Command::Save { revises, .. } = ctrl(&mut app, 's') else {
+        panic!("a second change saves again");
+    };
+    assert_eq!(revises.and_then(|saved| saved.record), Some(RecordId(4)));
+    app.on_saved(Ok(saved_record(5)));
+    // A revision keeps the case id: another id is refused before anything is written.
+    for _ in 0..2 {
+        key(&mut app, KeyCode::Char('['));
+    }
+    assert_eq!(app.step, Step::Person);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "X");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(ctrl(&mut app, 's'), Command::None);
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("keeps the case id A-2026-0101"));
+}
+
+#[test]
+fn a_saved_assessment_opened_to_revise_starts_saved() {
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    let decision = MhaDecision {
+        outcome: MhaOutcome::Section136Ended,
+        agreed_to_plan: Some(true),
+        note: None,
+    };
+    let mut app = App::new(
+        util::bundled(),
+        Start {
+            assessment,
+            case_file: None,
+            draft_name: "draft-test.yaml".into(),
+            drafts: Vec::new(),
+            now: at(),
+            revising: Some(Revising {
+                saved: saved_record(7),
+                choices: Default::default(),
+                mha_decision: Some(decision.clone()),
+            }),
+        },
+    );
+    assert!(!app.dirty);
+    assert_eq!(app.form.mha_decision(), Some(decision));
+    assert_eq!(ctrl(&mut app, 's'), Command::None);
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('2'));
+    let Command::Save {
+        revises,
+        mha_decision,
+        ..
+    } = ctrl(&mut app, 's')
+    else {
+        panic!("the corrected assessment saves");
+    };
+    assert_eq!(revises.and_then(|saved| saved.record), Some(RecordId(7)));
+    assert_eq!(
+        mha_decision.map(|decision| decision.outcome),
+        Some(MhaOutcome::Section136Ended)
+    );
+}
+
+#[test]
+fn the_decision_step_records_the_mha_outcome_and_agreement() {
+    let mut app = ready_to_save();
+    key(&mut app, KeyCode::Left);
+    assert_eq!(app.step, Step::Decision);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "informal");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.mha_outcome, Some(MhaOutcome::InformalAdmission));
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "yes");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.agreed_to_plan, Some(true));
+    // The decision never changes the formulation.
+    let before = app.formulation.clone();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "bed at the Oaks");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.formulation, before);
+    let Command::Save { mha_decision, .. } = ctrl(&mut app, 's') else {
+        panic!("saves with the decision");
+    };
+    assert_eq!(
+        mha_decision,
+        Some(MhaDecision {
+            outcome: MhaOutcome::InformalAdmission,
+            agreed_to_plan: Some(true),
+            note: Some("bed at the Oaks".into()),
+        })
+    );
+}
+
+#[test]
+fn other_as_the_outcome_needs_a_note() {
+    let mut app = ready_to_save();
+    key(&mut app, KeyCode::Left);
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "other");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.problems.iter().any(|p| p.field == "mha_decision.note"));
+    assert_eq!(ctrl(&mut app, 's'), Command::None);
+    assert_eq!(app.step, Step::Review);
+}
+
+#[test]
+fn the_assessor_is_required_before_saving() {
+    // Person step, Assessor field: clear it.
+    let mut app = eviction_case();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    app.update(&Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.problems.iter().any(|p| p.field == "assessor"));
+    assert_eq!(ctrl(&mut app, 's'), Command::None);
+    assert_eq!(app.step, Step::Review);
+}
+
+#[test]
+fn a_new_factor_has_no_severity_until_one_is_chosen() {
+    let mut app = fresh();
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('a'));
+    keys(&mut app, "evic");
+    key(&mut app, KeyCode::Enter);
+    // Esc leaves the severity unchosen: the factor is listed but not weighed.
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.form.stressors[0].severity, None);
+    assert!(app.formulation.factors.is_empty());
+    assert_eq!(app.formulation.urgency, Urgency::Routine);
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("severity not chosen"));
+    assert!(app
+        .problems
+        .iter()
+        .any(|p| p.field == "stressors[0].severity"));
+    // Out of range says why instead of doing nothing.
+    key(&mut app, KeyCode::Char('7'));
+    assert!(app
+        .status
+        .as_deref()
+        .unwrap_or("")
+        .contains("7 is not a severity"));
+    assert_eq!(app.form.stressors[0].severity, None);
+    key(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.form.stressors[0].severity, Some(3));
+    assert!(!app.formulation.factors.is_empty());
+}
+
+#[test]
+fn assessed_at_reads_now_today_yesterday_and_uk_dates_and_f1_lists_them() {
+    for (typed, expected) in [
+        ("now", "2026-11-20 14:30 +00:00"),
+        ("yesterday 14:00", "2026-11-19 14:00 +00:00"),
+        ("today 09:05", "2026-11-20 09:05 +00:00"),
+        ("05/12/2026", "2026-12-05 14:30 +00:00"),
+        ("05/12/2026 08:00", "2026-12-05 08:00 +00:00"),
+    ] {
+        let mut app = fresh();
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Tab);
+        key(&mut app, KeyCode::Enter);
+        app.update(&Event::Key(KeyEvent::new(
+            KeyCode::Char('u'),
+            KeyModifiers::CONTROL,
+        )));
+        keys(&mut app, typed);
+        assert!(
+            !app.problems.iter().any(|p| p.field == "assessed_at"),
+            "{typed}"
+        );
+        key(&mut app, KeyCode::Esc);
+        assert_eq!(app.form.assessed_at.text(), expected, "{typed}");
+    }
+    // F1 inside the field lists the forms; `?` is just text there.
+    let mut app = fresh();
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Tab);
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::F(1));
+    let Some(Overlay::Forms { lines, .. }) = &app.overlay else {
+        panic!("F1 shows the accepted forms, got {:?}", app.overlay);
+    };
+    assert!(lines.iter().any(|line| line.contains("05/12/2026")));
+    key(&mut app, KeyCode::Char('x'));
+    assert!(app.overlay.is_none() && app.editing);
+    // Ctrl-F too, where the terminal keeps F1.
+    ctrl(&mut app, 'f');
+    assert!(matches!(app.overlay, Some(Overlay::Forms { .. })));
+    key(&mut app, KeyCode::Esc);
+    assert!(app.editing);
+    key(&mut app, KeyCode::Char('?'));
+    assert!(app.form.assessed_at.text().ends_with('?'));
+    assert!(app
+        .problems
+        .iter()
+        .any(|p| p.field == "assessed_at" && p.message.contains("F1")));
+}
+
+#[test]
+fn since_and_due_take_uk_dates() {
+    let mut app = eviction_case();
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('u'));
+    app.update(&Event::Key(KeyEvent::new(
+        KeyCode::Char('u'),
+        KeyModifiers::CONTROL,
+    )));
+    keys(&mut app, "05/12/2026");
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.form.stressors[0].due.text(), "2026-12-05");
 }
 
 #[test]
@@ -351,15 +654,25 @@ fn a_draft_is_offered_and_can_be_resumed_or_discarded() {
     key(&mut app, KeyCode::Right);
     key(&mut app, KeyCode::Char('1'));
     let draft = app.draft(at());
-    let start = |offer| Start {
+    let mut other = fresh();
+    keys(&mut other, "e");
+    keys(&mut other, "B-7");
+    key(&mut other, KeyCode::Esc);
+    let older = other.draft(at() - chrono::Duration::hours(2));
+    let start = |newest: sicol::tui::store::Draft| Start {
         assessment: fresh_assessment(at()),
         case_file: None,
         draft_name: store::draft_name(at()),
-        offer: Some(("draft-earlier.yaml".to_owned(), offer)),
+        drafts: vec![
+            ("draft-earlier.yaml".to_owned(), newest),
+            ("draft-older.yaml".to_owned(), older.clone()),
+        ],
+        now: at(),
+        revising: None,
     };
 
     let mut resumed = App::new(util::bundled(), start(draft.clone()));
-    assert!(matches!(resumed.overlay, Some(Overlay::Resume { .. })));
+    assert!(matches!(resumed.overlay, Some(Overlay::Drafts { .. })));
     // Nothing else happens until the question is answered.
     assert_eq!(ctrl(&mut resumed, 's'), Command::None);
     key(&mut resumed, KeyCode::Char('r'));
@@ -368,11 +681,35 @@ fn a_draft_is_offered_and_can_be_resumed_or_discarded() {
     assert_eq!(resumed.draft_name, "draft-earlier.yaml");
     assert!(resumed.dirty);
 
+    // Any draft can be resumed, not only the newest.
+    let mut older_resumed = App::new(util::bundled(), start(draft.clone()));
+    key(&mut older_resumed, KeyCode::Down);
+    key(&mut older_resumed, KeyCode::Enter);
+    assert_eq!(older_resumed.form.id.text(), "B-7");
+    assert_eq!(older_resumed.draft_name, "draft-older.yaml");
+
+    // Discarding asks first; `n` keeps it.
     let mut discarded = App::new(util::bundled(), start(draft));
+    assert_eq!(key(&mut discarded, KeyCode::Char('d')), Command::None);
+    assert!(matches!(
+        discarded.overlay,
+        Some(Overlay::Drafts {
+            confirm_discard: true,
+            ..
+        })
+    ));
+    assert_eq!(key(&mut discarded, KeyCode::Char('n')), Command::None);
+    key(&mut discarded, KeyCode::Char('d'));
     assert_eq!(
-        key(&mut discarded, KeyCode::Char('d')),
+        key(&mut discarded, KeyCode::Char('y')),
         Command::DiscardDraft("draft-earlier.yaml".into())
     );
+    // The other draft is still offered.
+    let Some(Overlay::Drafts { drafts, .. }) = &discarded.overlay else {
+        panic!("the list stays while drafts remain");
+    };
+    assert_eq!(drafts.len(), 1);
+    key(&mut discarded, KeyCode::Char('n'));
     assert_eq!(discarded.form.id.text(), "");
 }
 
@@ -498,4 +835,80 @@ fn self_care_and_capacity_are_picked_and_unknown_dependants_stay_unknown() {
         !yaml.contains("dependants"),
         "not known is left out, never 0: {yaml}"
     );
+}
+
+fn saved_assessment(app: &App) -> SavedAssessment {
+    SavedAssessment {
+        saved_at: at(),
+        sicol_version: "test".into(),
+        ruleset: util::bundled().id.clone(),
+        assessment: app.assessment(),
+        choices: Default::default(),
+        mha_decision: app.form.mha_decision(),
+        supersedes: None,
+    }
+}
+
+#[test]
+fn a_revision_in_a_records_store_supersedes_and_opens_again_at_its_newest() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore {
+        dir: dir.path().join("store"),
+    };
+    let rules = util::bundled();
+    let mut app = ready_to_save();
+    let first = store
+        .save(&saved_assessment(&app), None, rules)
+        .expect("saved");
+    assert_eq!(first.record, Some(RecordId(1)));
+    key(&mut app, KeyCode::Char('1'));
+    let second = store
+        .save(&saved_assessment(&app), Some(&first), rules)
+        .expect("revision saved");
+    assert_eq!(second.record, Some(RecordId(2)));
+    let records = sicol::records::Store::open(&store.dir).unwrap();
+    assert_eq!(
+        records.read(RecordId(2)).unwrap().supersedes,
+        Some(RecordId(1))
+    );
+    // Asking to revise record 1 opens record 2, its newest revision.
+    let (assessment, revising, newer) =
+        sicol::tui::store::open_for_revision(&store.dir, RecordId(1)).expect("opens");
+    assert_eq!(newer, Some(RecordId(2)));
+    assert_eq!(revising.saved.record, Some(RecordId(2)));
+    assert_eq!(assessment.id, "A-2026-0101");
+    // A revision must be of the same case.
+    let mut other = saved_assessment(&app);
+    other.assessment.id = "B-1".into();
+    let error = store.save(&other, Some(&second), rules).unwrap_err();
+    assert!(
+        error.to_string().contains("is case A-2026-0101, not B-1"),
+        "{error}"
+    );
+}
+
+#[test]
+fn a_revision_saved_as_a_plain_file_names_the_file_it_corrects() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("assessment.yaml");
+    let store = AssessmentFile {
+        out: Some(out.clone()),
+    };
+    let app = ready_to_save();
+    let first = store
+        .save(&saved_assessment(&app), None, util::bundled())
+        .expect("saved");
+    assert_eq!((first.path.clone(), first.record), (out.clone(), None));
+    let second = store
+        .save(&saved_assessment(&app), Some(&first), util::bundled())
+        .expect("revision saved");
+    assert_ne!(second.path, first.path, "nothing is overwritten");
+    let text = std::fs::read_to_string(&second.path).unwrap();
+    assert!(
+        text.contains(&format!("supersedes: {}", out.display())),
+        "{text}"
+    );
+    assert!(!std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("supersedes"));
 }

@@ -11,8 +11,8 @@ use ratatui::Terminal;
 
 use sicol::files;
 use sicol::tui::app::{App, Start};
+use sicol::tui::fresh_assessment;
 use sicol::tui::view::{self, Theme};
-use sicol::tui::{fresh_assessment, store};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
 
@@ -25,7 +25,9 @@ fn start(assessment: sicol::Assessment) -> Start {
         assessment,
         case_file: None,
         draft_name: "draft-test.yaml".into(),
-        offer: None,
+        drafts: Vec::new(),
+        now: at(),
+        revising: None,
     }
 }
 
@@ -141,9 +143,135 @@ fn review_step_ready_to_save() {
     let mut app = eviction_case();
     press(
         &mut app,
-        &["<right>", "<right>", "<right>", "<right>", "<right>"],
+        &[
+            "<right>", "<right>", "<right>", "<right>", "<right>", "<right>",
+        ],
     );
     check("review_ready", &app);
+}
+
+#[test]
+fn decision_step_with_an_outcome() {
+    let mut app = eviction_case();
+    press(
+        &mut app,
+        &[
+            "<right>", "<right>", "<right>", "<right>", "<right>", "<enter>", "136", "<enter>",
+            "<tab>",
+        ],
+    );
+    check("decision", &app);
+}
+
+#[test]
+fn review_step_once_saved() {
+    let mut app = eviction_case();
+    press(
+        &mut app,
+        &[
+            "<right>", "<right>", "<right>", "<right>", "<right>", "<right>",
+        ],
+    );
+    app.on_saved(Ok(sicol::tui::store::SavedTo {
+        path: "formulations/00000003.json".into(),
+        record: Some(sicol::records::RecordId(3)),
+        store: "formulations".into(),
+        case: "A-2026-0101".into(),
+    }));
+    app.status = None;
+    check("review_saved", &app);
+}
+
+/// The bundled rules with the advice partner renamed to a long name, as some services' are.
+fn rules_with_a_long_partner_name() -> &'static sicol::RuleSet {
+    let mut rules = files::read_rule_files(&util::rules_dir()).unwrap();
+    let partners = rules.files.get("partners.yaml").cloned().unwrap();
+    assert!(partners.contains("name: City Advice Bureau\n"));
+    rules.files.insert(
+        "partners.yaml".into(),
+        partners.replace(
+            "name: City Advice Bureau\n",
+            "name: City Advice Bureau and Citizens' Money, Debt and Legal Advice Partnership\n",
+        ),
+    );
+    Box::leak(Box::new(sicol::RuleSet::from_files(&rules).unwrap()))
+}
+
+fn eviction_case_with_a_long_partner_name() -> App<'static> {
+    let rules = rules_with_a_long_partner_name();
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, rules).unwrap();
+    App::new(rules, start(assessment))
+}
+
+#[test]
+fn referrals_step_with_a_long_partner_name() {
+    let mut app = eviction_case_with_a_long_partner_name();
+    press(&mut app, &["<right>", "<right>", "<right>", "<right>"]);
+    let long = "City Advice Bureau and Citizens' Money, Debt and Legal Advice Partnership";
+    let row = app
+        .offers
+        .iter()
+        .position(|offer| offer.name == long)
+        .expect("the advice partner is offered");
+    for _ in 0..row {
+        press(&mut app, &["<down>"]);
+    }
+    for (width, height) in SIZES {
+        let text = screen(&app, width, height);
+        // Never a silent cut: the list ends a long name with "…", and the full name is below.
+        assert!(
+            text.contains("City Advice B") && text.contains('…'),
+            "{text}"
+        );
+        assert!(
+            text.contains("City Advice Bureau and Citizens' Money, Debt"),
+            "{text}"
+        );
+        assert!(text.contains("Legal Advice Partnership"), "{text}");
+    }
+    check("referrals_long_name", &app);
+    // Declining names the partner, not its id.
+    press(&mut app, &["d"]);
+    let text = screen(&app, 80, 24);
+    assert!(text.contains("Declines City Advice"), "{text}");
+    assert!(!text.contains("Declines city-advice"), "{text}");
+}
+
+#[test]
+fn review_step_with_a_long_partner_name() {
+    let mut app = eviction_case_with_a_long_partner_name();
+    press(
+        &mut app,
+        &[
+            "<right>", "<right>", "<right>", "<right>", "a", "a", "<right>", "<right>",
+        ],
+    );
+    check("review_long_name", &app);
+}
+
+#[test]
+fn the_help_bar_and_the_step_bar_keep_everything_at_80_columns() {
+    let mut app = eviction_case();
+    // Every step, then editing a field and an overlay.
+    let mut states: Vec<&[&str]> = vec![&[]];
+    states.extend(std::iter::repeat_n(&["<right>"][..], 6));
+    // Back to stressors, editing the since date; then the picker.
+    states.extend([&["[[[[[", "s"][..], &["<esc>", "a"]]);
+    for keys in states {
+        press(&mut app, keys);
+        let text = screen(&app, 80, 24);
+        for (key, action) in app.key_hints() {
+            assert!(
+                text.contains(&format!("{key} {action}")),
+                "`{key} {action}` missing at 80 columns:\n{text}"
+            );
+        }
+        let steps = text.lines().next().unwrap_or_default();
+        for step in sicol::tui::app::Step::ALL {
+            assert!(steps.contains(step.title()), "{step:?} missing:\n{text}");
+        }
+    }
 }
 
 #[test]
@@ -200,13 +328,17 @@ fn resume_draft_overlay() {
     let mut earlier = eviction_case();
     press(&mut earlier, &["<right>"]);
     let draft = earlier.draft(at());
+    let mut other = App::new(util::bundled(), start(fresh_assessment(at())));
+    press(&mut other, &["<enter>", "B-2026-0007", "<esc>"]);
+    let older = other.draft(at() - chrono::Duration::hours(3));
     let app = App::new(
         util::bundled(),
         Start {
-            assessment: fresh_assessment(at()),
-            case_file: None,
-            draft_name: store::draft_name(at()),
-            offer: Some(("draft-earlier.yaml".into(), draft)),
+            drafts: vec![
+                ("draft-earlier.yaml".into(), draft),
+                ("draft-older.yaml".into(), older),
+            ],
+            ..start(fresh_assessment(at()))
         },
     );
     check("resume", &app);

@@ -4,7 +4,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use sicol::tui::store::{AssessmentFile, RecordStore, Store, DEFAULT_DRAFTS_DIR};
+use sicol::error::Problem;
+use sicol::records::RecordId;
+use sicol::source::Position;
+use sicol::tui::store::{self, AssessmentFile, RecordStore, Store, DEFAULT_DRAFTS_DIR};
 use sicol::tui::view::Theme;
 use sicol::{files, tui, Result};
 
@@ -14,8 +17,13 @@ use super::{Cli, EXIT_OK};
 #[derive(Debug, Args)]
 pub struct AssessArgs {
     /// Start from this assessment file (YAML, see DESIGN §1) instead of a blank one
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "revise")]
     pub case: Option<PathBuf>,
+
+    /// Correct a saved assessment: open this record of the store (its newest revision) and save
+    /// the corrected assessment as a revision that supersedes it
+    #[arg(long, value_name = "RECORD", conflicts_with = "out")]
+    pub revise: Option<String>,
 
     /// Save a formulation record into this store (never overwritten; chained to the store's
     /// previous record)
@@ -35,6 +43,11 @@ pub struct AssessArgs {
     /// Keep autosaved drafts in this folder (private: mode 0700)
     #[arg(long, value_name = "DIR", env = "SICOL_DRAFTS", default_value = DEFAULT_DRAFTS_DIR)]
     pub drafts: PathBuf,
+
+    /// Your name or staff reference, filled in as the assessor of a new assessment (else
+    /// `assessor:` in the config file, $SICOL_CONFIG or ~/.config/sicol/config.yaml)
+    #[arg(long, value_name = "NAME", env = "SICOL_ASSESSOR")]
+    pub assessor: Option<String>,
 }
 
 /// Loads the rules (and the case), runs the session and reports what was saved.
@@ -46,6 +59,32 @@ pub fn run(cli: &Cli, args: &AssessArgs) -> Result<u8> {
             files::read_assessment(path, &ruleset)?,
         )),
         None => None,
+    };
+    let revise = match &args.revise {
+        Some(text) => {
+            let id = RecordId::parse(text.trim()).ok_or_else(|| {
+                Problem::new(
+                    "--revise",
+                    Position::default(),
+                    "",
+                    format!("`{text}` is not a record id"),
+                )
+                .with_hint("give the record's number, such as 00000003 or 3")
+            })?;
+            let (assessment, revising, newer) = store::open_for_revision(&args.store, id)?;
+            if let Some(newer) = newer {
+                eprintln!("record {id} was revised since; opening its newest revision, {newer}");
+            }
+            Some((assessment, revising))
+        }
+        None => None,
+    };
+    let assessor = match args.assessor.clone().filter(|name| !name.trim().is_empty()) {
+        Some(name) => Some(name),
+        None => match store::config_path(|name| std::env::var(name).ok()) {
+            Some(path) => store::read_config(&path)?.assessor,
+            None => None,
+        },
     };
     let options = tui::Options {
         case,
@@ -59,10 +98,15 @@ pub fn run(cli: &Cli, args: &AssessArgs) -> Result<u8> {
             }),
         },
         theme: Theme::from_no_color(std::env::var("NO_COLOR").ok().as_deref()),
+        revise,
+        assessor,
     };
     let outcome = tui::run(&ruleset, options)?;
-    for path in &outcome.saved {
-        println!("saved {}", path.display());
+    for saved in &outcome.saved {
+        match saved.record {
+            Some(id) => println!("saved record {id}: {}", saved.path.display()),
+            None => println!("saved {}", saved.path.display()),
+        }
     }
     if let Some(draft) = &outcome.draft_kept {
         println!(

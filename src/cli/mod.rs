@@ -124,7 +124,8 @@ pub enum Command {
     #[command(
         long_about = "Cohort figures over a store of records: people assessed, balance and urgency \
             mix, top stressors and pairs, referrals by category and partner with the person's \
-            decisions, gaps, and outcomes at follow-up.\n\n\
+            decisions, gaps, outcomes at follow-up, and the assessments' decisions under the \
+            Mental Health Act (by outcome, with admissions avoided) once any are recorded.\n\n\
             Each person counts once, with their current assessment (revisions replace what they \
             revise). --from and --to select assessments by the day they took place.\n\n\
             text and json show exact counts, for internal use. markdown and html are for \
@@ -160,7 +161,8 @@ pub enum Command {
     #[command(after_help = "Examples:\n  sicol assess\n  \
         sicol assess --case tests/cases/social_led_eviction.yaml --store /srv/sicol/formulations\n  \
         sicol assess --out revised.yaml\n  \
-        SICOL_DRAFTS=/secure/drafts sicol assess\n\n\
+        sicol assess --revise 00000003 --store /srv/sicol/formulations\n  \
+        SICOL_ASSESSOR=AMHP-17 SICOL_DRAFTS=/secure/drafts sicol assess\n\n\
         Keys are shown at the bottom of every screen; press ? for all of them.")]
     Assess(assess::AssessArgs),
 }

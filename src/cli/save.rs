@@ -78,6 +78,7 @@ pub fn save(
         choices: choices.unwrap_or(&no_choices),
         supersedes,
         saved_at: chrono::Utc::now(),
+        mha_decision: None,
     };
     let (_, path) = store.save(&draft, rules)?;
     Ok(path)

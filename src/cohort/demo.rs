@@ -248,6 +248,7 @@ pub fn write(store: &mut Store, rules: &RuleSet, steps: &[DemoStep]) -> Result<V
                     choices,
                     supersedes: supersedes.and_then(|index| ids.get(index).copied()),
                     saved_at: *saved_at,
+                    mha_decision: None,
                 };
                 store.save(&draft, rules)?.0.id
             }

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::model::{Balance, Decision, Urgency};
+use crate::model::{Balance, Decision, MhaOutcome, Urgency};
 use crate::records::RecordId;
 
 use super::referral_loop::LoopFigures;
@@ -131,6 +131,26 @@ pub struct Outcomes {
     pub median_days_to_follow_up: Option<f64>,
 }
 
+/// What the assessments decided under the Mental Health Act, among the people whose current
+/// record has the decision (recorded in `sicol assess` since issue 14; older records have none).
+#[derive(Debug, Clone, PartialEq, Default, Serialize)]
+pub struct MhaDecisions {
+    /// People whose decision is recorded.
+    pub recorded: usize,
+    /// People by outcome, in the scale's order (every outcome listed, zeros included).
+    pub by_outcome: Vec<Tally>,
+    /// Decisions that admitted the person (informal admission, section 2 or 3).
+    pub admitted: usize,
+    /// Decisions without an admission (no detention, section 136 ended): admissions avoided.
+    pub admissions_avoided: usize,
+    /// Decisions of another kind, neither counted as an admission nor as one avoided.
+    pub other: usize,
+    /// People recorded as agreeing to the plan.
+    pub agreed_to_plan: usize,
+    /// People recorded as not agreeing to the plan.
+    pub did_not_agree: usize,
+}
+
 /// Everything `sicol report` shows, computed exactly from the records.
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct CohortFigures {
@@ -183,6 +203,14 @@ pub struct CohortFigures {
     pub status_records: usize,
     /// Where the counted referrals stand with their partners (the closed loop).
     pub referral_loop: LoopFigures,
+    /// Decisions under the Mental Health Act; left out of JSON while none is recorded, so
+    /// reports of stores without them read as before.
+    #[serde(skip_serializing_if = "no_decisions")]
+    pub mha_decisions: MhaDecisions,
+}
+
+fn no_decisions(decisions: &MhaDecisions) -> bool {
+    decisions.recorded == 0
 }
 
 /// Whether a count is zero, so that JSON leaves out what did not happen.
@@ -360,8 +388,44 @@ impl CohortFigures {
             status.follows = current_revision(status.follows, &revised_by);
         }
         figures.referral_loop = LoopFigures::compute(&people, &statuses);
+        figures.mha_decisions = mha_decisions(&people);
         figures
     }
+}
+
+/// Counts the recorded decisions of the people counted (their current revision's).
+fn mha_decisions(people: &[&AssessmentView]) -> MhaDecisions {
+    let decided: Vec<&AssessmentView> = people
+        .iter()
+        .copied()
+        .filter(|view| view.mha_outcome.is_some())
+        .collect();
+    let mut decisions = MhaDecisions {
+        recorded: decided.len(),
+        by_outcome: scale_tally(
+            &decided,
+            |view| view.mha_outcome.as_deref(),
+            MhaOutcome::ALL.iter().map(|outcome| outcome.as_str()),
+        ),
+        ..MhaDecisions::default()
+    };
+    for view in &decided {
+        let outcome = view
+            .mha_outcome
+            .as_deref()
+            .and_then(|key| key.parse::<MhaOutcome>().ok());
+        match outcome.and_then(MhaOutcome::admits) {
+            Some(true) => decisions.admitted += 1,
+            Some(false) => decisions.admissions_avoided += 1,
+            None => decisions.other += 1,
+        }
+        match view.agreed_to_plan {
+            Some(true) => decisions.agreed_to_plan += 1,
+            Some(false) => decisions.did_not_agree += 1,
+            None => {}
+        }
+    }
+    decisions
 }
 
 /// The record that stands for `record` today: itself, or the last revision of it.
@@ -503,6 +567,8 @@ mod tests {
             gaps: Vec::new(),
             decisions: BTreeMap::new(),
             incomplete: false,
+            mha_outcome: None,
+            agreed_to_plan: None,
         }
     }
 
@@ -745,5 +811,42 @@ mod tests {
         assert_eq!(median(&mut []), None);
         assert_eq!(median(&mut [9, 1, 4, 6]), Some(5.0));
         assert_eq!(median(&mut [3, 4]), Some(3.5));
+    }
+
+    #[test]
+    fn decisions_are_counted_by_outcome_for_the_current_revision_only() {
+        let decided = |record: u64, case: &str, outcome: &str, agreed: Option<bool>| {
+            let mut view = assessment(record, case, "2026-11-20", &[]);
+            view.mha_outcome = Some(outcome.to_owned());
+            view.agreed_to_plan = agreed;
+            view
+        };
+        let mut revised = decided(5, "A-1", "no_detention", Some(true));
+        revised.supersedes = Some(RecordId(1));
+        let entries = vec![
+            // Revised by record 5: its section 2 no longer counts, so A-1 is one person.
+            Entry::Assessment(decided(1, "A-1", "section_2", None)),
+            Entry::Assessment(decided(2, "A-2", "section_136_ended", Some(false))),
+            Entry::Assessment(decided(3, "A-3", "informal_admission", Some(true))),
+            Entry::Assessment(decided(4, "A-4", "other", None)),
+            Entry::Assessment(assessment(6, "A-5", "2026-11-20", &[])),
+            Entry::Assessment(revised),
+        ];
+        let figures = CohortFigures::compute(entries, Vec::new(), DateWindow::default());
+        let decisions = &figures.mha_decisions;
+        assert_eq!(figures.people, 5);
+        assert_eq!(decisions.recorded, 4);
+        assert_eq!(count(&decisions.by_outcome, "no_detention"), 1);
+        assert_eq!(count(&decisions.by_outcome, "section_2"), 0);
+        assert_eq!(count(&decisions.by_outcome, "section_136_ended"), 1);
+        assert_eq!(
+            (
+                decisions.admissions_avoided,
+                decisions.admitted,
+                decisions.other
+            ),
+            (2, 1, 1)
+        );
+        assert_eq!((decisions.agreed_to_plan, decisions.did_not_agree), (2, 1));
     }
 }

@@ -281,6 +281,8 @@ mod tests {
             gaps: Vec::new(),
             decisions: BTreeMap::new(),
             incomplete: false,
+            mha_outcome: None,
+            agreed_to_plan: None,
         }
     }
 

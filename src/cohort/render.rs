@@ -10,7 +10,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use crate::model::{Balance, Urgency, Vocabulary};
+use crate::model::{Balance, MhaOutcome, Urgency, Vocabulary};
 
 use super::figures::{CohortFigures, DecisionTally, UNKNOWN};
 use super::privacy::{Audience, Cell, THRESHOLD};
@@ -326,6 +326,10 @@ pub fn document(
         figures.status_records,
         audience,
     ));
+    // Only once decisions are recorded, so reports of older stores read as before.
+    if figures.mha_decisions.recorded > 0 {
+        sections.push(mha_section(figures, audience));
+    }
     Document {
         title: "Cohort report".to_owned(),
         facts,
@@ -421,6 +425,73 @@ fn outcomes_sections(
         ),
     };
     [admissions, issues]
+}
+
+/// Decisions under the Mental Health Act: counts by outcome and admissions avoided, with the same
+/// small-count suppression as every other table.
+fn mha_section(figures: &CohortFigures, audience: Audience) -> Section {
+    let decisions = &figures.mha_decisions;
+    let recorded = audience.share(decisions.recorded, figures.people);
+    let counts: Vec<usize> = decisions
+        .by_outcome
+        .iter()
+        .map(|tally| tally.count)
+        .collect();
+    let parts = audience.split(recorded, &counts);
+    let rows = decisions
+        .by_outcome
+        .iter()
+        .zip(parts)
+        .map(|(tally, cell)| {
+            let label = tally
+                .key
+                .parse::<MhaOutcome>()
+                .map_or_else(|_| tally.key.clone(), |outcome| outcome.label().to_owned());
+            part_row(&label, cell, recorded)
+        })
+        .collect();
+    let kinds = audience.split(
+        recorded,
+        &[
+            decisions.admissions_avoided,
+            decisions.admitted,
+            decisions.other,
+        ],
+    );
+    let agreement = audience.split(
+        recorded,
+        &[
+            decisions.agreed_to_plan,
+            decisions.did_not_agree,
+            decisions.recorded - decisions.agreed_to_plan - decisions.did_not_agree,
+        ],
+    );
+    Section {
+        title: "Decisions under the Mental Health Act".to_owned(),
+        lines: vec![
+            format!(
+                "{} of {} people have the assessment's decision recorded.",
+                recorded.text(),
+                audience.cell(figures.people).text()
+            ),
+            format!(
+                "Admissions avoided by the decision (no detention, or a section 136 ended without detention): {}; admitted (informal admission or detained): {}; other: {}.",
+                kinds[0].text(),
+                kinds[1].text(),
+                kinds[2].text()
+            ),
+            format!(
+                "The person agreed to the plan: {}; did not agree: {}; not recorded: {}.",
+                agreement[0].text(),
+                agreement[1].text(),
+                agreement[2].text()
+            ),
+        ],
+        table: Some(Table {
+            headers: strings(&["Decision", "People", "% of recorded"]),
+            rows,
+        }),
+    }
 }
 
 fn format_days(days: f64) -> String {

@@ -50,6 +50,10 @@ pub struct AssessmentView {
     /// Whether a rule failed when the formulation was made, so that it may understate the
     /// urgency (`incomplete: true`, or any warning in records from before that flag).
     pub incomplete: bool,
+    /// The Mental Health Act outcome the AMHP recorded (`mha_decision.outcome`), if any.
+    pub mha_outcome: Option<String>,
+    /// Whether the person agreed to the plan, when recorded with the decision.
+    pub agreed_to_plan: Option<bool>,
 }
 
 /// One referral offered to the person.
@@ -169,6 +173,14 @@ impl Entry {
                 .and_then(Value::as_bool)
                 .unwrap_or(false)
                 || items(formulation, "warnings").next().is_some(),
+            mha_outcome: record
+                .mha_decision
+                .as_ref()
+                .map(|d| d.outcome.as_str().to_owned()),
+            agreed_to_plan: record
+                .mha_decision
+                .as_ref()
+                .and_then(|decision| decision.agreed_to_plan),
         }))
     }
 }
@@ -268,6 +280,7 @@ mod tests {
             formulation,
             choices,
             follow_up: None,
+            mha_decision: None,
             referral_status: None,
             sha256: String::new(),
         };

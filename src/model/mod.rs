@@ -5,6 +5,7 @@
 pub mod assessment;
 pub mod choices;
 pub mod codes;
+pub mod mha;
 pub mod sharing;
 pub mod terms;
 pub mod vocabulary;
@@ -12,8 +13,9 @@ pub mod vocabulary;
 pub use assessment::{Assessment, Capacity, Context, Factor, Person, Strength};
 pub use choices::{Choices, Decision, ReferralChoice};
 pub use codes::Codes;
+pub use mha::MhaDecision;
 pub use sharing::Share;
 pub use terms::{
-    Balance, CapacityStatus, Domain, FiveP, ReferralUrgency, SelfCare, Trend, Urgency,
+    Balance, CapacityStatus, Domain, FiveP, MhaOutcome, ReferralUrgency, SelfCare, Trend, Urgency,
 };
 pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};

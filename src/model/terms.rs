@@ -212,6 +212,51 @@ impl SelfCare {
 }
 
 named_scale! {
+    /// What the assessment decided under the Mental Health Act 1983: the outcome the service's
+    /// figures count. Recorded alongside the formulation, never read by it.
+    MhaOutcome {
+        /// Not detained; support in the community.
+        NoDetention = "no_detention",
+        /// Admitted to hospital as an informal (voluntary) patient.
+        InformalAdmission = "informal_admission",
+        /// Detained for assessment (section 2).
+        Section2 = "section_2",
+        /// Detained for treatment (section 3).
+        Section3 = "section_3",
+        /// A section 136 ended without detention or admission.
+        Section136Ended = "section_136_ended",
+        /// Something else, said in the note.
+        Other = "other",
+    }
+}
+
+impl MhaOutcome {
+    /// Human wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            MhaOutcome::NoDetention => "No detention",
+            MhaOutcome::InformalAdmission => "Informal admission",
+            MhaOutcome::Section2 => "Detained: section 2",
+            MhaOutcome::Section3 => "Detained: section 3",
+            MhaOutcome::Section136Ended => "s136 ended, not detained",
+            MhaOutcome::Other => "Other (say in the note)",
+        }
+    }
+
+    /// Whether the outcome admits the person to hospital: `Some(false)` is an admission
+    /// avoided, `None` (other) is not known and counted as neither.
+    pub fn admits(self) -> Option<bool> {
+        match self {
+            MhaOutcome::InformalAdmission | MhaOutcome::Section2 | MhaOutcome::Section3 => {
+                Some(true)
+            }
+            MhaOutcome::NoDetention | MhaOutcome::Section136Ended => Some(false),
+            MhaOutcome::Other => None,
+        }
+    }
+}
+
+named_scale! {
     /// Mental capacity for the decision at hand (Mental Capacity Act 2005). `NotAssessed` is an
     /// answer in its own right; an absent capacity block means nothing was recorded.
     CapacityStatus {

@@ -24,6 +24,12 @@
 //! A third kind, the referral status record (format 3, see [`referral_status`]), says where one
 //! referral of an assessment record stands with its partner (sent, accepted, completed…); like a
 //! follow-up it re-states nothing and names the record it follows.
+//!
+//! An assessment record may also carry `mha_decision`: what the AMHP decided under the Mental
+//! Health Act, recorded beside the formulation (never part of it, so replay is unaffected). It is
+//! written only when present, so a record without it keeps the bytes of format 1, and a sicol
+//! that predates it still verifies a record that has it: the canonical form and the hash are
+//! checked on the JSON as read, unknown fields included.
 
 pub mod diff;
 pub mod follow_up;
@@ -40,7 +46,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::formulation::Formulation;
-use crate::model::{Assessment, Choices};
+use crate::model::{Assessment, Choices, MhaDecision};
 use crate::rules::RuleSetId;
 
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
@@ -151,6 +157,11 @@ pub struct Record {
     /// bytes, and hashes, are as before follow-ups existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub follow_up: Option<FollowUp>,
+    /// What the assessment decided under the Mental Health Act, when the AMHP recorded it.
+    /// Absent otherwise, so records without one keep their bytes and hashes, and an older sicol
+    /// (which keeps unknown fields when it checks a record) still reads and verifies them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mha_decision: Option<MhaDecision>,
     /// For a referral status record, the status it reports; absent in every other record (so
     /// their bytes, and hashes, are as before statuses existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -172,6 +183,8 @@ pub struct Draft<'a> {
     pub supersedes: Option<RecordId>,
     /// When it is saved (the caller's clock, so the core stays free of one).
     pub saved_at: DateTime<Utc>,
+    /// The Mental Health Act decision, if recorded (never part of the formulation).
+    pub mha_decision: Option<&'a MhaDecision>,
 }
 
 /// Why a record's bytes cannot be trusted or read.
@@ -211,6 +224,7 @@ impl Draft<'_> {
             formulation: to_value(self.formulation),
             choices: to_value(self.choices),
             follow_up: None,
+            mha_decision: self.mha_decision.cloned(),
             referral_status: None,
             sha256: String::new(),
         };
@@ -245,6 +259,7 @@ impl FollowUpDraft {
             formulation: Value::Null,
             choices: Value::Null,
             follow_up: Some(self.follow_up.clone()),
+            mha_decision: None,
             referral_status: None,
             sha256: String::new(),
         };
@@ -280,6 +295,7 @@ impl StatusDraft {
             choices: Value::Null,
             follow_up: None,
             referral_status: Some(self.status.clone()),
+            mha_decision: None,
             sha256: String::new(),
         };
         record.sha256 = digest(&record_body(&record));
@@ -435,6 +451,7 @@ mod tests {
             formulation: serde_json::json!({ "weight": 2.6, "factors": [{ "w": 0.1 }] }),
             choices: serde_json::json!([]),
             follow_up: None,
+            mha_decision: None,
             referral_status: None,
             sha256: String::new(),
         };

@@ -313,6 +313,7 @@ mod tests {
             choices,
             follow_up: None,
             referral_status: None,
+            mha_decision: None,
             sha256: String::new(),
         }
     }

@@ -6,8 +6,6 @@
 //! The formulation is re-evaluated on every change, so the pane beside the form is always the
 //! formulation of exactly what is on screen.
 
-use std::path::PathBuf;
-
 use chrono::{DateTime, FixedOffset};
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -18,13 +16,16 @@ use serde::{Deserialize, Serialize};
 use crate::error::Problem;
 use crate::formulation::Formulation;
 use crate::model::{
-    Assessment, CapacityStatus, Choices, Decision, Section, SelfCare, Trend, Vocabulary,
+    Assessment, CapacityStatus, Choices, Decision, MhaDecision, MhaOutcome, Section, SelfCare,
+    Trend, Vocabulary,
 };
 use crate::rules::RuleSet;
 use crate::tui::form::{section_of_field, FactorEntry, Form, StrengthEntry};
-use crate::tui::input::{parse_date, Edit, TextField};
+use crate::tui::input::{
+    format_assessed_at, parse_assessed_at, parse_date, Edit, TextField, ASSESSED_AT_HELP, DATE_HELP,
+};
 use crate::tui::referrals::{referral_offers, ReferralOffer};
-use crate::tui::store::Draft;
+use crate::tui::store::{Draft, SavedTo};
 
 /// The steps of an assessment, in the order they are usually taken (any order is allowed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -40,18 +41,21 @@ pub enum Step {
     Strengths,
     /// The referrals the formulation offers, and what the person says to each.
     Referrals,
+    /// What the assessment decided under the Mental Health Act, and whether the person agreed.
+    Decision,
     /// Problems to fix, then save.
     Review,
 }
 
 impl Step {
     /// Every step in order.
-    pub const ALL: [Step; 6] = [
+    pub const ALL: [Step; 7] = [
         Step::Person,
         Step::Stressors,
         Step::Medical,
         Step::Strengths,
         Step::Referrals,
+        Step::Decision,
         Step::Review,
     ];
 
@@ -63,6 +67,7 @@ impl Step {
             Step::Medical => "Medical",
             Step::Strengths => "Strengths",
             Step::Referrals => "Referrals",
+            Step::Decision => "Decision",
             Step::Review => "Review",
         }
     }
@@ -103,6 +108,7 @@ impl Step {
             }
             Step::Strengths => &[Field::List, Field::Note, Field::Wishes],
             Step::Referrals => &[Field::List],
+            Step::Decision => &[Field::MhaOutcome, Field::Agreed, Field::MhaNote],
             Step::Review => &[],
         }
     }
@@ -143,6 +149,12 @@ pub enum Field {
     Note,
     /// The person's wishes.
     Wishes,
+    /// The Mental Health Act outcome (picked).
+    MhaOutcome,
+    /// Whether the person agreed to the plan (picked).
+    Agreed,
+    /// The AMHP's note on the decision.
+    MhaNote,
 }
 
 impl Field {
@@ -165,6 +177,9 @@ impl Field {
             Field::Due => "Due",
             Field::Note => "Note",
             Field::Wishes => "Wishes",
+            Field::MhaOutcome => "MHA outcome",
+            Field::Agreed => "Agreed to plan",
+            Field::MhaNote => "Note",
         }
     }
 
@@ -172,13 +187,18 @@ impl Field {
     pub fn is_picked(self) -> bool {
         matches!(
             self,
-            Field::Lives | Field::ReferralSource | Field::SelfCare | Field::Capacity
+            Field::Lives
+                | Field::ReferralSource
+                | Field::SelfCare
+                | Field::Capacity
+                | Field::MhaOutcome
+                | Field::Agreed
         )
     }
 
     /// Whether the text may run over several lines (Enter inserts a line break).
     pub fn is_multiline(self) -> bool {
-        matches!(self, Field::Note | Field::Wishes)
+        matches!(self, Field::Note | Field::Wishes | Field::MhaNote)
     }
 
     /// Whether the field holds a date.
@@ -200,6 +220,10 @@ pub enum PickFor {
     SelfCare,
     /// Mental capacity for the decision at hand.
     Capacity,
+    /// The Mental Health Act outcome.
+    MhaOutcome,
+    /// Whether the person agreed to the plan.
+    Agreed,
 }
 
 /// One thing a picker offers.
@@ -311,12 +335,21 @@ pub enum Overlay {
         /// Which entry.
         index: usize,
     },
-    /// A draft from an earlier session was found.
-    Resume {
-        /// Its file name in the drafts folder.
-        name: String,
-        /// What it holds.
-        draft: Box<Draft>,
+    /// Drafts from earlier sessions, newest first, to resume or discard.
+    Drafts {
+        /// Each draft's file name in the drafts folder, with what it holds.
+        drafts: Vec<(String, Draft)>,
+        /// Index into `drafts`.
+        selected: usize,
+        /// Asking "discard this draft?" about the selected one.
+        confirm_discard: bool,
+    },
+    /// What a field accepts (F1 while editing it); any key closes it and editing goes on.
+    Forms {
+        /// The field's name.
+        title: &'static str,
+        /// One accepted form per line.
+        lines: Vec<&'static str>,
     },
     /// The person declines a referral; their reason, if they give one.
     Reason {
@@ -338,6 +371,10 @@ pub enum Command {
         assessment: Box<Assessment>,
         /// The person's choices about the referrals now offered.
         choices: Choices,
+        /// The Mental Health Act decision, if recorded.
+        mha_decision: Option<MhaDecision>,
+        /// The save this one revises (it supersedes it), if the assessment was saved before.
+        revises: Option<SavedTo>,
     },
     /// Delete the named draft (the assessor chose not to resume it).
     DiscardDraft(String),
@@ -391,8 +428,24 @@ pub struct Start {
     pub case_file: Option<String>,
     /// This session's draft file name.
     pub draft_name: String,
-    /// A draft from an earlier session to offer, with its file name.
-    pub offer: Option<(String, Draft)>,
+    /// Drafts from earlier sessions to offer, newest first, each with its file name.
+    pub drafts: Vec<(String, Draft)>,
+    /// The shell's clock when the session started: what `now` and `today` mean in "Assessed at".
+    pub now: DateTime<FixedOffset>,
+    /// A saved assessment opened for correction (`--revise`): where it was saved, with what
+    /// the person chose and decided then. Saving supersedes it.
+    pub revising: Option<Revising>,
+}
+
+/// A saved assessment opened again to correct it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revising {
+    /// Where it was saved.
+    pub saved: SavedTo,
+    /// The person's choices as saved.
+    pub choices: Choices,
+    /// The Mental Health Act decision as saved.
+    pub mha_decision: Option<MhaDecision>,
 }
 
 /// The whole state of the assessment screen.
@@ -412,7 +465,7 @@ pub struct App<'r> {
     /// Whether keys go into the focused text field.
     pub editing: bool,
     /// Selected row of each step's list, by step index.
-    pub rows: [usize; 6],
+    pub rows: [usize; 7],
     /// A window over the form, if one is open.
     pub overlay: Option<Overlay>,
     /// The formulation of what is on screen.
@@ -427,8 +480,10 @@ pub struct App<'r> {
     pub dirty: bool,
     /// Bumped on every change, so the shell knows when to write the draft.
     pub revision: u64,
-    /// Where the last save went.
-    pub saved_to: Option<PathBuf>,
+    /// Where the last save went; a changed assessment saves as a revision of it.
+    pub saved: Option<SavedTo>,
+    /// The shell's clock at the start of the session (for `now` and `today`).
+    pub now: DateTime<FixedOffset>,
     /// The clickable areas of the last frame (set by the shell after drawing).
     pub hitmap: Hitmap,
     /// This session's draft file name.
@@ -454,21 +509,29 @@ impl<'r> App<'r> {
     /// A session over `rules`, starting as `start` says.
     pub fn new(rules: &'r RuleSet, start: Start) -> Self {
         let fallback_at = start.assessment.assessed_at;
-        let form = Form::from_assessment(&start.assessment);
+        let mut form = Form::from_assessment(&start.assessment);
+        let (saved, choices) = match start.revising {
+            Some(revising) => {
+                form.set_mha_decision(revising.mha_decision.as_ref());
+                (Some(revising.saved), revising.choices)
+            }
+            None => (None, Choices::default()),
+        };
         let assessment = form.to_assessment(fallback_at);
         let formulation = crate::evaluate(rules, &assessment);
         let mut app = Self {
             rules,
             form,
             fallback_at,
-            choices: Choices::default(),
+            choices,
             step: Step::Person,
             focus: 0,
             editing: false,
-            rows: [0; 6],
-            overlay: start.offer.map(|(name, draft)| Overlay::Resume {
-                name,
-                draft: Box::new(draft),
+            rows: [0; 7],
+            overlay: (!start.drafts.is_empty()).then_some(Overlay::Drafts {
+                drafts: start.drafts,
+                selected: 0,
+                confirm_discard: false,
             }),
             formulation,
             offers: Vec::new(),
@@ -476,7 +539,8 @@ impl<'r> App<'r> {
             status: None,
             dirty: false,
             revision: 0,
-            saved_to: None,
+            saved,
+            now: start.now,
             hitmap: Hitmap::default(),
             draft_name: start.draft_name,
             case_file: start.case_file,
@@ -516,6 +580,7 @@ impl<'r> App<'r> {
             step: self.step,
             form: self.form.clone(),
             choices: self.choices.clone(),
+            revises: self.saved.clone(),
         }
     }
 
@@ -536,7 +601,7 @@ impl<'r> App<'r> {
             Step::Medical => self.form.medical.len() + 1,
             Step::Strengths => self.form.strengths.len() + 1,
             Step::Referrals => self.offers.len(),
-            Step::Person | Step::Review => 0,
+            Step::Person | Step::Decision | Step::Review => 0,
         }
     }
 
@@ -567,9 +632,11 @@ impl<'r> App<'r> {
     pub fn step_has_problems(&self, step: Step) -> bool {
         self.problems.iter().any(|problem| {
             let section = section_of_field(&problem.field);
+            let decision = problem.field.starts_with("mha_decision");
             match step {
-                Step::Person => section.is_none(),
+                Step::Person => section.is_none() && !decision,
                 Step::Stressors | Step::Medical | Step::Strengths => section == step.section(),
+                Step::Decision => decision,
                 Step::Referrals | Step::Review => false,
             }
         })
@@ -587,6 +654,7 @@ impl<'r> App<'r> {
             Field::Setting => Some(&self.form.setting),
             Field::CapacityDecision => Some(&self.form.capacity_decision),
             Field::Wishes => Some(&self.form.wishes),
+            Field::MhaNote => Some(&self.form.mha_note),
             Field::Since => self.selected_factor().map(|entry| &entry.since),
             Field::Due => self.selected_factor().map(|entry| &entry.due),
             Field::Note => match self.step {
@@ -597,6 +665,8 @@ impl<'r> App<'r> {
             | Field::ReferralSource
             | Field::SelfCare
             | Field::Capacity
+            | Field::MhaOutcome
+            | Field::Agreed
             | Field::List => None,
         }
     }
@@ -613,6 +683,7 @@ impl<'r> App<'r> {
             Field::Setting => Some(&mut self.form.setting),
             Field::CapacityDecision => Some(&mut self.form.capacity_decision),
             Field::Wishes => Some(&mut self.form.wishes),
+            Field::MhaNote => Some(&mut self.form.mha_note),
             Field::Since | Field::Due | Field::Note if self.step == Step::Strengths => (field
                 == Field::Note)
                 .then(|| {
@@ -634,6 +705,8 @@ impl<'r> App<'r> {
             | Field::ReferralSource
             | Field::SelfCare
             | Field::Capacity
+            | Field::MhaOutcome
+            | Field::Agreed
             | Field::List => None,
         }
     }
@@ -645,7 +718,14 @@ impl<'r> App<'r> {
         self.offers = referral_offers(&self.formulation, self.vocabulary());
         let mut problems = self.form.problems(self.fallback_at);
         if let Err(found) = assessment.check(self.vocabulary()) {
-            problems.extend(found.0);
+            // The checks are written for files; the form has its own words for the same fixes,
+            // and what the form already reports (an empty id) is not said twice.
+            for problem in found.0 {
+                let problem = crate::tui::form::in_form_words(problem);
+                if !problems.iter().any(|known| known.field == problem.field) {
+                    problems.push(problem);
+                }
+            }
         }
         self.problems = problems;
         let rows = self.row_count();
@@ -672,11 +752,16 @@ impl<'r> App<'r> {
     }
 
     /// The shell reports how a save went.
-    pub fn on_saved(&mut self, result: Result<PathBuf, String>) {
+    pub fn on_saved(&mut self, result: Result<SavedTo, String>) {
         match result {
-            Ok(path) => {
-                self.status = Some(format!("saved to {}", path.display()));
-                self.saved_to = Some(path);
+            Ok(saved) => {
+                let revised = self.saved.is_some();
+                self.status = Some(format!(
+                    "{} {}",
+                    if revised { "revision saved:" } else { "saved:" },
+                    saved.describe()
+                ));
+                self.saved = Some(saved);
                 self.dirty = false;
             }
             Err(message) => {
@@ -713,7 +798,7 @@ impl<'r> App<'r> {
     fn is_modal(&self) -> bool {
         matches!(
             self.overlay,
-            Some(Overlay::Resume { .. } | Overlay::ConfirmQuit | Overlay::ConfirmRemove { .. })
+            Some(Overlay::Drafts { .. } | Overlay::ConfirmQuit | Overlay::ConfirmRemove { .. })
         )
     }
 
@@ -733,6 +818,26 @@ impl<'r> App<'r> {
     }
 
     fn request_save(&mut self) -> Command {
+        // Saved and unchanged since: saving again would only write a copy of the same record.
+        if let (Some(saved), false) = (&self.saved, self.dirty) {
+            self.status = Some(format!(
+                "already saved ({}); change something to save a revision",
+                saved.describe()
+            ));
+            return Command::None;
+        }
+        // A revision is of the same case; a different case is a new assessment, not a correction.
+        if let Some(saved) = self.saved.as_ref().filter(|saved| {
+            saved.record.is_some()
+                && !saved.case.is_empty()
+                && saved.case != self.form.id.text().trim()
+        }) {
+            self.status = Some(format!(
+                "a correction keeps the case id {}: change it back (another case is a new assessment)",
+                saved.case
+            ));
+            return Command::None;
+        }
         if !self.problems.is_empty() {
             self.go_to(Step::Review);
             self.status = Some(format!(
@@ -753,6 +858,8 @@ impl<'r> App<'r> {
         Command::Save {
             assessment: Box::new(self.assessment()),
             choices,
+            mha_decision: self.form.mha_decision(),
+            revises: self.saved.clone(),
         }
     }
 
@@ -795,6 +902,8 @@ impl<'r> App<'r> {
         let index = self.step.index();
         let row = self.rows[index] as isize + delta;
         self.rows[index] = row.clamp(0, rows as isize - 1) as usize;
+        // The referral details below the list start at the top for each referral.
+        self.scroll = 0;
     }
 
     fn start_editing(&mut self) {
@@ -821,6 +930,19 @@ impl<'r> App<'r> {
             return;
         }
         self.editing = false;
+        if self.field() == Some(Field::AssessedAt) {
+            // `now`, `today 14:30` or `05/12/2026` become the time they mean, so the screen and
+            // the record show one unambiguous time.
+            let text = self.form.assessed_at.text().to_owned();
+            if let Ok(at) = parse_assessed_at(&text, self.fallback_at, self.now) {
+                let resolved = format_assessed_at(at);
+                if resolved != text {
+                    self.form.assessed_at.set(resolved);
+                    self.changed();
+                }
+            }
+            return;
+        }
         let Some(field) = self.field().filter(|field| field.is_date()) else {
             return;
         };
@@ -843,7 +965,11 @@ impl<'r> App<'r> {
             self.editing = false;
             return Command::None;
         };
+        let control = key.modifiers.contains(KeyModifiers::CONTROL);
         match key.code {
+            // Ctrl-F too, for terminals that keep F1 for their own help.
+            KeyCode::F(1) => self.show_forms(field),
+            KeyCode::Char('f') if control => self.show_forms(field),
             KeyCode::Esc => self.stop_editing(),
             KeyCode::Enter if !field.is_multiline() => self.stop_editing(),
             KeyCode::Tab | KeyCode::BackTab => {
@@ -862,6 +988,39 @@ impl<'r> App<'r> {
             }
         }
         Command::None
+    }
+
+    /// F1 inside a field: what it accepts, one form per line. F1 rather than `?`, which is
+    /// text in a field.
+    fn show_forms(&mut self, field: Field) {
+        let (title, lines): (&'static str, Vec<&'static str>) = match field {
+            Field::AssessedAt => (
+                " Assessed at: what you can type ",
+                ASSESSED_AT_HELP.to_vec(),
+            ),
+            Field::Since | Field::Due => (" Dates: what you can type ", DATE_HELP.to_vec()),
+            Field::Age => (
+                " Age ",
+                vec!["whole years, 0 to 120", "leave empty if not known"],
+            ),
+            Field::Dependants => (
+                " Dependants ",
+                vec![
+                    "how many people the person cares for: 0 if none",
+                    "leave empty if not known",
+                ],
+            ),
+            _ => (
+                " Editing ",
+                vec![
+                    "type freely; Esc or Enter when done (Enter is a new line in notes)",
+                    "Tab: done, and edit the next field",
+                    "Ctrl-A / Ctrl-E: start / end of line",
+                    "Ctrl-U / Ctrl-W: delete to start of line / previous word",
+                ],
+            ),
+        };
+        self.overlay = Some(Overlay::Forms { title, lines });
     }
 
     /// Tab from one text field into the next starts editing it, for quick entry.
@@ -938,7 +1097,10 @@ impl<'r> App<'r> {
             KeyCode::Enter if field == Some(Field::List) => match section {
                 Section::Strengths => self.edit_field(Field::Note),
                 _ => {
-                    let cursor = self.selected_factor().map_or(1, |entry| entry.severity);
+                    let cursor = self
+                        .selected_factor()
+                        .and_then(|entry| entry.severity)
+                        .unwrap_or(1);
                     self.overlay = Some(Overlay::Severity {
                         section,
                         index: self.row(),
@@ -949,6 +1111,9 @@ impl<'r> App<'r> {
             KeyCode::Char(digit @ '0'..='3') if on_entry && section != Section::Strengths => {
                 let severity = digit as u8 - b'0';
                 self.set_severity(section, self.row(), severity);
+            }
+            KeyCode::Char(digit @ '4'..='9') if on_entry && section != Section::Strengths => {
+                self.status = Some(out_of_range(digit));
             }
             KeyCode::Char('x') | KeyCode::Delete if on_entry => {
                 self.overlay = Some(Overlay::ConfirmRemove {
@@ -1023,13 +1188,25 @@ impl<'r> App<'r> {
         else {
             return;
         };
-        if entry.severity != severity {
-            entry.severity = severity;
+        if entry.severity != Some(severity) {
+            entry.severity = Some(severity);
             self.changed();
         }
     }
 
     fn on_referral_key(&mut self, code: KeyCode) {
+        // J and K scroll the selected referral's details when they run past the screen.
+        match code {
+            KeyCode::Char('J') => {
+                self.scroll = self.scroll.saturating_add(1);
+                return;
+            }
+            KeyCode::Char('K') => {
+                self.scroll = self.scroll.saturating_sub(1);
+                return;
+            }
+            _ => {}
+        }
         let Some(offer) = self.offers.get(self.row()) else {
             return;
         };
@@ -1104,13 +1281,31 @@ impl<'r> App<'r> {
                     .collect(),
                 self.form.capacity.map(CapacityStatus::as_str),
             )),
+            Some(Field::MhaOutcome) => Some((
+                PickFor::MhaOutcome,
+                MhaOutcome::ALL
+                    .iter()
+                    .map(|v| (v.as_str(), v.label()))
+                    .collect(),
+                self.form.mha_outcome.map(MhaOutcome::as_str),
+            )),
+            Some(Field::Agreed) => Some((
+                PickFor::Agreed,
+                vec![
+                    ("yes", "Yes, the person agreed to the plan"),
+                    ("no", "No, the person did not agree"),
+                ],
+                self.form
+                    .agreed_to_plan
+                    .map(|agreed| if agreed { "yes" } else { "no" }),
+            )),
             _ => None,
         };
         if let Some((purpose, options, current)) = scale {
             let mut items = vec![PickItem {
                 key: String::new(),
                 label: "Not known".to_owned(),
-                description: "not recorded: never read as \"none\" or \"able\"".to_owned(),
+                description: "not recorded: never read as \"none\", \"able\" or \"no\"".to_owned(),
                 recorded: current.is_none(),
             }];
             items.extend(options.into_iter().map(|(key, label)| PickItem {
@@ -1200,6 +1395,14 @@ impl<'r> App<'r> {
             } => {
                 let chosen = match key.code {
                     KeyCode::Char(digit @ '0'..='3') => Some(digit as u8 - b'0'),
+                    KeyCode::Char(digit @ '4'..='9') => {
+                        self.status = Some(out_of_range(digit));
+                        return self.keep(Overlay::Severity {
+                            section,
+                            index,
+                            cursor,
+                        });
+                    }
                     KeyCode::Enter => Some(cursor),
                     KeyCode::Esc => None,
                     KeyCode::Up | KeyCode::Char('k') => {
@@ -1228,6 +1431,16 @@ impl<'r> App<'r> {
                 };
                 if let Some(severity) = chosen {
                     self.set_severity(section, index, severity);
+                } else if let Some(entry) = self
+                    .form
+                    .factors(section)
+                    .get(index)
+                    .filter(|entry| entry.severity.is_none())
+                {
+                    self.status = Some(format!(
+                        "severity not chosen: {} is left out of the formulation until you press 0-3",
+                        self.vocabulary().label(&entry.kind)
+                    ));
                 }
                 (None, Command::None)
             }
@@ -1255,18 +1468,12 @@ impl<'r> App<'r> {
                 }
                 (None, Command::None)
             }
-            Overlay::Resume { name, draft } => match key.code {
-                KeyCode::Char('r') | KeyCode::Enter => {
-                    self.resume(name, *draft);
-                    (None, Command::None)
-                }
-                KeyCode::Char('n') | KeyCode::Esc => {
-                    self.status = Some(format!("started afresh; the earlier draft {name} is kept"));
-                    (None, Command::None)
-                }
-                KeyCode::Char('d') => (None, Command::DiscardDraft(name)),
-                _ => (Some(Overlay::Resume { name, draft }), Command::None),
-            },
+            Overlay::Forms { .. } => (None, Command::None),
+            Overlay::Drafts {
+                drafts,
+                selected,
+                confirm_discard,
+            } => self.on_drafts_key(drafts, selected, confirm_discard, key),
             Overlay::Reason {
                 key: referral,
                 mut reason,
@@ -1293,6 +1500,63 @@ impl<'r> App<'r> {
         };
         self.overlay = kept;
         command
+    }
+
+    /// The list of drafts on start: move, resume, discard (asking first) or start afresh.
+    fn on_drafts_key(
+        &mut self,
+        mut drafts: Vec<(String, Draft)>,
+        selected: usize,
+        confirm_discard: bool,
+        key: KeyEvent,
+    ) -> (Option<Overlay>, Command) {
+        let last = drafts.len().saturating_sub(1);
+        let list = |drafts, selected, confirm_discard| {
+            Some(Overlay::Drafts {
+                drafts,
+                selected,
+                confirm_discard,
+            })
+        };
+        if confirm_discard {
+            if key.code != KeyCode::Char('y') {
+                return (list(drafts, selected, false), Command::None);
+            }
+            if selected >= drafts.len() {
+                return (list(drafts, 0, false), Command::None);
+            }
+            let (name, _) = drafts.remove(selected);
+            self.status = Some(format!("discarded the draft {name}"));
+            let kept = (!drafts.is_empty())
+                .then(|| list(drafts, selected.min(last.saturating_sub(1)), false))
+                .flatten();
+            return (kept, Command::DiscardDraft(name));
+        }
+        match key.code {
+            KeyCode::Up | KeyCode::Char('k') => (
+                list(drafts, selected.saturating_sub(1), false),
+                Command::None,
+            ),
+            KeyCode::Down | KeyCode::Char('j') => {
+                (list(drafts, (selected + 1).min(last), false), Command::None)
+            }
+            KeyCode::Char('r') | KeyCode::Enter if selected < drafts.len() => {
+                let (name, draft) = drafts.swap_remove(selected);
+                self.resume(name, draft);
+                (None, Command::None)
+            }
+            KeyCode::Char('d') | KeyCode::Char('x') | KeyCode::Delete => {
+                (list(drafts, selected, true), Command::None)
+            }
+            KeyCode::Char('n') | KeyCode::Esc => {
+                self.status = Some(format!(
+                    "started afresh; {} kept",
+                    plural(drafts.len(), "earlier draft")
+                ));
+                (None, Command::None)
+            }
+            _ => (list(drafts, selected, false), Command::None),
+        }
     }
 
     fn keep(&mut self, overlay: Overlay) -> Command {
@@ -1350,6 +1614,18 @@ impl<'r> App<'r> {
                 self.form.capacity = value.and_then(|key| key.parse().ok());
                 self.changed();
             }
+            PickFor::MhaOutcome => {
+                self.form.mha_outcome = value.and_then(|key| key.parse().ok());
+                self.changed();
+            }
+            PickFor::Agreed => {
+                self.form.agreed_to_plan = match value.as_deref() {
+                    Some("yes") => Some(true),
+                    Some("no") => Some(false),
+                    _ => None,
+                };
+                self.changed();
+            }
             PickFor::Kind(Section::Strengths) => {
                 let existing = self.form.strengths.iter().position(|s| s.kind == item.key);
                 let index = existing.unwrap_or_else(|| {
@@ -1369,8 +1645,10 @@ impl<'r> App<'r> {
                     return;
                 };
                 let existing = entries.iter().position(|f| f.kind == item.key);
+                // No severity until the assessor chooses one: weighing a guess would show an
+                // urgency nobody decided.
                 let index = existing.unwrap_or_else(|| {
-                    entries.push(FactorEntry::new(&item.key, 1));
+                    entries.push(FactorEntry::new(&item.key, None));
                     entries.len() - 1
                 });
                 if existing.is_none() {
@@ -1383,7 +1661,8 @@ impl<'r> App<'r> {
                     .form
                     .factors(section)
                     .get(index)
-                    .map_or(1, |entry| entry.severity);
+                    .and_then(|entry| entry.severity)
+                    .unwrap_or(1);
                 self.overlay = Some(Overlay::Severity {
                     section,
                     index,
@@ -1420,6 +1699,9 @@ impl<'r> App<'r> {
         self.choices = draft.choices;
         self.fallback_at = draft.assessed_at;
         self.draft_name = name;
+        self.case_file = draft.case_file;
+        // A draft of a correction still supersedes what it corrects.
+        self.saved = draft.revises;
         self.go_to(draft.step);
         self.status = Some("resumed the draft".into());
         // A resumed draft is unsaved work.
@@ -1511,13 +1793,19 @@ impl<'r> App<'r> {
             Some(Overlay::Trace { .. }) => return vec![("↑↓ j k", "factor"), ("Esc", "close")],
             Some(Overlay::ConfirmQuit) => return vec![("y", "quit, keep draft"), ("n", "stay")],
             Some(Overlay::ConfirmRemove { .. }) => return vec![("y", "remove"), ("n", "keep")],
-            Some(Overlay::Resume { .. }) => {
+            Some(Overlay::Drafts {
+                confirm_discard: true,
+                ..
+            }) => return vec![("y", "discard it"), ("n", "keep it")],
+            Some(Overlay::Drafts { .. }) => {
                 return vec![
-                    ("r", "resume"),
-                    ("n", "new, keep draft"),
-                    ("d", "discard draft"),
+                    ("↑↓", "draft"),
+                    ("Enter r", "resume"),
+                    ("d", "discard"),
+                    ("n Esc", "new, keep drafts"),
                 ]
             }
+            Some(Overlay::Forms { .. }) => return vec![("any key", "back to the field")],
             Some(Overlay::Reason { .. }) => {
                 return vec![("type", "reason"), ("Enter", "decline"), ("Esc", "cancel")]
             }
@@ -1530,6 +1818,7 @@ impl<'r> App<'r> {
             } else {
                 hints.push(("Enter", "done"));
             }
+            hints.push(("F1 ^F", "what to type"));
             return hints;
         }
         // Most useful first: the help bar drops what does not fit from the end.
@@ -1559,8 +1848,18 @@ impl<'r> App<'r> {
                 ("w", "wishes"),
                 ("x", "remove"),
             ]),
-            Step::Referrals => hints.extend([("a", "accept"), ("d", "decline"), ("f", "defer")]),
-            Step::Review => hints.push(("Enter", "save")),
+            Step::Referrals => hints.extend([
+                ("a", "accept"),
+                ("d", "decline"),
+                ("f", "defer"),
+                ("J K", "details"),
+            ]),
+            Step::Decision => hints.push(("Enter", "choose")),
+            Step::Review if self.saved.is_some() && !self.dirty => hints.push(("↑↓", "scroll")),
+            Step::Review if self.saved.is_some() => {
+                hints.extend([("Enter", "save revision"), ("↑↓", "scroll")]);
+            }
+            Step::Review => hints.extend([("Enter", "save"), ("↑↓", "scroll")]),
         }
         hints.extend([
             ("←→", "step"),
@@ -1606,6 +1905,11 @@ pub fn answer_word(answer: Option<bool>) -> &'static str {
         Some(true) => "yes",
         Some(false) => "no",
     }
+}
+
+/// Why a severity key above 3 did nothing.
+fn out_of_range(digit: char) -> String {
+    format!("{digit} is not a severity: the scale runs 0 none, 1 mild, 2 moderate, 3 severe")
 }
 
 /// "1 problem", "3 problems".

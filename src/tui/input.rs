@@ -243,7 +243,8 @@ impl TextField {
 }
 
 /// What a date field accepts, for hints and messages.
-pub const DATE_FORMS: &str = "2026-11-27, today, tomorrow, yesterday, +7d, -2w, +1m, next monday";
+pub const DATE_FORMS: &str =
+    "today, +7d, -2w, next monday, 05/12/2026, 2026-12-05 (F1 lists every form)";
 
 /// Reads a date the way people say it, counting relative dates from `today` (the assessment
 /// date). Accepts `2026-11-27`, `today`, `tomorrow`, `yesterday`, `+7d`/`-3d`, weeks (`+2w`),
@@ -251,7 +252,7 @@ pub const DATE_FORMS: &str = "2026-11-27, today, tomorrow, yesterday, +7d, -2w, 
 pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
     let cleaned = text.trim().to_lowercase();
     let words: Vec<&str> = cleaned.split_whitespace().collect();
-    let not_a_date = || format!("`{}` is not a date: try {DATE_FORMS}", text.trim());
+    let not_a_date = || format!("`{}` is not a date: write {DATE_FORMS}", text.trim());
     match words.as_slice() {
         [] => Err("empty".to_owned()),
         ["today"] => Ok(today),
@@ -276,7 +277,9 @@ pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
             if let Some(date) = relative(word, today) {
                 return date.ok_or_else(not_a_date);
             }
-            NaiveDate::parse_from_str(word, "%Y-%m-%d").map_err(|_| not_a_date())
+            NaiveDate::parse_from_str(word, "%Y-%m-%d")
+                .or_else(|_| NaiveDate::parse_from_str(word, "%d/%m/%Y"))
+                .map_err(|_| not_a_date())
         }
         _ => Err(not_a_date()),
     }
@@ -337,11 +340,42 @@ pub fn parse_count(text: &str, max: u32, what: &str) -> Result<u32, String> {
     }
 }
 
-/// Reads the assessment time: RFC 3339 (`2026-11-20T14:30:00Z`), `2026-11-20 14:30 +01:00`, or
-/// `2026-11-20 14:30` in the same time zone offset as `current`.
+/// What "Assessed at" accepts, for hints, messages and the F1 list (examples, not real dates).
+pub const ASSESSED_AT_FORMS: &str =
+    "now, today 14:30, yesterday 09:00, 05/12/2026 14:30, 2026-12-05 14:30";
+
+/// Every accepted form of "Assessed at", one per line with what it means, for the F1 list.
+pub const ASSESSED_AT_HELP: [&str; 7] = [
+    "now                  the time the session started",
+    "today 14:30          today at that time (today alone: the time already entered)",
+    "yesterday 09:00      yesterday at that time",
+    "05/12/2026 14:30     UK day/month/year, then the time",
+    "05/12/2026           that day, keeping the time already entered",
+    "2026-12-05 14:30     year-month-day, then the time",
+    "2026-12-05 14:30 +01:00, or 2026-12-05T14:30:00Z   with a time zone",
+];
+
+/// Every accepted form of a date field (since, due), one per line, for the F1 list.
+pub const DATE_HELP: [&str; 7] = [
+    "today, tomorrow, yesterday",
+    "+7d, -3d             days after or before the assessment date",
+    "+2w, +1m             weeks or months after the assessment date (- for before)",
+    "next monday, last fri, fri",
+    "05/12/2026           UK day/month/year",
+    "2026-12-05           year-month-day",
+    "Dates count from the assessment date, not from today.",
+];
+
+/// Reads the assessment time the way people say it. `current` is the time already entered: its
+/// offset is used when none is typed, and its time of day when only a day is typed. `now` is the
+/// session's clock (passed in, so this stays pure) for `now`, `today` and `yesterday`.
+///
+/// Accepts RFC 3339 (`2026-11-20T14:30:00Z`), `2026-11-20 14:30 +01:00`, `2026-11-20 14:30`,
+/// the UK `20/11/2026 [14:30]`, `now`, and `today`/`yesterday` with or without a time.
 pub fn parse_assessed_at(
     text: &str,
     current: DateTime<FixedOffset>,
+    now: DateTime<FixedOffset>,
 ) -> Result<DateTime<FixedOffset>, String> {
     let text = text.trim();
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
@@ -350,14 +384,41 @@ pub fn parse_assessed_at(
     if let Ok(at) = DateTime::parse_from_str(text, "%Y-%m-%d %H:%M %:z") {
         return Ok(at);
     }
-    NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M")
-        .ok()
-        .and_then(|local| local.and_local_timezone(*current.offset()).single())
-        .ok_or_else(|| {
-            format!(
-                "`{text}` is not a date and time: write 2026-11-20 14:30 or 2026-11-20T14:30:00Z"
-            )
-        })
+    let wrong = || {
+        format!("`{text}` is not a date and time: write {ASSESSED_AT_FORMS} (F1 lists every form)")
+    };
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let (day, time) = match words.as_slice() {
+        [] => return Err(format!("empty: write {ASSESSED_AT_FORMS}")),
+        ["now"] => return Ok(now),
+        [day] => (*day, None),
+        [day, time] => (*day, Some(*time)),
+        _ => return Err(wrong()),
+    };
+    let date = match day {
+        "today" => now.date_naive(),
+        "yesterday" => now.date_naive().pred_opt().ok_or_else(wrong)?,
+        other => NaiveDate::parse_from_str(other, "%d/%m/%Y")
+            .or_else(|_| NaiveDate::parse_from_str(other, "%Y-%m-%d"))
+            .map_err(|_| wrong())?,
+    };
+    let time = match time {
+        Some(time) => chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| {
+            format!("`{time}` is not a time of day: write it as 24-hour hh:mm, such as 14:30")
+        })?,
+        None if day == "today" || day == "yesterday" => now.time(),
+        None => current.time(),
+    };
+    let offset = if matches!(day, "today" | "yesterday") {
+        *now.offset()
+    } else {
+        *current.offset()
+    };
+    NaiveDateTime::new(date, time)
+        .and_local_timezone(offset)
+        .single()
+        .ok_or_else(wrong)
 }
 
 /// Shows the assessment time the way [`parse_assessed_at`] reads it back.
@@ -454,12 +515,44 @@ mod tests {
     #[test]
     fn the_assessment_time_keeps_its_offset() {
         let current = DateTime::parse_from_rfc3339("2026-11-20T14:30:00+01:00").unwrap();
-        let parsed = parse_assessed_at("2026-11-21 09:15", current).unwrap();
+        let parsed = parse_assessed_at("2026-11-21 09:15", current, current).unwrap();
         assert_eq!(parsed.to_rfc3339(), "2026-11-21T09:15:00+01:00");
-        assert!(parse_assessed_at("tomorrow", current).is_err());
+        assert!(parse_assessed_at("tomorrow", current, current).is_err());
         assert_eq!(
-            parse_assessed_at(&format_assessed_at(current), current),
+            parse_assessed_at(&format_assessed_at(current), current, current),
             Ok(current)
         );
+    }
+
+    #[test]
+    fn the_assessment_time_is_read_the_ways_people_say_it() {
+        let current = DateTime::parse_from_rfc3339("2026-11-20T14:30:00+00:00").unwrap();
+        let now = DateTime::parse_from_rfc3339("2026-12-05T16:45:00+00:00").unwrap();
+        for (text, expected) in [
+            ("now", "2026-12-05T16:45:00+00:00"),
+            ("Today", "2026-12-05T16:45:00+00:00"),
+            ("today 09:00", "2026-12-05T09:00:00+00:00"),
+            ("yesterday 14:00", "2026-12-04T14:00:00+00:00"),
+            ("05/12/2026", "2026-12-05T14:30:00+00:00"),
+            ("05/12/2026 08:15", "2026-12-05T08:15:00+00:00"),
+            ("2026-12-01 10:00", "2026-12-01T10:00:00+00:00"),
+        ] {
+            let at = parse_assessed_at(text, current, now).map(|at| at.to_rfc3339());
+            assert_eq!(at.as_deref(), Ok(expected), "{text}");
+        }
+        for text in [
+            "13/13/2026",
+            "today 25:00",
+            "soon",
+            "05/12/2026 14:30 extra",
+        ] {
+            let error = parse_assessed_at(text, current, now).unwrap_err();
+            assert!(error.contains("not a"), "{text}: {error}");
+        }
+    }
+
+    #[test]
+    fn uk_dates_are_read_in_date_fields() {
+        assert_eq!(parse_date("05/12/2026", day(FRIDAY)), Ok(day("2026-12-05")));
     }
 }

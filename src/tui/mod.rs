@@ -35,13 +35,18 @@ pub struct Options {
     pub store: Box<dyn Store>,
     /// Draw without colour (`NO_COLOR`).
     pub theme: Theme,
+    /// A saved assessment to correct (`--revise`), opened with [`store::open_for_revision`].
+    pub revise: Option<(Assessment, app::Revising)>,
+    /// The assessor to fill in when the assessment names none (`--assessor`, `SICOL_ASSESSOR`
+    /// or the config file).
+    pub assessor: Option<String>,
 }
 
 /// What happened in a session, to report once the terminal is back.
 #[derive(Debug, Default)]
 pub struct Outcome {
-    /// Every file saved, in order.
-    pub saved: Vec<PathBuf>,
+    /// Every save, in order.
+    pub saved: Vec<store::SavedTo>,
     /// The draft left behind with unsaved work, if any.
     pub draft_kept: Option<PathBuf>,
 }
@@ -70,18 +75,30 @@ fn now() -> DateTime<FixedOffset> {
 pub fn run(ruleset: &RuleSet, options: Options) -> Result<Outcome> {
     let started = now();
     let case_file = options.case.as_ref().map(|(file, _)| file.clone());
-    let offer = store::newest_draft(&options.drafts_dir, case_file.as_deref());
-    let assessment = match &options.case {
-        Some((_, assessment)) => assessment.clone(),
-        None => fresh_assessment(started),
+    let mut drafts = store::list_drafts(&options.drafts_dir);
+    // A correction offers only the drafts of the same correction; a new assessment offers all.
+    if let Some((_, revising)) = &options.revise {
+        drafts.retain(|(_, draft)| {
+            draft.revises.as_ref().and_then(|saved| saved.record) == revising.saved.record
+        });
+    }
+    let (mut assessment, revising) = match (&options.revise, &options.case) {
+        (Some((assessment, revising)), _) => (assessment.clone(), Some(revising.clone())),
+        (None, Some((_, assessment))) => (assessment.clone(), None),
+        (None, None) => (fresh_assessment(started), None),
     };
+    if assessment.assessor.is_none() {
+        assessment.assessor = options.assessor.clone();
+    }
     let mut app = App::new(
         ruleset,
         Start {
             assessment,
             case_file,
             draft_name: store::draft_name(started),
-            offer,
+            drafts,
+            now: started,
+            revising,
         },
     );
     let mut terminal = terminal::enter().map_err(|source| Error::io("the terminal", source))?;
@@ -114,6 +131,8 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, options: &Options) 
             Command::Save {
                 assessment,
                 choices,
+                mha_decision,
+                revises,
             } => {
                 let saved = SavedAssessment {
                     saved_at: now(),
@@ -121,10 +140,12 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, options: &Options) 
                     ruleset: app.rules().id.clone(),
                     assessment: *assessment,
                     choices,
+                    mha_decision,
+                    supersedes: None,
                 };
-                let result = options.store.save(&saved, app.rules());
-                if let Ok(path) = &result {
-                    outcome.saved.push(path.clone());
+                let result = options.store.save(&saved, revises.as_ref(), app.rules());
+                if let Ok(saved) = &result {
+                    outcome.saved.push(saved.clone());
                     // The work is safe in the saved file; the draft has done its job.
                     let _ = store::remove_draft(&options.drafts_dir, &app.draft_name);
                     written = app.revision;

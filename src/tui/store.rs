@@ -11,10 +11,12 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, FixedOffset};
 use serde::{Deserialize, Serialize};
 
+use crate::error::Problem;
 use crate::error::{Error, Result};
-use crate::model::{Assessment, Choices};
+use crate::model::{Assessment, Choices, MhaDecision};
+use crate::records::RecordId;
 use crate::rules::{RuleSet, RuleSetId};
-use crate::tui::app::Step;
+use crate::tui::app::{Revising, Step};
 use crate::tui::form::Form;
 
 /// Where drafts go unless `--drafts` or `SICOL_DRAFTS` says otherwise.
@@ -33,13 +35,51 @@ pub struct SavedAssessment {
     pub assessment: Assessment,
     /// The person's choices about the referrals offered.
     pub choices: Choices,
+    /// What the assessment decided under the Mental Health Act, if recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mha_decision: Option<MhaDecision>,
+    /// For a revision saved as a plain file, the file it corrects.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+}
+
+/// Where an assessment was saved: enough to say so on screen and to save a revision of it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SavedTo {
+    /// The file written.
+    pub path: PathBuf,
+    /// The record's id, when saved into a records store.
+    #[serde(default)]
+    pub record: Option<RecordId>,
+    /// The records store (or the folder of a plain file).
+    pub store: PathBuf,
+    /// The case id saved: a revision keeps it (the records store refuses a revision of another
+    /// case), so the screen can say so before trying.
+    #[serde(default)]
+    pub case: String,
+}
+
+impl SavedTo {
+    /// "record 00000003 in formulations", or the file for a plain save.
+    pub fn describe(&self) -> String {
+        match self.record {
+            Some(id) => format!("record {id} in {}", self.store.display()),
+            None => self.path.display().to_string(),
+        }
+    }
 }
 
 /// Somewhere a finished assessment can be saved. The TUI only knows this trait.
 pub trait Store {
-    /// Saves and returns where it went; never overwrites an earlier save. `rules` is the rule
-    /// set whose formulation the person saw.
-    fn save(&self, saved: &SavedAssessment, rules: &RuleSet) -> Result<PathBuf>;
+    /// Saves and returns where it went; never overwrites an earlier save. `revises` is the
+    /// earlier save this one corrects (the new one supersedes it); `rules` is the rule set whose
+    /// formulation the person saw.
+    fn save(
+        &self,
+        saved: &SavedAssessment,
+        revises: Option<&SavedTo>,
+        rules: &RuleSet,
+    ) -> Result<SavedTo>;
 }
 
 /// Saves a formulation record (DESIGN §4) into a records store: the assessment, its formulation
@@ -52,19 +92,94 @@ pub struct RecordStore {
 }
 
 impl Store for RecordStore {
-    fn save(&self, saved: &SavedAssessment, rules: &RuleSet) -> Result<PathBuf> {
+    fn save(
+        &self,
+        saved: &SavedAssessment,
+        revises: Option<&SavedTo>,
+        rules: &RuleSet,
+    ) -> Result<SavedTo> {
         let mut store = crate::records::Store::create(&self.dir)?;
         let formulation = crate::formulation::evaluate(rules, &saved.assessment);
         let draft = crate::records::Draft {
             assessment: &saved.assessment,
             formulation: &formulation,
             choices: &saved.choices,
-            supersedes: None,
+            supersedes: revises.and_then(|earlier| earlier.record),
             saved_at: saved.saved_at.with_timezone(&chrono::Utc),
+            mha_decision: saved.mha_decision.as_ref(),
         };
-        let (_, path) = store.save(&draft, rules)?;
-        Ok(path)
+        let (record, path) = store.save(&draft, rules)?;
+        Ok(SavedTo {
+            path,
+            record: Some(record.id),
+            store: self.dir.clone(),
+            case: saved.assessment.id.clone(),
+        })
     }
+}
+
+/// What `sicol assess --revise` needs from a saved record: the assessment, the choices and the
+/// decision as saved, and where. Opens the newest revision of the record named, so a correction
+/// is never made to an assessment already corrected.
+pub fn open_for_revision(
+    dir: &Path,
+    id: RecordId,
+) -> Result<(Assessment, Revising, Option<RecordId>)> {
+    let store = crate::records::Store::open(dir)?;
+    let ids = store.ids()?;
+    let mut current = id;
+    let mut records = Vec::new();
+    for other in &ids {
+        let record = store.read(*other)?;
+        records.push(record);
+    }
+    let not_found = |message: String| {
+        Error::from(Problem::new(
+            dir.display().to_string(),
+            crate::source::Position::default(),
+            "",
+            message,
+        )
+        .with_hint("give the id of an assessment record in this store, such as 00000003 (sicol verify lists them)"))
+    };
+    if !ids.contains(&id) {
+        return Err(not_found(format!("there is no record {id} in this store")));
+    }
+    // Follow the chain of revisions to the newest one.
+    while let Some(newer) = records
+        .iter()
+        .find(|record| record.supersedes == Some(current))
+    {
+        current = newer.id;
+    }
+    let Some(record) = records.iter().find(|record| record.id == current) else {
+        return Err(not_found(format!(
+            "there is no record {current} in this store"
+        )));
+    };
+    if !record.is_assessment() {
+        return Err(not_found(format!(
+            "record {current} is a follow-up or a referral status, not an assessment"
+        )));
+    }
+    let unreadable = |error: serde_json::Error| {
+        not_found(format!(
+            "record {current} cannot be opened as an assessment ({error})"
+        ))
+    };
+    let assessment = record.typed_assessment().map_err(unreadable)?;
+    let choices = record.typed_choices().map_err(unreadable)?;
+    let revising = Revising {
+        saved: SavedTo {
+            path: store.path_of(current),
+            record: Some(current),
+            store: dir.to_path_buf(),
+            case: record.case().to_owned(),
+        },
+        choices,
+        mha_decision: record.mha_decision.clone(),
+    };
+    Ok((assessment, revising, (current != id).then_some(current)))
 }
 
 /// Saves to one YAML file (`--out`), or to `formulations/<case id>-assessment.yaml`.
@@ -87,14 +202,27 @@ impl AssessmentFile {
 }
 
 impl Store for AssessmentFile {
-    fn save(&self, saved: &SavedAssessment, _rules: &RuleSet) -> Result<PathBuf> {
-        let text = serde_yaml::to_string(saved).map_err(|error| {
+    fn save(
+        &self,
+        saved: &SavedAssessment,
+        revises: Option<&SavedTo>,
+        _rules: &RuleSet,
+    ) -> Result<SavedTo> {
+        let mut saved = saved.clone();
+        saved.supersedes = revises.map(|earlier| earlier.path.display().to_string());
+        let text = serde_yaml::to_string(&saved).map_err(|error| {
             Error::io(
                 self.target(&saved.assessment.id),
                 std::io::Error::other(error.to_string()),
             )
         })?;
-        write_new(&self.target(&saved.assessment.id), &text)
+        let path = write_new(&self.target(&saved.assessment.id), &text)?;
+        Ok(SavedTo {
+            store: parent_dir(&path),
+            path,
+            record: None,
+            case: saved.assessment.id.clone(),
+        })
     }
 }
 
@@ -192,6 +320,10 @@ pub struct Draft {
     pub form: Form,
     /// The person's choices so far.
     pub choices: Choices,
+    /// The save this draft corrects, if it is a revision in progress (so resuming it still
+    /// saves a revision, not a second assessment).
+    #[serde(default)]
+    pub revises: Option<SavedTo>,
 }
 
 /// The drafts folder: created private (0700) if missing, and tightened if it exists.
@@ -218,11 +350,13 @@ pub fn write_draft(dir: &Path, name: &str, draft: &Draft) -> Result<PathBuf> {
     Ok(path)
 }
 
-/// The newest readable draft in `dir` started from `case_file`, with its file name. Unreadable
-/// drafts are skipped, never deleted: they may be from another version of sicol.
-pub fn newest_draft(dir: &Path, case_file: Option<&str>) -> Option<(String, Draft)> {
-    let entries = std::fs::read_dir(dir).ok()?;
-    entries
+/// Every readable draft in `dir`, newest first, each with its file name. Unreadable drafts are
+/// skipped, never deleted: they may be from another version of sicol.
+pub fn list_drafts(dir: &Path) -> Vec<(String, Draft)> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut drafts: Vec<(String, Draft)> = entries
         .filter_map(|entry| entry.ok())
         .filter_map(|entry| {
             let name = entry.file_name().to_str()?.to_owned();
@@ -231,9 +365,50 @@ pub fn newest_draft(dir: &Path, case_file: Option<&str>) -> Option<(String, Draf
             }
             let text = std::fs::read_to_string(entry.path()).ok()?;
             let draft: Draft = serde_yaml::from_str(&text).ok()?;
-            (draft.case_file.as_deref() == case_file).then_some((name, draft))
+            Some((name, draft))
         })
-        .max_by_key(|(name, draft)| (draft.written_at, name.clone()))
+        .collect();
+    drafts.sort_by(|(a_name, a), (b_name, b)| (b.written_at, b_name).cmp(&(a.written_at, a_name)));
+    drafts
+}
+
+/// The assessor's own settings for `sicol assess` (`config.yaml`); every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The assessor's name or staff reference, filled in on every new assessment.
+    #[serde(default)]
+    pub assessor: Option<String>,
+}
+
+/// Where the config file is looked for: `SICOL_CONFIG`, else `$XDG_CONFIG_HOME/sicol/config.yaml`,
+/// else `$HOME/.config/sicol/config.yaml`. `var` reads the environment (passed in for tests).
+pub fn config_path(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    if let Some(path) = var("SICOL_CONFIG").filter(|path| !path.is_empty()) {
+        return Some(PathBuf::from(path));
+    }
+    let base = var("XDG_CONFIG_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| var("HOME").map(|home| Path::new(&home).join(".config")))?;
+    Some(base.join("sicol").join("config.yaml"))
+}
+
+/// Reads the config file; a missing file is an empty config, a malformed one an error naming it.
+pub fn read_config(path: &Path) -> Result<Config> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+        Err(error) => return Err(Error::io(path, error)),
+    };
+    if text.trim().is_empty() {
+        return Ok(Config::default());
+    }
+    serde_yaml::from_str(&text).map_err(|error| {
+        crate::error::yaml_problem(&path.display().to_string(), &error)
+            .with_hint("the config file holds one setting: `assessor: AMHP-17`")
+            .into()
+    })
 }
 
 /// Removes a draft once its work is saved or the assessor discards it.
@@ -290,16 +465,103 @@ mod tests {
             step: Step::Person,
             form: Form::default(),
             choices: Choices::default(),
+            revises: None,
         };
         let path = write_draft(&dir, &draft_name(at), &draft).unwrap();
         let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode(&dir), 0o700);
         assert_eq!(mode(&path), 0o600);
-        let (name, read) = newest_draft(&dir, None).unwrap();
-        assert_eq!(name, "draft-20261120T143000.000.yaml");
-        assert_eq!(read, draft);
-        assert!(newest_draft(&dir, Some("case.yaml")).is_none());
-        remove_draft(&dir, &name).unwrap();
-        assert!(newest_draft(&dir, None).is_none());
+        let later = at + chrono::Duration::minutes(5);
+        let newer = Draft {
+            written_at: later,
+            ..draft.clone()
+        };
+        write_draft(&dir, &draft_name(later), &newer).unwrap();
+        let listed = list_drafts(&dir);
+        let names: Vec<&str> = listed.iter().map(|(name, _)| name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "draft-20261120T143500.000.yaml",
+                "draft-20261120T143000.000.yaml"
+            ]
+        );
+        assert_eq!(listed[1].1, draft);
+        remove_draft(&dir, &listed[0].0).unwrap();
+        remove_draft(&dir, &listed[1].0).unwrap();
+        assert!(list_drafts(&dir).is_empty());
+    }
+
+    #[test]
+    fn the_config_file_is_found_and_read() {
+        let env = |vars: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                vars.iter()
+                    .find(|(key, _)| *key == name)
+                    .map(|(_, value)| (*value).to_owned())
+            }
+        };
+        assert_eq!(
+            config_path(env(&[
+                ("SICOL_CONFIG", "/etc/sicol.yaml"),
+                ("HOME", "/home/a")
+            ])),
+            Some(PathBuf::from("/etc/sicol.yaml"))
+        );
+        assert_eq!(
+            config_path(env(&[("XDG_CONFIG_HOME", "/x"), ("HOME", "/home/a")])),
+            Some(PathBuf::from("/x/sicol/config.yaml"))
+        );
+        assert_eq!(
+            config_path(env(&[("HOME", "/home/a")])),
+            Some(PathBuf::from("/home/a/.config/sicol/config.yaml"))
+        );
+        assert_eq!(config_path(env(&[])), None);
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.yaml");
+        assert_eq!(read_config(&path).unwrap(), Config::default());
+        std::fs::write(&path, "assessor: AMHP-17\n").unwrap();
+        assert_eq!(
+            read_config(&path).unwrap().assessor.as_deref(),
+            Some("AMHP-17")
+        );
+        std::fs::write(&path, "asessor: AMHP-17\n").unwrap();
+        let error = read_config(&path).unwrap_err().to_string();
+        assert!(error.contains("config.yaml"), "{error}");
+    }
+
+    #[test]
+    fn a_draft_written_before_revisions_and_decisions_still_reads() {
+        // The shape sicol wrote before issue 14: a plain severity, no `revises`, no decision.
+        let text = "case_file: null
+written_at: 2026-11-20T14:30:00Z
+assessed_at: 2026-11-20T14:30:00Z
+step: stressors
+form:
+  id: A-1
+  assessor: AMHP-17
+  assessed_at: 2026-11-20 14:30 +00:00
+  age: ''
+  dependants: ''
+  lives: null
+  referral_source: null
+  setting: ''
+  stressors:
+  - kind: debt
+    severity: 2
+    since: ''
+    due: ''
+    note: ''
+  medical: []
+  strengths: []
+  wishes: ''
+choices: []
+";
+        let draft: Draft = serde_yaml::from_str(text).unwrap();
+        assert_eq!(draft.form.stressors[0].severity, Some(2));
+        assert_eq!(draft.revises, None);
+        assert_eq!(draft.form.mha_decision(), None);
+        assert_eq!(draft.step, Step::Stressors);
     }
 }

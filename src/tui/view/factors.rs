@@ -103,12 +103,13 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 let label = vocabulary.label(&entry.kind);
                 let due = due_of(entry);
                 let label = clip(label, label_width);
-                format!(
-                    "{marker}{label:<label_width$} {} {} {}{due}",
-                    dots(entry.severity),
-                    entry.severity,
-                    severity_word(entry.severity)
-                )
+                let severity = match entry.severity {
+                    Some(severity) => {
+                        format!("{} {severity} {}", dots(severity), severity_word(severity))
+                    }
+                    None => "○○○ ? not chosen".to_owned(),
+                };
+                format!("{marker}{label:<label_width$} {severity}{due}")
             }
             None => format!("{marker}+ add a {} (a)", section.noun()),
         };
@@ -143,14 +144,15 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let info = vocabulary.kind(&entry.kind);
     let label = vocabulary.label(&entry.kind).to_owned();
     let description = format!(": {}", info.map_or("", |info| info.description.as_str()));
-    let anchor = info
-        .and_then(|info| info.severity.get(&entry.severity))
-        .map_or("not present".to_owned(), |anchor| anchor.clone());
-    let severity = format!(
-        "Severity {} {}: {anchor}",
-        entry.severity,
-        severity_word(entry.severity)
-    );
+    let severity = match entry.severity {
+        Some(level) => {
+            let anchor = info
+                .and_then(|info| info.severity.get(&level))
+                .map_or("not present".to_owned(), |anchor| anchor.clone());
+            format!("Severity {level} {}: {anchor}", severity_word(level))
+        }
+        None => "Severity not chosen: press 0-3 (Enter shows what each level means). Until then it is left out of the formulation.".to_owned(),
+    };
     let mut needed = wrapped_height(&format!("{label}{description}"), detail.width)
         + wrapped_height(&severity, detail.width);
     let mut lines = vec![

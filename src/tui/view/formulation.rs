@@ -51,6 +51,28 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
         ),
     ])];
     lines.extend(dim_wrapped(&format!("  {}", formulation.response_time)));
+    // A factor with no severity is not weighed; say so where the urgency is read, so nobody
+    // takes the urgency as the whole picture.
+    let unchosen: Vec<&str> = [&app.form.stressors, &app.form.medical]
+        .into_iter()
+        .flatten()
+        .filter(|entry| entry.severity.is_none())
+        .map(|entry| vocabulary.label(&entry.kind))
+        .collect();
+    if !unchosen.is_empty() {
+        lines.extend(
+            wrap_words(
+                &format!(
+                    "⚠ severity not chosen: {} (left out until chosen)",
+                    unchosen.join(", ")
+                ),
+                width,
+                "  ",
+            )
+            .into_iter()
+            .map(|line| Line::styled(line, theme.error())),
+        );
+    }
     // The risk comes before the balance: a social-led cause must never read as "only social".
     match &formulation.risk {
         Some(risk) => {

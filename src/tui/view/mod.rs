@@ -6,6 +6,7 @@
 //! on the right, a status line and the help bar of the current keys at the bottom. Below 100
 //! columns the formulation pane narrows; the whole screen works from 80×24.
 
+mod decision;
 mod factors;
 mod formulation;
 mod overlays;
@@ -66,12 +67,21 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
     // An incomplete formulation takes a full-width row above everything else: a failed rule's
     // weight is missing, and the urgency on screen may be too low.
     let banner_height = u16::from(app.formulation.incomplete);
+    // Every key that works is shown: on a narrow screen the help bar takes a second row rather
+    // than dropping keys.
+    let hints = app.key_hints();
+    let help_height = help_rows(&hints, area.width).len().max(1) as u16;
+    // A long message takes a second row rather than being cut off.
+    let status_height = app
+        .status
+        .as_deref()
+        .map_or(1, |status| wrapped_height(status, area.width).clamp(1, 2));
     let [top, banner, main, status, help] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(banner_height),
         Constraint::Min(5),
-        Constraint::Length(1),
-        Constraint::Length(1),
+        Constraint::Length(status_height),
+        Constraint::Length(help_height),
     ])
     .areas(frame.area());
     canvas.step_bar(frame, top);
@@ -90,11 +100,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
         Step::Stressors | Step::Medical => factors::draw(&mut canvas, frame, form),
         Step::Strengths => strengths::draw(&mut canvas, frame, form),
         Step::Referrals => referrals::draw(&mut canvas, frame, form),
+        Step::Decision => decision::draw(&mut canvas, frame, form),
         Step::Review => review::draw(&mut canvas, frame, form),
     }
     formulation::draw(&canvas, frame, pane);
     canvas.status_line(frame, status);
-    canvas.help_bar(frame, help);
+    canvas.help_bar(frame, help, &hints);
     overlays::draw(&mut canvas, frame);
     if let Some(cursor) = canvas.cursor {
         frame.set_cursor_position(cursor);
@@ -105,28 +116,54 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
 impl Canvas<'_, '_> {
     fn step_bar(&mut self, frame: &mut Frame, area: Rect) {
         let app = self.app;
-        let mut spans = Vec::new();
-        let mut x = area.x;
-        for (number, step) in Step::ALL.into_iter().enumerate() {
-            let mut text = format!(" {} {}", number + 1, step.title());
-            match step {
-                Step::Stressors => text += &format!(" {}", app.form.stressors.len()),
-                Step::Medical => text += &format!(" {}", app.form.medical.len()),
-                Step::Strengths => text += &format!(" {}", app.form.strengths.len()),
-                Step::Referrals => {
-                    let decided = app
-                        .offers
-                        .iter()
-                        .filter(|offer| app.choices.get(&offer.key).is_some())
-                        .count();
-                    text += &format!(" {decided}/{}", app.offers.len());
+        let segment = |number: usize, step: Step, numbered: bool, counts: bool| {
+            let mut text = if numbered {
+                format!(" {} {}", number + 1, step.title())
+            } else {
+                format!(" {}", step.title())
+            };
+            if counts {
+                match step {
+                    Step::Stressors => text += &format!(" {}", app.form.stressors.len()),
+                    Step::Medical => text += &format!(" {}", app.form.medical.len()),
+                    Step::Strengths => text += &format!(" {}", app.form.strengths.len()),
+                    Step::Referrals => {
+                        let decided = app
+                            .offers
+                            .iter()
+                            .filter(|offer| app.choices.get(&offer.key).is_some())
+                            .count();
+                        text += &format!(" {decided}/{}", app.offers.len());
+                    }
+                    _ => {}
                 }
-                _ => {}
             }
             if app.step_has_problems(step) {
                 text.push('!');
             }
             text.push(' ');
+            text
+        };
+        // Every step stays on screen: numbers go first on a narrow screen, then the counts.
+        let layouts = [(true, true), (false, true), (false, false)];
+        let mut texts = Vec::new();
+        for (numbered, counts) in layouts {
+            texts = Step::ALL
+                .into_iter()
+                .enumerate()
+                .map(|(number, step)| (step, segment(number, step, numbered, counts)))
+                .collect::<Vec<_>>();
+            let width: usize = texts
+                .iter()
+                .map(|(_, text)| Span::raw(text.as_str()).width())
+                .sum();
+            if width <= usize::from(area.width) {
+                break;
+            }
+        }
+        let mut spans = Vec::new();
+        let mut x = area.x;
+        for (step, text) in texts {
             let width = Span::raw(text.as_str()).width() as u16;
             let style = if step == app.step {
                 self.theme.selected().patch(self.theme.title())
@@ -144,39 +181,49 @@ impl Canvas<'_, '_> {
 
     fn status_line(&self, frame: &mut Frame, area: Rect) {
         let app = self.app;
-        let line = match (&app.status, &app.saved_to, app.dirty) {
+        let line = match (&app.status, &app.saved, app.dirty) {
             (Some(status), _, _) => Line::styled(status.clone(), self.theme.title()),
-            (None, Some(path), false) => Line::styled(
-                format!("saved to {} · draft removed", path.display()),
+            (None, Some(saved), false) => Line::styled(
+                format!("saved: {} · draft removed", saved.describe()),
                 self.theme.good(),
             ),
-            (None, _, true) => Line::styled(
+            (None, Some(saved), true) => Line::styled(
+                format!(
+                    "changed since {} was saved · Ctrl-S saves a revision",
+                    saved
+                        .record
+                        .map_or("it".to_owned(), |id| format!("record {id}"))
+                ),
+                self.theme.title(),
+            ),
+            (None, None, true) => Line::styled(
                 "unsaved · every change is kept in a draft",
                 self.theme.dim(),
             ),
             (None, _, false) => Line::styled("no changes yet", self.theme.dim()),
         };
-        frame.render_widget(Paragraph::new(line), area);
+        frame.render_widget(
+            Paragraph::new(line).wrap(ratatui::widgets::Wrap { trim: true }),
+            area,
+        );
     }
 
-    fn help_bar(&self, frame: &mut Frame, area: Rect) {
-        let mut spans = Vec::new();
-        let mut used = 0usize;
-        for (index, (key, action)) in self.app.key_hints().into_iter().enumerate() {
-            let gap = if index > 0 { 2 } else { 0 };
-            let width = gap + Span::raw(format!("{key} {action}")).width();
-            // Whole hints only: a cut-off key would be misleading. `?` (first) lists the rest.
-            if used + width > usize::from(area.width) {
-                break;
-            }
-            used += width;
-            if gap > 0 {
-                spans.push(Span::raw("  "));
-            }
-            spans.push(Span::styled(key, self.theme.key()));
-            spans.push(Span::raw(format!(" {action}")));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    fn help_bar(&self, frame: &mut Frame, area: Rect, hints: &[(&str, &str)]) {
+        let lines: Vec<Line> = help_rows(hints, area.width)
+            .into_iter()
+            .map(|row| {
+                let mut spans = Vec::new();
+                for (index, (key, action)) in row.into_iter().enumerate() {
+                    if index > 0 {
+                        spans.push(Span::raw("  "));
+                    }
+                    spans.push(Span::styled(key.to_owned(), self.theme.key()));
+                    spans.push(Span::raw(format!(" {action}")));
+                }
+                Line::from(spans)
+            })
+            .collect();
+        frame.render_widget(Paragraph::new(lines), area);
     }
 
     /// One labelled single-line field; places the cursor if it is being edited.
@@ -215,8 +262,14 @@ impl Canvas<'_, '_> {
                     spans.push(after);
                 }
             }
-            FieldValue::Chosen(text) => spans.push(Span::raw(text)),
-            FieldValue::Empty(text) => spans.push(Span::styled(text, self.theme.dim())),
+            // A value too long for the row ends in "…", never a silent cut.
+            FieldValue::Chosen(text) => {
+                spans.push(Span::raw(factors::clip(&text, usize::from(room))));
+            }
+            FieldValue::Empty(text) => spans.push(Span::styled(
+                factors::clip(&text, usize::from(room)),
+                self.theme.dim(),
+            )),
         }
         frame.render_widget(Paragraph::new(Line::from(spans)), area);
     }
@@ -247,6 +300,33 @@ impl Canvas<'_, '_> {
             area.y + (line - top) as u16,
         ));
     }
+}
+
+/// The key hints laid out in rows of `width` columns, whole hints only (a cut-off key would be
+/// misleading). Two rows at most: what would need a third is left to `?`, which is first.
+pub(crate) fn help_rows<'h>(
+    hints: &[(&'h str, &'h str)],
+    width: u16,
+) -> Vec<Vec<(&'h str, &'h str)>> {
+    let mut rows: Vec<Vec<(&str, &str)>> = vec![Vec::new()];
+    let mut used = 0usize;
+    for (key, action) in hints.iter().copied() {
+        let width_of = Span::raw(format!("{key} {action}")).width();
+        let gap = if used > 0 { 2 } else { 0 };
+        if used + gap + width_of > usize::from(width) {
+            if rows.len() == 2 {
+                break;
+            }
+            rows.push(Vec::new());
+            used = 0;
+        }
+        let gap = if used > 0 { 2 } else { 0 };
+        used += gap + width_of;
+        if let Some(row) = rows.last_mut() {
+            row.push((key, action));
+        }
+    }
+    rows
 }
 
 /// What a field row shows.

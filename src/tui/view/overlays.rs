@@ -10,7 +10,7 @@ use ratatui::Frame;
 use super::{centered, window_start, wrapped_height, Canvas};
 use crate::formulation::round_to_cents;
 use crate::model::Section;
-use crate::tui::app::{plural, severity_word, Overlay, PickFor, Picker, Target};
+use crate::tui::app::{severity_word, Overlay, PickFor, Picker, Target};
 use crate::tui::input::{TextField, DATE_FORMS};
 
 /// The full help, by screen.
@@ -36,6 +36,10 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
             ("Enter", "done; in notes and wishes a new line"),
             ("Ctrl-A Ctrl-E", "start / end of line"),
             ("Ctrl-U Ctrl-W", "delete to start of line / previous word"),
+            (
+                "F1",
+                "what the field accepts (dates: today, 05/12/2026, +7d…)",
+            ),
         ],
     ),
     (
@@ -44,7 +48,7 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
             ("a  +", "add: search the vocabulary as you type"),
             (
                 "0 1 2 3",
-                "severity of the selected factor (none to severe)",
+                "severity of the selected factor (none to severe); a new one has none until chosen",
             ),
             ("Enter", "choose severity, with what each level means"),
             ("s  u", "since / due date of the selected factor"),
@@ -62,8 +66,28 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "Decision",
+        &[
+            (
+                "Enter",
+                "choose the Mental Health Act outcome, or whether the person agreed",
+            ),
+            ("Enter on Note", "write a note (say what \"other\" was)"),
+        ],
+    ),
+    (
         "Review",
-        &[("Enter  s", "save, never overwriting an earlier file")],
+        &[
+            ("Enter  s", "save, never overwriting an earlier record"),
+            (
+                "",
+                "once saved, Enter does nothing until something changes;",
+            ),
+            (
+                "",
+                "then it saves a revision that supersedes the saved record",
+            ),
+        ],
     ),
 ];
 
@@ -111,32 +135,103 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame) {
                 &[&text, "", "y remove    n keep"],
             );
         }
-        Some(Overlay::Resume { draft, .. }) => {
-            let form = &draft.form;
-            let case = form.id.value().unwrap_or_else(|| "(no id yet)".into());
-            let text = [
-                format!(
-                    "A draft from {} was found.",
-                    draft.written_at.format("%Y-%m-%d %H:%M")
-                ),
-                format!(
-                    "Case {case}: {}, {}, {}; on step {}.",
-                    plural(form.stressors.len(), "stressor"),
-                    plural(form.medical.len(), "medical factor"),
-                    plural(form.strengths.len(), "strength"),
-                    draft.step.title()
-                ),
-                String::new(),
-                "r resume it    n start afresh (keep it)    d discard it".to_owned(),
-            ];
-            let text: Vec<&str> = text.iter().map(String::as_str).collect();
-            message(canvas, frame, " Resume draft? ", &text);
+        Some(Overlay::Drafts {
+            drafts,
+            selected,
+            confirm_discard,
+        }) => drafts_list(canvas, frame, area, drafts, *selected, *confirm_discard),
+        Some(Overlay::Forms { title, lines }) => {
+            let mut text: Vec<&str> = lines.clone();
+            text.push("");
+            text.push("any key: back to the field");
+            message(canvas, frame, title, &text);
         }
         Some(Overlay::Reason { key, reason }) => {
-            let label = canvas.app.vocabulary().label(key).to_owned();
+            // The partner's name as the person heard it, never its id in the directory.
+            let app = canvas.app;
+            let label = app
+                .offers
+                .iter()
+                .find(|offer| offer.key == *key)
+                .map_or_else(
+                    || app.vocabulary().label(key).to_owned(),
+                    |offer| offer.name.clone(),
+                );
             reason_box(canvas, frame, area, &label, reason);
         }
     }
+}
+
+/// The drafts found on start, newest first: case id, step and when it last changed.
+fn drafts_list(
+    canvas: &mut Canvas,
+    frame: &mut Frame,
+    area: Rect,
+    drafts: &[(String, crate::tui::store::Draft)],
+    selected: usize,
+    confirm_discard: bool,
+) {
+    let theme = canvas.theme;
+    let height = (drafts.len() as u16 + 6).min(area.height.saturating_sub(2));
+    let area = centered(area, 76, height);
+    let inner = boxed(
+        canvas,
+        frame,
+        area,
+        " Unsaved drafts: resume one, or start afresh ",
+    );
+    let list_height = inner.height.saturating_sub(3);
+    let start = window_start(selected, usize::from(list_height));
+    let mut lines = Vec::new();
+    for (row, (_, draft)) in drafts
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(usize::from(list_height))
+    {
+        let form = &draft.form;
+        let case = form.id.value().unwrap_or_else(|| "(no case id yet)".into());
+        let revision = if draft.revises.is_some() {
+            " · correction"
+        } else {
+            ""
+        };
+        let text = format!(
+            "{}{case:<16} {:<10} last change {}{revision}",
+            if row == selected { "›" } else { " " },
+            draft.step.title(),
+            draft.written_at.format("%d/%m/%Y %H:%M"),
+        );
+        let style = if row == selected {
+            theme.selected()
+        } else {
+            ratatui::style::Style::new()
+        };
+        lines.push(Line::styled(
+            super::factors::clip(&text, usize::from(inner.width)),
+            style,
+        ));
+    }
+    lines.push(Line::raw(""));
+    if confirm_discard {
+        let case = drafts
+            .get(selected)
+            .and_then(|(_, draft)| draft.form.id.value())
+            .unwrap_or_else(|| "with no case id".into());
+        lines.push(Line::styled(
+            format!(
+                "Discard the draft of case {case}? Its unsaved work is lost.  y discard  n keep"
+            ),
+            theme.error(),
+        ));
+    } else {
+        lines.push(Line::styled(
+            "Enter resume   d discard (asks first)   n start afresh (drafts are kept)",
+            theme.dim(),
+        ));
+    }
+    // Not trimmed: the rows line up under the selection marker.
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 fn boxed(canvas: &Canvas, frame: &mut Frame, area: Rect, title: &str) -> Rect {
@@ -173,20 +268,31 @@ fn help(canvas: &Canvas, frame: &mut Frame, area: Rect) {
         " Keys (↑↓ scroll, any other key closes) ",
     );
     let mut lines = Vec::new();
+    // Descriptions wrap under themselves (17 columns in), never cut at the box's edge.
+    let room = inner.width.saturating_sub(17);
     for (screen, keys) in HELP {
         lines.push(Line::styled(*screen, theme.title()));
         for (key, action) in *keys {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {key:<15}"), theme.key()),
-                Span::raw(*action),
-            ]));
+            for (index, part) in super::wrap_words(action, room, "").into_iter().enumerate() {
+                let key = if index == 0 { *key } else { "" };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("  {key:<15}"), theme.key()),
+                    Span::raw(part),
+                ]));
+            }
         }
     }
     lines.push(Line::styled("Dates", theme.title()));
-    lines.push(Line::raw(format!("  {DATE_FORMS}")));
-    lines.push(Line::raw(
-        "  counted from the assessment date; shown resolved as you type",
-    ));
+    for text in [
+        format!("  {DATE_FORMS}"),
+        "  counted from the assessment date; shown resolved as you type".to_owned(),
+    ] {
+        lines.extend(
+            super::wrap_words(&text, inner.width, "  ")
+                .into_iter()
+                .map(Line::raw),
+        );
+    }
     frame.render_widget(Paragraph::new(lines).scroll((canvas.app.scroll, 0)), inner);
 }
 
@@ -198,6 +304,8 @@ fn picker(canvas: &mut Canvas, frame: &mut Frame, area: Rect, picker: &Picker) {
         PickFor::ReferralSource => " Who referred the person ".to_owned(),
         PickFor::SelfCare => " Can the person care for themselves? ".to_owned(),
         PickFor::Capacity => " Capacity for the decision at hand ".to_owned(),
+        PickFor::MhaOutcome => " Outcome under the Mental Health Act ".to_owned(),
+        PickFor::Agreed => " Did the person agree to the plan? ".to_owned(),
     };
     let area = centered(area, 76, area.height.saturating_sub(2));
     let inner = boxed(canvas, frame, area, &title);
@@ -350,8 +458,9 @@ fn severity(
         } else {
             ratatui::style::Style::new()
         };
+        // Not trimmed: the levels line up under the cursor mark.
         frame.render_widget(
-            Paragraph::new(text).style(style).wrap(Wrap { trim: true }),
+            Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
             row,
         );
         y += height;
@@ -484,7 +593,12 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
 fn reason_box(canvas: &mut Canvas, frame: &mut Frame, area: Rect, label: &str, reason: &TextField) {
     let width = 64.min(area.width.saturating_sub(4));
     let area = centered(area, width, 6);
-    let inner = boxed(canvas, frame, area, &format!(" Declines {label} "));
+    // A long partner name ends in "…" rather than running off the box's border.
+    let title = super::factors::clip(
+        &format!(" Declines {label}"),
+        usize::from(width.saturating_sub(3)),
+    );
+    let inner = boxed(canvas, frame, area, &format!("{title} "));
     let lines = vec![
         Line::styled(
             "Their reason, in their words (optional):",

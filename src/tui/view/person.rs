@@ -13,6 +13,7 @@ fn path(field: Field) -> &'static str {
     match field {
         Field::Id => "id",
         Field::AssessedAt => "assessed_at",
+        Field::Assessor => "assessor",
         Field::Age => "person.age",
         Field::Dependants => "person.dependants",
         Field::Lives => "person.lives",
@@ -103,8 +104,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(
             match field {
                 Field::Id => "The case reference your service issued, e.g. A-2026-0042. Never a name.",
-                Field::Assessor => "Your professional reference, e.g. AMHP-17.",
-                Field::AssessedAt => "When the assessment took place: 2026-11-20 14:30 (relative dates count from it).",
+                Field::AssessedAt => "When the assessment took place, e.g. now, today 14:30, yesterday 09:00, 05/12/2026 14:30 (F1 while typing lists every form). Relative dates count from it.",
+                Field::Assessor => "Your name or staff reference: required, it names who is accountable. --assessor, SICOL_ASSESSOR or the config file fill it in.",
                 Field::Age => "Age in whole years; leave empty if not known.",
                 Field::Dependants => "Children or adults the person cares for: 0 if none, empty if not known.",
                 Field::SelfCare => "Can the person care for themselves now (eat, drink, wash, keep safe)? Not known is never read as able.",

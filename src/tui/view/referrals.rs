@@ -1,12 +1,16 @@
 //! The referrals step: what the formulation offers, most urgent first, and what the person says
 //! to each — accepted, declined (with their reason) or deferred — in words, not only colour.
+//! The list gives one line per referral (a name too long for it ends in "…", never a silent
+//! cut); below it, the selected referral in full: the partner's whole name, whether it leads,
+//! how to reach it and when, how soon and why.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{window_start, Canvas};
+use super::factors::clip;
+use super::{window_start, wrapped_height, Canvas};
 use crate::model::Decision;
 use crate::tui::app::{Field, Target};
 
@@ -30,11 +34,30 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         );
         return;
     }
+    // The list keeps at least 8 rows for the selected referral's details below it.
     let list_height = (app.offers.len() as u16)
-        .min(inner.height.saturating_sub(6).max(3))
+        .min(inner.height.saturating_sub(8).max(3))
         .min(inner.height);
     let start = window_start(app.row(), usize::from(list_height));
     let focused = app.field() == Some(Field::List);
+    let width = usize::from(inner.width);
+    let word_of = |key: &str| match app.choices.get(key).map(|choice| choice.decision) {
+        Some(decision) => format!("[{}]", decision.label()),
+        None => "[to discuss]".to_owned(),
+    };
+    // Columns as wide as their widest entry, so the names get the rest of the row.
+    let word_width = app
+        .offers
+        .iter()
+        .map(|o| word_of(&o.key).chars().count())
+        .max()
+        .unwrap_or(0);
+    let soon_width = app
+        .offers
+        .iter()
+        .map(|offer| offer.urgency.plain().chars().count())
+        .max()
+        .unwrap_or(0);
     for (line, (row, offer)) in app
         .offers
         .iter()
@@ -47,17 +70,15 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         canvas.hitmap.add(area, Target::Row(row));
         let selected = row == app.row();
         let decision = app.choices.get(&offer.key).map(|choice| choice.decision);
-        let word = match decision {
-            Some(decision) => format!("[{}]", decision.label()),
-            None => "[to discuss]".to_owned(),
-        };
-        // How soon comes before the partner's name, so that a narrow screen cuts the name
-        // rather than the time.
+        let word = word_of(&offer.key);
+        let lead = if offer.lead.is_some() { "LEAD " } else { "" };
+        // How soon and the decision come first, so the name is what a narrow screen shortens,
+        // with an ellipsis; the full name is below.
         let text = format!(
-            "{}{word:<13} {:<14} {}",
+            "{}{word:<word_width$} {:<soon_width$} {lead}{}",
             if selected { "›" } else { " " },
             offer.urgency.plain(),
-            offer.label,
+            offer.name,
         );
         let style = match (selected && focused, decision) {
             (true, _) => theme.selected(),
@@ -65,7 +86,10 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             (false, Some(_)) => ratatui::style::Style::new(),
             (false, None) => theme.title(),
         };
-        frame.render_widget(Paragraph::new(Line::styled(text, style)), area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(clip(&text, width), style)),
+            area,
+        );
     }
     let top = inner.y + list_height + 1;
     if top >= inner.y + inner.height {
@@ -74,10 +98,36 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let Some(offer) = app.offers.get(app.row()) else {
         return;
     };
-    let mut lines = vec![Line::from(vec![
-        Span::styled(offer.label.clone(), theme.title()),
-        Span::raw(format!(", {} — why:", offer.urgency.plain())),
-    ])];
+    let mut lines = vec![Line::styled(offer.name.clone(), theme.title())];
+    if let Some(lead) = &offer.lead {
+        let role = if lead.clinical {
+            "LEAD coordinator (clinical: the risk needs a clinical service to lead; the others work alongside)"
+        } else {
+            "LEAD coordinator: the person's one case worker"
+        };
+        lines.push(Line::styled(role, theme.good()));
+    }
+    lines.push(Line::raw(format!(
+        "Helps with: {}",
+        offer.categories.join(", ")
+    )));
+    match (&offer.contact, &offer.hours) {
+        (Some(contact), Some(hours)) => {
+            lines.push(Line::raw(format!("Contact: {contact}")));
+            lines.push(Line::raw(format!("Hours: {hours}")));
+        }
+        _ => lines.push(Line::styled(
+            "No partner in the directory can take this: the need is a gap to raise.",
+            theme.error(),
+        )),
+    }
+    lines.push(Line::raw(format!(
+        "How soon: {}. Why:",
+        offer.urgency.plain()
+    )));
+    if let Some(lead) = &offer.lead {
+        lines.push(Line::styled(format!("• leads: {}", lead.why), theme.dim()));
+    }
     for reason in &offer.reasons {
         lines.push(Line::styled(format!("• {reason}"), theme.dim()));
     }
@@ -88,8 +138,32 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         }
         lines.push(Line::raw(text));
     }
+    let detail = Rect::new(inner.x, top, inner.width, inner.y + inner.height - top);
+    let needed: u16 = lines
+        .iter()
+        .map(|line| wrapped_height(&line.to_string(), detail.width))
+        .sum();
+    // Details longer than the room scroll with J and K, and say so on their last row: never a
+    // silent cut.
+    let scroll = app.scroll.min(needed.saturating_sub(detail.height));
+    let more = needed > detail.height + scroll;
+    let shown = Rect {
+        height: detail.height - u16::from(more && detail.height > 1),
+        ..detail
+    };
     frame.render_widget(
-        Paragraph::new(lines).wrap(Wrap { trim: true }),
-        Rect::new(inner.x, top, inner.width, inner.y + inner.height - top),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: true })
+            .scroll((scroll, 0)),
+        shown,
     );
+    if more && detail.height > 1 {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "▼ more below: J scrolls, K back",
+                theme.title(),
+            )),
+            Rect::new(detail.x, detail.y + detail.height - 1, detail.width, 1),
+        );
+    }
 }

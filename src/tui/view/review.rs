@@ -1,5 +1,6 @@
-//! The last step: what will be saved, what still needs fixing (each problem with its field and
-//! a plain fix), and the key that saves.
+//! The last step: what will be saved — who is accountable, the risk, the recommendation and who
+//! leads, the decision, and the person's "what happens next" — what still needs fixing (each
+//! problem with its field and a plain fix), and whether it is saved already.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -7,7 +8,9 @@ use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::Canvas;
-use crate::tui::app::plural;
+use crate::referrals::next_steps;
+use crate::tui::app::{answer_word, plural};
+use crate::tui::form::field_words;
 
 pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let app = canvas.app;
@@ -16,48 +19,106 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let assessment = app.assessment();
-    let mut lines = vec![
-        Line::raw(format!(
-            "Case {}  ·  {}",
-            if assessment.id.is_empty() {
-                "(no id)"
-            } else {
-                &assessment.id
-            },
-            assessment.assessed_at.format("%Y-%m-%d %H:%M %:z")
-        )),
-        Line::raw(format!(
-            "{}, {}, {}",
-            plural(assessment.stressors.len(), "stressor"),
-            plural(assessment.medical.len(), "medical factor"),
-            plural(assessment.strengths.len(), "strength")
-        )),
-    ];
+    let formulation = &app.formulation;
+    let mut lines = Vec::new();
+    // Saved and unchanged: say so first, so nobody presses Enter expecting a save.
+    match (&app.saved, app.dirty) {
+        (Some(saved), false) => {
+            lines.push(Line::styled(
+                format!("✓ Saved: {}", saved.describe()),
+                theme.good(),
+            ));
+            lines.push(Line::styled(
+                "Enter does not save again. Change something to save a revision that supersedes it.",
+                theme.dim(),
+            ));
+            lines.push(Line::raw(""));
+        }
+        (Some(saved), true) => {
+            lines.push(Line::styled(
+                format!(
+                    "Changed since it was saved ({}): saving writes a revision that supersedes it.",
+                    saved.describe()
+                ),
+                theme.title(),
+            ));
+            lines.push(Line::raw(""));
+        }
+        (None, _) => {}
+    }
+    lines.push(Line::raw(format!(
+        "Case {}  ·  {}",
+        if assessment.id.is_empty() {
+            "(no id)"
+        } else {
+            &assessment.id
+        },
+        assessment.assessed_at.format("%d/%m/%Y %H:%M %:z")
+    )));
+    lines.push(match &assessment.assessor {
+        Some(assessor) => Line::raw(format!("Assessor {assessor}")),
+        None => Line::styled("Assessor: not given (required)", theme.error()),
+    });
+    let risk = match &formulation.risk {
+        Some(risk) => format!(
+            "Risk {} ({}): {}",
+            risk.level.label(),
+            risk.triage_code,
+            risk.descriptor
+        ),
+        None => "Risk: no mental-health risk recorded".to_owned(),
+    };
+    lines.push(Line::raw(risk));
+    lines.push(Line::raw(format!(
+        "Recommendation: {}",
+        formulation.recommendation_label
+    )));
+    lines.push(Line::raw(match &formulation.lead_coordinator {
+        Some(lead) if lead.clinical => format!(
+            "Lead: {} (clinical; the social partners work alongside)",
+            lead.name
+        ),
+        Some(lead) => format!("Lead: {}", lead.name),
+        None => "Lead: none in the plan can coordinate; you stay the person's contact".to_owned(),
+    }));
     let undecided = app
         .offers
         .iter()
         .filter(|offer| app.choices.get(&offer.key).is_none())
         .count();
     lines.push(Line::raw(format!(
-        "{} offered, {} still to discuss",
+        "{}, {}, {}; {} offered, {} still to discuss",
+        plural(assessment.stressors.len(), "stressor"),
+        plural(assessment.medical.len(), "medical factor"),
+        plural(assessment.strengths.len(), "strength"),
         plural(app.offers.len(), "referral"),
         undecided
     )));
-    lines.push(Line::raw(if assessment.wishes.is_some() {
-        "The person's wishes are recorded"
-    } else {
-        "The person's wishes are not recorded yet"
-    }));
+    lines.push(match app.form.mha_decision() {
+        Some(decision) => Line::raw(format!(
+            "Decision: {}; agreed to the plan: {}",
+            decision.outcome.label(),
+            answer_word(decision.agreed_to_plan)
+        )),
+        None => Line::styled(
+            "Decision under the MHA: not recorded yet (Decision step)",
+            theme.dim(),
+        ),
+    });
     lines.push(Line::raw(""));
     if app.problems.is_empty() {
-        lines.push(Line::styled(
-            "Ready to save: press Enter (or Ctrl-S anywhere).",
-            theme.good(),
-        ));
-        lines.push(Line::styled(
-            "Saving never overwrites an earlier file; the draft is removed once saved.",
-            theme.dim(),
-        ));
+        if app.saved.is_none() || app.dirty {
+            let what = if app.saved.is_some() {
+                "Ready to save the revision: press Enter (or Ctrl-S anywhere)."
+            } else {
+                "Ready to save: press Enter (or Ctrl-S anywhere)."
+            };
+            lines.push(Line::styled(what, theme.good()));
+            lines.push(Line::styled(
+                "Saving never overwrites an earlier record; the draft is removed once saved.",
+                theme.dim(),
+            ));
+        }
     } else {
         lines.push(Line::styled(
             format!(
@@ -69,24 +130,45 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         for problem in &app.problems {
             lines.push(Line::raw(format!(
                 "✗ {}: {}",
-                problem.field, problem.message
+                field_words(&problem.field),
+                problem.message
             )));
             if let Some(hint) = &problem.hint {
                 lines.push(Line::styled(format!("  fix: {hint}"), theme.dim()));
             }
         }
     }
-    if let Some(path) = &app.saved_to {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!("Last saved to {}", path.display()),
-            theme.good(),
-        ));
+    lines.push(Line::raw(""));
+    lines.push(Line::styled(
+        "What happens next (to read with the person):",
+        theme.title(),
+    ));
+    for step in next_steps(formulation, &app.choices, app.vocabulary()) {
+        lines.push(Line::raw(format!("• {step}")));
     }
+    // What runs past the bottom is said to be there (never a silent cut); ↑↓ scroll to it.
+    let needed: u16 = lines
+        .iter()
+        .map(|line| super::wrapped_height(&line.to_string(), inner.width))
+        .sum();
+    let more = needed > inner.height + app.scroll && inner.height > 1;
+    let shown = Rect {
+        height: inner.height - u16::from(more),
+        ..inner
+    };
     frame.render_widget(
         Paragraph::new(lines)
             .wrap(Wrap { trim: false })
             .scroll((app.scroll, 0)),
-        inner,
+        shown,
     );
+    if more {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                "▼ more below (what happens next): ↓ scrolls",
+                theme.title(),
+            )),
+            Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
+        );
+    }
 }

@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Wrap};
 use ratatui::Frame;
 
-use super::{window_start, Canvas, FieldValue};
+use super::{window_start, wrapped_height, Canvas, FieldValue};
 use crate::tui::app::{Field, Target};
 
 pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
@@ -51,11 +51,15 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             let description = vocabulary
                 .kind(&entry.kind)
                 .map_or(String::new(), |info| info.description.clone());
+            // Wrapped in full (a description cut mid-sentence misleads), leaving room below
+            // for the note and the wishes.
+            let height =
+                wrapped_height(&description, inner.width).min(bottom.saturating_sub(y + 4).max(1));
             frame.render_widget(
                 Paragraph::new(Line::styled(description, theme.dim())).wrap(Wrap { trim: true }),
-                Rect::new(inner.x, y, inner.width, 1),
+                Rect::new(inner.x, y, inner.width, height),
             );
-            y += 1;
+            y += height;
         }
         if y < bottom {
             let index = 1;
