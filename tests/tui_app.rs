@@ -465,6 +465,7 @@ fn a_saved_assessment_opened_to_revise_starts_saved() {
                 saved: saved_record(7),
                 choices: Default::default(),
                 mha_decision: Some(decision.clone()),
+                referral_statuses: Default::default(),
             }),
         },
     );
@@ -911,4 +912,73 @@ fn a_revision_saved_as_a_plain_file_names_the_file_it_corrects() {
     assert!(!std::fs::read_to_string(&out)
         .unwrap()
         .contains("supersedes"));
+}
+
+#[test]
+fn a_saved_case_opened_again_shows_where_each_referral_stands() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = RecordStore {
+        dir: dir.path().join("store"),
+    };
+    let rules = util::bundled();
+    let mut app = ready_to_save();
+    let partner = app.offers[0].key.clone();
+    let first = store
+        .save(&saved_assessment(&app), None, rules)
+        .expect("saved");
+    // The partner accepts the referral of record 1 (issue 15's closed loop)...
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .args(["referral-status", "00000001", "--store"])
+        .arg(&store.dir)
+        .args(["--partner", &partner, "accepted", "--date", "2026-11-22"])
+        .args(["--note", "first visit booked"])
+        .output()
+        .expect("sicol runs");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    // ...then the assessment is corrected: the status counts for the revision too.
+    key(&mut app, KeyCode::Char('1'));
+    store
+        .save(&saved_assessment(&app), Some(&first), rules)
+        .expect("revision saved");
+    let (assessment, revising, _) =
+        sicol::tui::store::open_for_revision(&store.dir, RecordId(1)).expect("opens");
+    let standing = revising.referral_statuses.get(&partner).expect("a status");
+    assert_eq!(standing.status.label(), "accepted");
+    let mut reopened = App::new(
+        rules,
+        Start {
+            assessment,
+            case_file: None,
+            draft_name: "draft-test.yaml".into(),
+            drafts: Vec::new(),
+            now: at(),
+            revising: Some(revising),
+        },
+    );
+    for _ in 0..4 {
+        key(&mut reopened, KeyCode::Right);
+    }
+    assert_eq!(reopened.step, Step::Referrals);
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    terminal
+        .draw(|frame| {
+            view::draw(frame, &reopened, Theme::new(false));
+        })
+        .unwrap();
+    let screen: String = terminal
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|cell| cell.symbol())
+        .collect();
+    assert!(screen.contains("(accepted)"), "{screen}");
+    assert!(
+        screen.contains("Status: accepted since 2026-11-22 (sicol referral-status): first visit"),
+        "{screen}"
+    );
 }

@@ -6,6 +6,8 @@
 //! The formulation is re-evaluated on every change, so the pane beside the form is always the
 //! formulation of exactly what is on screen.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, FixedOffset};
 use ratatui::crossterm::event::{
     Event, KeyCode, KeyEvent, KeyEventKind, KeyModifiers, MouseButton, MouseEvent, MouseEventKind,
@@ -19,6 +21,7 @@ use crate::model::{
     Assessment, CapacityStatus, Choices, Decision, MhaDecision, MhaOutcome, Section, SelfCare,
     Trend, Vocabulary,
 };
+use crate::records::ReferralStatus;
 use crate::rules::RuleSet;
 use crate::tui::form::{section_of_field, FactorEntry, Form, StrengthEntry};
 use crate::tui::input::{
@@ -446,6 +449,9 @@ pub struct Revising {
     pub choices: Choices,
     /// The Mental Health Act decision as saved.
     pub mha_decision: Option<MhaDecision>,
+    /// Where each referral of the saved case stands (`sicol referral-status`), by partner id:
+    /// the latest status recorded against this record or any earlier revision of it.
+    pub referral_statuses: BTreeMap<String, ReferralStatus>,
 }
 
 /// The whole state of the assessment screen.
@@ -482,6 +488,8 @@ pub struct App<'r> {
     pub revision: u64,
     /// Where the last save went; a changed assessment saves as a revision of it.
     pub saved: Option<SavedTo>,
+    /// Where each referral of a saved case stands, by partner id (empty for a new assessment).
+    pub referral_statuses: BTreeMap<String, ReferralStatus>,
     /// The shell's clock at the start of the session (for `now` and `today`).
     pub now: DateTime<FixedOffset>,
     /// The clickable areas of the last frame (set by the shell after drawing).
@@ -510,12 +518,16 @@ impl<'r> App<'r> {
     pub fn new(rules: &'r RuleSet, start: Start) -> Self {
         let fallback_at = start.assessment.assessed_at;
         let mut form = Form::from_assessment(&start.assessment);
-        let (saved, choices) = match start.revising {
+        let (saved, choices, referral_statuses) = match start.revising {
             Some(revising) => {
                 form.set_mha_decision(revising.mha_decision.as_ref());
-                (Some(revising.saved), revising.choices)
+                (
+                    Some(revising.saved),
+                    revising.choices,
+                    revising.referral_statuses,
+                )
             }
-            None => (None, Choices::default()),
+            None => (None, Choices::default(), BTreeMap::new()),
         };
         let assessment = form.to_assessment(fallback_at);
         let formulation = crate::evaluate(rules, &assessment);
@@ -540,6 +552,7 @@ impl<'r> App<'r> {
             dirty: false,
             revision: 0,
             saved,
+            referral_statuses,
             now: start.now,
             hitmap: Hitmap::default(),
             draft_name: start.draft_name,

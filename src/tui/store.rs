@@ -169,6 +169,32 @@ pub fn open_for_revision(
     };
     let assessment = record.typed_assessment().map_err(unreadable)?;
     let choices = record.typed_choices().map_err(unreadable)?;
+    // Statuses count for the revision that now stands for the record they follow, so collect
+    // those that follow the newest record or any record it (transitively) supersedes.
+    let mut chain = vec![current];
+    while let Some(older) = records
+        .iter()
+        .find(|record| Some(record.id) == chain.last().copied())
+        .and_then(|record| record.supersedes)
+    {
+        chain.push(older);
+    }
+    let mut referral_statuses = std::collections::BTreeMap::new();
+    for follows in chain.iter().rev() {
+        let statuses = records
+            .iter()
+            .filter_map(|record| Some((record.id, record.referral_status.as_ref()?)));
+        for (partner, status) in
+            crate::records::referral_status::current_statuses(*follows, statuses)
+        {
+            let newer = referral_statuses
+                .get(&partner)
+                .is_none_or(|known: &crate::records::ReferralStatus| known.date <= status.date);
+            if newer {
+                referral_statuses.insert(partner, status.clone());
+            }
+        }
+    }
     let revising = Revising {
         saved: SavedTo {
             path: store.path_of(current),
@@ -178,6 +204,7 @@ pub fn open_for_revision(
         },
         choices,
         mha_decision: record.mha_decision.clone(),
+        referral_statuses,
     };
     Ok((assessment, revising, (current != id).then_some(current)))
 }

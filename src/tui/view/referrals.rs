@@ -72,10 +72,17 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let decision = app.choices.get(&offer.key).map(|choice| choice.decision);
         let word = word_of(&offer.key);
         let lead = if offer.lead.is_some() { "LEAD " } else { "" };
+        // A saved case's referral shows where it stands now, before the name.
+        let status = app
+            .referral_statuses
+            .get(&offer.key)
+            .map_or(String::new(), |status| {
+                format!("({}) ", status.status.label())
+            });
         // How soon and the decision come first, so the name is what a narrow screen shortens,
         // with an ellipsis; the full name is below.
         let text = format!(
-            "{}{word:<word_width$} {:<soon_width$} {lead}{}",
+            "{}{word:<word_width$} {:<soon_width$} {lead}{status}{}",
             if selected { "›" } else { " " },
             offer.urgency.plain(),
             offer.name,
@@ -130,6 +137,17 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     }
     for reason in &offer.reasons {
         lines.push(Line::styled(format!("• {reason}"), theme.dim()));
+    }
+    if let Some(status) = app.referral_statuses.get(&offer.key) {
+        let mut text = format!(
+            "Status: {} since {} (sicol referral-status)",
+            status.status.label(),
+            status.date
+        );
+        if let Some(note) = &status.note {
+            text += &format!(": {note}");
+        }
+        lines.push(Line::styled(text, theme.title()));
     }
     if let Some(choice) = app.choices.get(&offer.key) {
         let mut text = format!("The person {} this referral", choice.decision.label());
