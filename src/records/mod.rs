@@ -212,24 +212,21 @@ pub enum RecordError {
 impl Draft<'_> {
     /// Seals the draft into a record with its place in the chain and its hash.
     pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
-        let mut record = Record {
-            format: ASSESSMENT_FORMAT,
-            id,
+        Record {
             supersedes: self.supersedes,
-            previous,
-            saved_at: self.saved_at,
-            sicol_version: crate::VERSION.to_owned(),
-            ruleset: self.formulation.ruleset.clone(),
             assessment: to_value(self.assessment),
             formulation: to_value(self.formulation),
             choices: to_value(self.choices),
-            follow_up: None,
             mha_decision: self.mha_decision.cloned(),
-            referral_status: None,
-            sha256: String::new(),
-        };
-        record.sha256 = digest(&record_body(&record));
-        record
+            ..Record::chained(
+                ASSESSMENT_FORMAT,
+                id,
+                previous,
+                self.saved_at,
+                &self.formulation.ruleset,
+            )
+        }
+        .sealed()
     }
 }
 
@@ -247,24 +244,11 @@ pub struct FollowUpDraft {
 impl FollowUpDraft {
     /// Seals the draft into a follow-up record with its place in the chain and its hash.
     pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
-        let mut record = Record {
-            format: FOLLOW_UP_FORMAT,
-            id,
-            supersedes: None,
-            previous,
-            saved_at: self.saved_at,
-            sicol_version: crate::VERSION.to_owned(),
-            ruleset: self.ruleset.clone(),
-            assessment: Value::Null,
-            formulation: Value::Null,
-            choices: Value::Null,
+        Record {
             follow_up: Some(self.follow_up.clone()),
-            mha_decision: None,
-            referral_status: None,
-            sha256: String::new(),
-        };
-        record.sha256 = digest(&record_body(&record));
-        record
+            ..Record::chained(FOLLOW_UP_FORMAT, id, previous, self.saved_at, &self.ruleset)
+        }
+        .sealed()
     }
 }
 
@@ -282,28 +266,54 @@ pub struct StatusDraft {
 impl StatusDraft {
     /// Seals the draft into a referral status record with its place in the chain and its hash.
     pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
-        let mut record = Record {
-            format: REFERRAL_STATUS_FORMAT,
-            id,
-            supersedes: None,
-            previous,
-            saved_at: self.saved_at,
-            sicol_version: crate::VERSION.to_owned(),
-            ruleset: self.ruleset.clone(),
-            assessment: Value::Null,
-            formulation: Value::Null,
-            choices: Value::Null,
-            follow_up: None,
+        Record {
             referral_status: Some(self.status.clone()),
-            mha_decision: None,
-            sha256: String::new(),
-        };
-        record.sha256 = digest(&record_body(&record));
-        record
+            ..Record::chained(
+                REFERRAL_STATUS_FORMAT,
+                id,
+                previous,
+                self.saved_at,
+                &self.ruleset,
+            )
+        }
+        .sealed()
     }
 }
 
 impl Record {
+    /// A record of `format` at its place in the chain, with nothing in it yet: every kind of
+    /// draft fills in its own part and then [`Record::sealed`] hashes it.
+    fn chained(
+        format: u32,
+        id: RecordId,
+        previous: Option<String>,
+        saved_at: DateTime<Utc>,
+        ruleset: &RuleSetId,
+    ) -> Record {
+        Record {
+            format,
+            id,
+            supersedes: None,
+            previous,
+            saved_at,
+            sicol_version: crate::VERSION.to_owned(),
+            ruleset: ruleset.clone(),
+            assessment: Value::Null,
+            formulation: Value::Null,
+            choices: Value::Null,
+            follow_up: None,
+            mha_decision: None,
+            referral_status: None,
+            sha256: String::new(),
+        }
+    }
+
+    /// The record with its own hash, over everything else in it.
+    fn sealed(mut self) -> Record {
+        self.sha256 = digest(&record_body(&self));
+        self
+    }
+
     /// The record's file contents: canonical pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut text = canonical_text(&to_value(self));
