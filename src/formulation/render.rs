@@ -91,7 +91,17 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
     let _ = writeln!(out, "\nReferral plan");
     match &f.lead_coordinator {
         Some(lead) => {
-            let _ = writeln!(out, "  Lead coordinator: {} ({})", lead.name, lead.contact);
+            let _ = writeln!(
+                out,
+                "  Lead coordinator: {} ({}){}",
+                lead.name,
+                lead.contact,
+                if lead.clinical {
+                    ": a clinical lead because of the risk; the social partners work alongside"
+                } else {
+                    ""
+                }
+            );
         }
         None => {
             if f.referrals.is_empty() {
