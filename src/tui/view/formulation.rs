@@ -88,10 +88,13 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
                 risk.descriptor
             )));
         }
-        None => lines.push(Line::from(vec![
-            Span::raw("Risk "),
-            Span::styled("no mental-health risk recorded", theme.dim()),
-        ])),
+        None => {
+            lines.push(Line::from(vec![
+                Span::raw("Risk "),
+                Span::styled("none found", theme.title()),
+            ]));
+            lines.extend(dim_wrapped("  no triage-scale risk descriptor met"));
+        }
     }
     lines.push(Line::from(vec![
         Span::raw("Cause "),
