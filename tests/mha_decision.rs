@@ -202,3 +202,75 @@ fn a_store_without_decisions_reports_as_before() {
     assert!(!text.contains("Mental Health Act"));
     assert!(!report_of(&dir, ReportFormat::Json).contains("mha_decisions"));
 }
+
+fn sicol(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_sicol"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("sicol runs")
+}
+
+#[test]
+fn evaluate_save_records_the_decision_given_on_the_command_line() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let case = util::root()
+        .join("tests/cases/social_led_eviction.yaml")
+        .display()
+        .to_string();
+    let saved = sicol(
+        &[
+            "evaluate",
+            "--save",
+            "--store",
+            "store",
+            "--decision",
+            "section_136_ended",
+            "--agreed",
+            "yes",
+            &case,
+        ],
+        temp.path(),
+    );
+    assert_eq!(
+        saved.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&saved.stderr)
+    );
+    let store = Store::open(&temp.path().join("store")).expect("store");
+    let record = store.read(RecordId(1)).expect("record");
+    assert_eq!(
+        record.mha_decision,
+        Some(MhaDecision {
+            outcome: MhaOutcome::Section136Ended,
+            agreed_to_plan: Some(true),
+            note: None,
+        })
+    );
+    // "other" must say what it was; nothing is written without it.
+    let refused = sicol(
+        &[
+            "evaluate",
+            "--save",
+            "--store",
+            "store",
+            "--decision",
+            "other",
+            &case,
+        ],
+        temp.path(),
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&refused.stderr)
+        .contains("error: --decision: the decision is `other`, but nothing says what it was"));
+    assert_eq!(store.ids().expect("ids"), [RecordId(1)]);
+    // The report counts it as an admission avoided.
+    let report = sicol(&["report", "--store", "store"], temp.path());
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(
+        text.contains("Admissions avoided by the decision (no detention, or a section 136 ended without detention): 1;"),
+        "{text}"
+    );
+}

@@ -58,6 +58,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
         return super::batch::run(&ruleset, args, out);
     }
     let mut store = super::save::open(&args.records, args.cases.len())?;
+    let decision = super::save::decision(&args.records, args.cases.len())?;
     let mut stdout = std::io::stdout().lock();
     let mut incomplete = 0;
     for (index, path) in args.cases.iter().enumerate() {
@@ -82,6 +83,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
                 &assessment,
                 &formulation,
                 choices.as_ref(),
+                decision.as_ref(),
             )?;
             eprintln!("saved {}", super::save::shown(&saved));
         }

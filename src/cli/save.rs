@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Args;
 
-use sicol::model::{Assessment, Choices};
+use sicol::model::{Assessment, Choices, MhaDecision, MhaOutcome};
 use sicol::records::{Draft, RecordId, Store};
 use sicol::{Formulation, Problem, Result, RuleSet};
 
@@ -26,6 +26,71 @@ pub struct SaveArgs {
     /// The id of the record this one revises, such as 00000003 (one case only)
     #[arg(long, value_name = "ID", requires = "save")]
     pub supersedes: Option<String>,
+
+    /// What the assessment decided under the Mental Health Act, kept with the record (one case
+    /// only): no_detention, informal_admission, section_2, section_3, section_136_ended or other
+    #[arg(long, value_name = "OUTCOME", requires = "save", value_parser = parse_outcome)]
+    pub decision: Option<MhaOutcome>,
+
+    /// Whether the person agreed to the plan: yes or no (left out: not recorded)
+    #[arg(long, value_name = "yes|no", requires = "decision", value_parser = parse_yes_no)]
+    pub agreed: Option<bool>,
+
+    /// A note on the decision, in words; needed with `--decision other`
+    #[arg(long = "decision-note", value_name = "TEXT", requires = "decision")]
+    pub decision_note: Option<String>,
+}
+
+/// Reads an MHA outcome, listing the valid ones when it is not one of them.
+fn parse_outcome(text: &str) -> std::result::Result<MhaOutcome, String> {
+    text.parse()
+}
+
+/// Reads yes or no.
+fn parse_yes_no(text: &str) -> std::result::Result<bool, String> {
+    match text.trim().to_ascii_lowercase().as_str() {
+        "yes" | "y" => Ok(true),
+        "no" | "n" => Ok(false),
+        other => Err(format!("`{other}` is not yes or no")),
+    }
+}
+
+/// The decision the options give, checked: one case only, and "other" says what in a note.
+pub fn decision(args: &SaveArgs, cases: usize) -> Result<Option<MhaDecision>> {
+    let Some(outcome) = args.decision else {
+        return Ok(None);
+    };
+    if cases > 1 {
+        return Err(Problem::new(
+            "--decision",
+            Default::default(),
+            "",
+            "a decision belongs to one assessment, but several cases were given",
+        )
+        .with_hint("save each case with its own decision, one at a time")
+        .into());
+    }
+    let note = args
+        .decision_note
+        .as_deref()
+        .map(str::trim)
+        .filter(|note| !note.is_empty())
+        .map(str::to_owned);
+    if outcome == MhaOutcome::Other && note.is_none() {
+        return Err(Problem::new(
+            "--decision",
+            Default::default(),
+            "",
+            "the decision is `other`, but nothing says what it was",
+        )
+        .with_hint("add --decision-note \"…\" saying what was decided")
+        .into());
+    }
+    Ok(Some(MhaDecision {
+        outcome,
+        agreed_to_plan: args.agreed,
+        note,
+    }))
 }
 
 /// Opens the store if saving, checking the options before any case is evaluated.
@@ -62,7 +127,7 @@ pub fn open(args: &SaveArgs, cases: usize) -> Result<Option<(Store, Option<Recor
     Ok(Some((store, supersedes)))
 }
 
-/// Saves one formulation with no choices recorded yet (the TUI records them).
+/// Saves one formulation with the person's choices and the decision, when given.
 pub fn save(
     store: &mut Store,
     supersedes: Option<RecordId>,
@@ -70,6 +135,7 @@ pub fn save(
     assessment: &Assessment,
     formulation: &Formulation,
     choices: Option<&Choices>,
+    mha_decision: Option<&MhaDecision>,
 ) -> Result<PathBuf> {
     let no_choices = Choices::default();
     let draft = Draft {
@@ -78,7 +144,7 @@ pub fn save(
         choices: choices.unwrap_or(&no_choices),
         supersedes,
         saved_at: chrono::Utc::now(),
-        mha_decision: None,
+        mha_decision,
     };
     let (_, path) = store.save(&draft, rules)?;
     Ok(path)
