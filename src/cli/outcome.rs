@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
-use sicol::records::{FollowUp, FollowUpDraft, FollowUpReport, RecordId, Store};
+use sicol::records::{FollowUp, FollowUpDraft, FollowUpReport, Record, RecordId, Store};
 use sicol::{files, Problem, Result};
 
 use super::{Cli, EXIT_OK};
@@ -51,23 +51,18 @@ pub struct OutcomeArgs {
 /// Checks the follow-up against the record it follows and appends it; prints the new record's
 /// path on stderr.
 pub fn run(cli: &Cli, args: &OutcomeArgs) -> Result<u8> {
-    let (dir, id) = locate(&args.record, &args.store)?;
+    let Followed {
+        mut store,
+        id,
+        path,
+        record,
+    } = open_followed(&args.record, &args.store)?;
     let rules = files::load_rules(&cli.rules_dir())?;
-    let mut store = Store::open(&dir)?;
-    for warning in store.permission_warnings() {
-        eprintln!("warning: {warning}");
-    }
-    let path = store.path_of(id);
-    let record = store.read(id)?;
-    let today = chrono::Local::now().date_naive();
-    if let Some(date) = args.date.filter(|date| *date > today) {
-        eprintln!("warning: the follow-up date {date} is after today ({today}); check it is right");
-    }
     let report = FollowUpReport {
         admitted: args.admitted == YesNo::Yes,
         issues_resolved: args.issues_resolved.clone(),
         note: args.note.clone(),
-        date: args.date.unwrap_or(today),
+        date: day_or_today(args.date, "follow-up"),
     };
     let follow_up = FollowUp::check(
         &record,
@@ -88,6 +83,46 @@ pub fn run(cli: &Cli, args: &OutcomeArgs) -> Result<u8> {
         saved.id
     );
     Ok(EXIT_OK)
+}
+
+/// The assessment record a later record (a follow-up, a referral status) is about, read from
+/// the store it is in.
+pub(super) struct Followed {
+    /// The store, open to append to.
+    pub store: Store,
+    /// The record's id.
+    pub id: RecordId,
+    /// The record's file, to name it in problems.
+    pub path: PathBuf,
+    /// The record.
+    pub record: Record,
+}
+
+/// Opens the store RECORD is in (with its permission warnings on stderr) and reads the record.
+pub(super) fn open_followed(record: &str, store: &Path) -> Result<Followed> {
+    let (dir, id) = locate(record, store)?;
+    let store = Store::open(&dir)?;
+    for warning in store.permission_warnings() {
+        eprintln!("warning: {warning}");
+    }
+    let path = store.path_of(id);
+    let record = store.read(id)?;
+    Ok(Followed {
+        store,
+        id,
+        path,
+        record,
+    })
+}
+
+/// The day given, or today; a day after today is kept but warned about, since it is more
+/// likely a typing slip than a report from the future. `what` names the record in the warning.
+pub(super) fn day_or_today(date: Option<NaiveDate>, what: &str) -> NaiveDate {
+    let today = chrono::Local::now().date_naive();
+    if let Some(date) = date.filter(|date| *date > today) {
+        eprintln!("warning: the {what} date {date} is after today ({today}); check it is right");
+    }
+    date.unwrap_or(today)
 }
 
 /// The store and record id that RECORD names: a record file, or an id in `store`.

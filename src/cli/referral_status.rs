@@ -73,22 +73,17 @@ pub struct ReferralStatusArgs {
 /// Checks the status against the record's plan and appends it; prints the new record's path on
 /// stderr.
 pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
-    let (dir, id) = super::outcome::locate(&args.record, &args.store)?;
-    let mut store = Store::open(&dir)?;
-    for warning in store.permission_warnings() {
-        eprintln!("warning: {warning}");
-    }
-    let path = store.path_of(id);
-    let record = store.read(id)?;
-    let today = chrono::Local::now().date_naive();
-    if let Some(date) = args.date.filter(|date| *date > today) {
-        eprintln!("warning: the status date {date} is after today ({today}); check it is right");
-    }
+    let super::outcome::Followed {
+        mut store,
+        id,
+        path,
+        record,
+    } = super::outcome::open_followed(&args.record, &args.store)?;
     let report = StatusReport {
         partner: args.partner.clone(),
         status: args.status.into(),
         note: args.note.clone(),
-        date: args.date.unwrap_or(today),
+        date: super::outcome::day_or_today(args.date, "status"),
     };
     if let Some(revision) = revised_by(&store, id)? {
         eprintln!(

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 use clap::Args;
 
 use sicol::model::{Assessment, Choices, MhaDecision, MhaOutcome};
+
+use super::outcome::YesNo;
 use sicol::records::{Draft, RecordId, Store};
 use sicol::{Formulation, Problem, Result, RuleSet};
 
@@ -33,8 +35,8 @@ pub struct SaveArgs {
     pub decision: Option<MhaOutcome>,
 
     /// Whether the person agreed to the plan: yes or no (left out: not recorded)
-    #[arg(long, value_name = "yes|no", requires = "decision", value_parser = parse_yes_no)]
-    pub agreed: Option<bool>,
+    #[arg(long, value_enum, requires = "decision")]
+    pub agreed: Option<YesNo>,
 
     /// A note on the decision, in words; needed with `--decision other`
     #[arg(long = "decision-note", value_name = "TEXT", requires = "decision")]
@@ -44,15 +46,6 @@ pub struct SaveArgs {
 /// Reads an MHA outcome, listing the valid ones when it is not one of them.
 fn parse_outcome(text: &str) -> std::result::Result<MhaOutcome, String> {
     text.parse()
-}
-
-/// Reads yes or no.
-fn parse_yes_no(text: &str) -> std::result::Result<bool, String> {
-    match text.trim().to_ascii_lowercase().as_str() {
-        "yes" | "y" => Ok(true),
-        "no" | "n" => Ok(false),
-        other => Err(format!("`{other}` is not yes or no")),
-    }
 }
 
 /// The decision the options give, checked: one case only, and "other" says what in a note.
@@ -88,7 +81,7 @@ pub fn decision(args: &SaveArgs, cases: usize) -> Result<Option<MhaDecision>> {
     }
     Ok(Some(MhaDecision {
         outcome,
-        agreed_to_plan: args.agreed,
+        agreed_to_plan: args.agreed.map(|agreed| agreed == YesNo::Yes),
         note,
     }))
 }
