@@ -17,7 +17,7 @@ use crate::referrals::{
 };
 use crate::rules::config::LadderFacts;
 use crate::rules::{RuleSet, RuleSetId};
-use trace::{Contribution, Note, RaisedFlag, RuleOutput, RuleWarning, UrgencyFloor};
+use trace::{Contribution, Note, RaisedFlag, RuleOutput, RuleWarning};
 
 /// A complete formulation of one assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -107,15 +107,9 @@ pub struct Risk {
 }
 
 impl Risk {
-    /// The highest descriptor floor (the first one rules set at that level).
-    fn from_floors(floors: &[UrgencyFloor]) -> Option<Self> {
-        let mut best: Option<&UrgencyFloor> = None;
-        for floor in floors.iter().filter(|floor| floor.descriptor.is_some()) {
-            if best.is_none_or(|best| floor.level > best.level) {
-                best = Some(floor);
-            }
-        }
-        best.map(|floor| Risk {
+    /// The risk line for the rules' highest descriptor floor ([`RuleOutput::highest_risk`]).
+    fn of(output: &RuleOutput) -> Option<Self> {
+        output.highest_risk().map(|floor| Risk {
             level: floor.level,
             triage_code: floor.level.triage_code(),
             descriptor: floor.descriptor.clone().unwrap_or_default(),
@@ -354,7 +348,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
             )),
         }
     }
-    let risk = Risk::from_floors(&output.urgency_floors);
+    let risk = Risk::of(&output);
     // A rule set with urgency cut-offs is score-led, as every rule set before 2026.12 was.
     let legacy = config.thresholds.urgency_cutoffs.is_some();
     let mut balance_reason = balance_reason;

@@ -106,6 +106,25 @@ impl std::fmt::Display for RuleWarning {
     }
 }
 
+impl RuleOutput {
+    /// The risk so far: the floor of the highest level set with a triage-scale descriptor
+    /// (`risk_floor`), the first one at that level. Floors without a descriptor (a physical
+    /// emergency) set the urgency but are not a mental-health risk.
+    pub fn highest_risk(&self) -> Option<&UrgencyFloor> {
+        let mut best: Option<&UrgencyFloor> = None;
+        for floor in self
+            .urgency_floors
+            .iter()
+            .filter(|floor| floor.descriptor.is_some())
+        {
+            if best.is_none_or(|best| floor.level > best.level) {
+                best = Some(floor);
+            }
+        }
+        best
+    }
+}
+
 /// Everything the rules said about one assessment.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct RuleOutput {

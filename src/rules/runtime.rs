@@ -326,7 +326,7 @@ pub const HOST_API: &[HostFunction] = &[
         name: "risk_so_far",
         params: &[],
         returns: "string",
-        doc: "the highest urgency floor set by the rules that ran before this one (`\"routine\"` when none): lets a later rule raise a risk the medical rules found, never create one",
+        doc: "the highest risk the rules that ran before this one found with `risk_floor` (`\"routine\"` when none; an `urgency_at_least` floor such as a physical emergency is not a mental-health risk): lets a later rule raise a risk the medical rules found, never create one",
         group: ApiGroup::Reading,
     },
     HostFunction {
@@ -1380,11 +1380,8 @@ fn register_reading(
         with_session(|session| {
             let level = session
                 .output
-                .urgency_floors
-                .iter()
-                .map(|floor| floor.level)
-                .max()
-                .unwrap_or(Urgency::Routine);
+                .highest_risk()
+                .map_or(Urgency::Routine, |floor| floor.level);
             Ok(level.as_str().into())
         })
     });
