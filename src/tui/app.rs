@@ -1280,26 +1280,21 @@ impl<'r> App<'r> {
         let scale: Option<ScaleChoice> = match self.field() {
             Some(Field::SelfCare) => Some((
                 PickFor::SelfCare,
-                SelfCare::ALL
-                    .iter()
-                    .map(|v| (v.as_str(), v.label()))
-                    .collect(),
+                scale_options(SelfCare::ALL, SelfCare::as_str, SelfCare::label),
                 self.form.self_care.map(SelfCare::as_str),
             )),
             Some(Field::Capacity) => Some((
                 PickFor::Capacity,
-                CapacityStatus::ALL
-                    .iter()
-                    .map(|v| (v.as_str(), v.label()))
-                    .collect(),
+                scale_options(
+                    CapacityStatus::ALL,
+                    CapacityStatus::as_str,
+                    CapacityStatus::label,
+                ),
                 self.form.capacity.map(CapacityStatus::as_str),
             )),
             Some(Field::MhaOutcome) => Some((
                 PickFor::MhaOutcome,
-                MhaOutcome::ALL
-                    .iter()
-                    .map(|v| (v.as_str(), v.label()))
-                    .collect(),
+                scale_options(MhaOutcome::ALL, MhaOutcome::as_str, MhaOutcome::label),
                 self.form.mha_outcome.map(MhaOutcome::as_str),
             )),
             Some(Field::Agreed) => Some((
@@ -1882,6 +1877,17 @@ impl<'r> App<'r> {
         ]);
         hints
     }
+}
+
+/// Every value of a closed scale as (key, label), in order, for a picker.
+fn scale_options<T: Copy>(
+    all: &[T],
+    key: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> Vec<(&'static str, &'static str)> {
+    all.iter()
+        .map(|&value| (key(value), label(value)))
+        .collect()
 }
 
 /// A closed scale offered in a picker: its purpose, every (key, label), and the current key.
