@@ -349,8 +349,7 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
     let risk = Risk::of(&output);
-    // A rule set with urgency cut-offs is score-led, as every rule set before 2026.12 was.
-    let legacy = config.thresholds.urgency_cutoffs.is_some();
+    let legacy = config.score_led();
     let mut balance_reason = balance_reason;
     if let Some(risk) = risk.as_ref().filter(|risk| risk.level >= Urgency::High) {
         // The balance names the cause; with a serious risk it must not read as "only social".
@@ -480,7 +479,7 @@ pub fn referral_situation<'a>(
         balance,
         // Score-led rule sets (before 2026.12) named the best placed partner when none could
         // coordinate; they keep doing so, so that their records replay as they were made.
-        lead_without_coordinator: ruleset.config.thresholds.urgency_cutoffs.is_some(),
+        lead_without_coordinator: ruleset.config.score_led(),
         clinical: ruleset.config.clinical_lead.as_ref().and_then(|clinical| {
             let risk = risk.filter(|risk| risk.level >= clinical.from)?;
             Some(ClinicalBasis {

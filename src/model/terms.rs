@@ -176,17 +176,6 @@ named_scale! {
     }
 }
 
-impl Trend {
-    /// Human wording.
-    pub fn label(self) -> &'static str {
-        match self {
-            Trend::Rising => "Rising",
-            Trend::Stable => "Stable",
-            Trend::Easing => "Easing",
-        }
-    }
-}
-
 named_scale! {
     /// Whether the person can care for themselves (the triage scale's "vulnerable and unable to
     /// care for self"). Absent means not known.

@@ -242,6 +242,13 @@ pub struct ScriptEntry {
 }
 
 impl RuleSetConfig {
+    /// Whether the score sets the urgency through `urgency_cutoffs`, as in every rule set before
+    /// 2026.12. Such rule sets are weighed exactly as then (wording and lead choice included),
+    /// so that the records made under them replay unchanged.
+    pub fn score_led(&self) -> bool {
+        self.thresholds.urgency_cutoffs.is_some()
+    }
+
     /// Parses `ruleset.yaml` and checks it against the vocabulary; `file` names it in errors.
     pub fn parse(text: &str, file: &str, vocabulary: &Vocabulary) -> Result<Self, Problems> {
         let config: RuleSetConfig =
