@@ -42,6 +42,7 @@ pub fn every_kind(vocabulary: &Vocabulary) -> Assessment {
             lives: vocabulary.living_situations.keys().next().cloned(),
             dependants: Some(2),
             self_care: Some(SelfCare::NeedsHelp),
+            gender: None,
         },
         context: Context {
             referral_source: vocabulary.referral_sources.keys().next().cloned(),
@@ -142,6 +143,7 @@ pub fn generated(vocabulary: &Vocabulary, count: usize, seed: u64) -> Vec<Assess
                         .then(|| lives[rng.below(lives.len() as u64) as usize].clone()),
                     dependants: Some(rng.below(4) as u32),
                     self_care: None,
+                    gender: None,
                 },
                 context: Context {
                     referral_source: rng

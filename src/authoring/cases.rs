@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 
-use super::lint::declared_rules;
+use super::declared::declared_rules;
 use crate::error::{suggestion, yaml_problem, Problem, Problems};
 use crate::formulation::trace::RuleOutput;
 use crate::formulation::{round_to_cents, weigh, Formulation};

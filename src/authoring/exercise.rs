@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{Duration as Days, NaiveDate};
 
-use super::{Finding, Severity};
+use super::findings::{Finding, Severity};
 use crate::error::Problem;
 use crate::model::{Assessment, Section, Vocabulary};
 use crate::rules::runtime::stopped_by_sandbox;

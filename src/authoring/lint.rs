@@ -14,13 +14,18 @@ use std::sync::Arc;
 
 use rhai::{ASTNode, Expr, Stmt, Token, AST};
 
-use super::{CheckReport, Finding, Severity};
+pub use super::declared::declared_rules;
+use super::findings::{CheckReport, Finding, Severity};
 use crate::error::{nearest, suggestion, yaml_problem, Problem};
 use crate::model::vocabulary::is_snake_case;
 use crate::model::{Domain, FiveP, ReferralUrgency, Urgency, Vocabulary};
+use crate::referrals::Directory;
 use crate::rules::config::{RuleSetConfig, ScriptEntry};
 use crate::rules::runtime::{host_function, HostFunction, ParamKind, HOST_API};
-use crate::rules::{compile_scripts, RuleFiles, RuleSet, Runtime, RULESET_FILE, VOCABULARY_FILE};
+use crate::rules::scale::TriageScale;
+use crate::rules::{
+    compile_scripts, RuleFiles, RuleSet, Runtime, RULESET_FILE, TRIAGE_SCALE_FILE, VOCABULARY_FILE,
+};
 use crate::source::{Position, SourceMap};
 use crate::PARTNERS_FILE;
 
@@ -78,7 +83,13 @@ pub fn check_with(files: &RuleFiles, context: CheckContext<'_>) -> CheckReport {
         lint.recommendation_ladder(config);
     }
     let served = lint.partners(vocabulary.as_ref());
-    lint.scripts(vocabulary.as_ref(), config.as_ref(), served.as_ref());
+    let scale = lint.scale();
+    lint.scripts(
+        vocabulary.as_ref(),
+        config.as_ref(),
+        served.as_ref(),
+        scale.as_ref(),
+    );
     // Running needs rules that load. A mistake already found by reading (an unknown kind in
     // quotes) fails at the same place when run, so it is not reported twice.
     if let Ok(ruleset) = RuleSet::from_files(files) {
@@ -125,36 +136,6 @@ pub fn check_with(files: &RuleFiles, context: CheckContext<'_>) -> CheckReport {
         origin: files.origin.clone(),
         findings,
     }
-}
-
-/// Every rule name (`<script>.<name>`) the compiled scripts of a rule set declare with
-/// `rule("...")`, for test coverage and for hints about misspelt rule names.
-pub fn declared_rules(ruleset: &RuleSet) -> BTreeSet<String> {
-    let mut names = BTreeSet::new();
-    for script in ruleset.scripts() {
-        for (name, _) in rule_calls(script.ast()) {
-            names.insert(format!("{}.{name}", script.stem));
-        }
-    }
-    names
-}
-
-/// The `rule("name")` calls in a script, with where each is.
-fn rule_calls(ast: &AST) -> Vec<(String, rhai::Position)> {
-    let mut found = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
-        if let Some(ASTNode::Expr(Expr::FnCall(call, _)) | ASTNode::Stmt(Stmt::FnCall(call, _))) =
-            path.last()
-        {
-            if call.name.as_str() == "rule" && call.op_token.is_none() {
-                if let Some(Expr::StringConstant(name, position)) = call.args.first() {
-                    found.push((name.to_string(), *position));
-                }
-            }
-        }
-        true
-    });
-    found
 }
 
 struct Lint<'a> {
@@ -310,8 +291,9 @@ impl Lint<'_> {
         }
     }
 
-    /// Checks the categories of `partners.yaml` and returns the categories partners serve.
-    /// A light check of `categories:` only; the partner directory's own loader checks the rest.
+    /// Checks `partners.yaml` with the loader `evaluate` uses (every field, unknown fields,
+    /// duplicate ids, hours, routes), so that check and evaluate never disagree, then warns about
+    /// partners that tie; returns the categories partners serve.
     fn partners(&mut self, vocabulary: Option<&Vocabulary>) -> Option<BTreeSet<String>> {
         let text = self.files.files.get(PARTNERS_FILE)?;
         let file = self.files.display(PARTNERS_FILE);
@@ -322,46 +304,67 @@ impl Lint<'_> {
                 return None;
             }
         };
-        let map = SourceMap::index(text);
         let mut served = BTreeSet::new();
         let partners = value
             .get("partners")
             .and_then(serde_yaml::Value::as_sequence)
             .map(Vec::as_slice)
             .unwrap_or_default();
-        for (index, partner) in partners.iter().enumerate() {
+        for partner in partners {
             let categories = partner
                 .get("categories")
                 .and_then(serde_yaml::Value::as_sequence)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            for (slot, category) in categories.iter().enumerate() {
-                let Some(category) = category.as_str() else {
-                    continue;
-                };
-                served.insert(category.to_owned());
-                let Some(vocabulary) = vocabulary else {
-                    continue;
-                };
-                if !vocabulary.referral_categories.contains_key(category) {
-                    let path = format!("partners[{index}].categories[{slot}]");
-                    self.error(
+            served.extend(
+                categories
+                    .iter()
+                    .filter_map(serde_yaml::Value::as_str)
+                    .map(str::to_owned),
+            );
+        }
+        let vocabulary = vocabulary?;
+        match Directory::parse(text, &file, vocabulary) {
+            Ok(directory) => {
+                let map = SourceMap::index(text);
+                for (category, first, second) in super::partner_effect::ties(&directory) {
+                    let path = format!("partners[{second}]");
+                    let partners = directory.partners();
+                    self.warning(
                         Problem::new(
                             &file,
                             map.position(&path),
                             &path,
-                            format!("unknown referral category `{category}`"),
+                            format!(
+                                "`{}` and `{}` tie for {category}: same limits, hours, capacity and risk, so only the partner id decides between them",
+                                partners[first].id, partners[second].id
+                            ),
                         )
-                        .with_hint(suggestion(
-                            category,
-                            vocabulary.referral_categories.keys().map(String::as_str),
-                            "rules/vocabulary.yaml under `referral_categories:`",
-                        )),
+                        .with_hint("say what sets them apart (eligibility, only_when, max_risk, hours), or keep one of them for this category"),
                     );
+                }
+            }
+            Err(problems) => {
+                for problem in problems.0 {
+                    self.error(problem);
                 }
             }
         }
         Some(served)
+    }
+
+    /// `triage_scale.yaml`, when the folder has one; its problems are reported.
+    fn scale(&mut self) -> Option<TriageScale> {
+        let text = self.files.files.get(TRIAGE_SCALE_FILE)?;
+        match TriageScale::parse(text, &self.files.display(TRIAGE_SCALE_FILE)) {
+            Ok(scale) => Some(scale),
+            Err(problems) => {
+                for problem in problems.0 {
+                    self.error(problem);
+                }
+                None
+            }
+        }
     }
 
     /// Compiles the scripts and checks each one, then the folder-wide usage warnings.
@@ -370,6 +373,7 @@ impl Lint<'_> {
         vocabulary: Option<&Vocabulary>,
         config: Option<&RuleSetConfig>,
         served: Option<&BTreeSet<String>>,
+        scale: Option<&TriageScale>,
     ) {
         let weights = config
             .map(|config| config.weights.clone())
@@ -381,6 +385,7 @@ impl Lint<'_> {
             Arc::new(vocabulary.cloned().unwrap_or_default()),
             Arc::new(weights),
             Arc::new(flags),
+            scale.cloned().map(Arc::new),
         );
         let all_scripts: Vec<ScriptEntry> = self
             .files
@@ -431,6 +436,7 @@ impl Lint<'_> {
                 weights: config.map(|config| &config.weights),
                 flags: config.map(|config| &config.flags),
                 served,
+                scale,
                 callable: &callable,
             };
             let findings = context.check(script.ast());
@@ -573,6 +579,7 @@ struct ScriptContext<'a> {
     weights: Option<&'a indexmap::IndexMap<String, f64>>,
     flags: Option<&'a indexmap::IndexMap<String, String>>,
     served: Option<&'a BTreeSet<String>>,
+    scale: Option<&'a TriageScale>,
     callable: &'a BTreeSet<String>,
 }
 
@@ -618,6 +625,21 @@ impl ScriptContext<'_> {
             return;
         }
         if let Some(function) = host_function(name) {
+            if let (
+                Some(scale),
+                "risk_floor",
+                [Expr::StringConstant(level, _), Expr::StringConstant(descriptor, position), ..],
+            ) = (self.scale, name, args)
+            {
+                if let Ok(level) = level.parse::<Urgency>() {
+                    if let Some((message, hint)) = scale.disagreement(level, descriptor) {
+                        findings.push(Finding {
+                            severity: Severity::Error,
+                            problem: self.problem(*position, message, hint),
+                        });
+                    }
+                }
+            }
             if args.len() == function.params.len() {
                 for (param, arg) in function.params.iter().zip(args) {
                     self.argument(function, param.kind, arg, findings);
@@ -865,6 +887,27 @@ impl ScriptContext<'_> {
                         "`add_factor` needs a reason".to_owned(),
                         "say in words why this weighs, such as \"eviction due in 5 days\""
                             .to_owned(),
+                    );
+                }
+            }
+            ParamKind::Descriptor => {
+                if let Some(scale) = self.scale {
+                    if scale.descriptor(text).is_none() {
+                        error(
+                            position,
+                            format!("unknown triage scale descriptor `{text}`"),
+                            suggestion(
+                                text,
+                                scale.all().map(|found| found.name),
+                                "the descriptors in triage_scale.yaml",
+                            ),
+                        );
+                    }
+                } else {
+                    error(
+                        position,
+                        "`risk` needs triage_scale.yaml in the rules folder".to_owned(),
+                        "add triage_scale.yaml (the scale's rows), or use risk_floor(level, descriptor, why)".to_owned(),
                     );
                 }
             }

@@ -6,7 +6,7 @@
 //! or lead coordinator move.
 
 use super::cases::without_expect;
-use super::{Finding, Severity};
+use super::findings::{Finding, Severity};
 use crate::error::Problem;
 use crate::formulation::{evaluate, Formulation};
 use crate::model::Assessment;
@@ -144,11 +144,14 @@ fn replan(
     formulation: &Formulation,
     directory: &Directory,
 ) -> ReferralPlan {
+    let facts = crate::formulation::person_facts(assessment);
     let situation = crate::formulation::referral_situation(
         ruleset,
         assessment,
+        &facts,
         formulation.balance,
         formulation.risk.as_ref(),
+        &[],
     );
     resolve(
         &formulation.needs,
@@ -199,4 +202,44 @@ fn plan_changes(before: &ReferralPlan, after: &Formulation, directory: &Director
         ));
     }
     changes
+}
+
+/// Pairs of partners that tie for a category: the same limits for it, hours, same-day capacity,
+/// risk they hold, response time and route, so that only the partner id decides between them.
+/// Each pair is `(category, first, second)` as indexes into the directory, first < second.
+pub fn ties(directory: &Directory) -> Vec<(String, usize, usize)> {
+    let partners = directory.partners();
+    let mut found = Vec::new();
+    let mut categories: Vec<&String> = partners.iter().flat_map(|p| &p.categories).collect();
+    categories.sort_unstable();
+    categories.dedup();
+    for category in categories {
+        let serving = directory.serving(category);
+        for (position, &first) in serving.iter().enumerate() {
+            for &second in &serving[position + 1..] {
+                let (a, b) = (&partners[first], &partners[second]);
+                let limits = |p: &crate::referrals::Partner| {
+                    (
+                        p.eligibility.min_age,
+                        p.eligibility.max_age,
+                        p.eligibility.lives.clone(),
+                        p.eligibility.gender.clone(),
+                        p.eligibility.only_when.get(category).cloned(),
+                    )
+                };
+                let same = limits(a) == limits(b)
+                    && a.hours == b.hours
+                    && a.same_day == b.same_day
+                    && a.max_risk == b.max_risk
+                    && a.responds_within_hours == b.responds_within_hours
+                    && a.route == b.route
+                    && a.categories.iter().position(|c| c == category)
+                        == b.categories.iter().position(|c| c == category);
+                if same {
+                    found.push((category.clone(), first.min(second), first.max(second)));
+                }
+            }
+        }
+    }
+    found
 }

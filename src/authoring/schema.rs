@@ -13,7 +13,7 @@ use schemars::JsonSchema;
 use serde_json::{json, Value};
 
 use super::cases::{Expect, EXPECT_KEY, NO_LEAD};
-use super::lint::declared_rules;
+use super::declared::declared_rules;
 use crate::model::{Assessment, KindInfo, Section, Vocabulary};
 use crate::rules::{RuleSet, RuleSetConfig};
 

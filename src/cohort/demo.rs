@@ -324,6 +324,7 @@ fn person_assessment(
                 0
             }),
             self_care: None,
+            gender: None,
         },
         context: Context {
             referral_source: (!sources.is_empty())

@@ -11,13 +11,15 @@ use chrono::{DateTime, FixedOffset};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::model::{Assessment, Balance, Domain, FiveP, ReferralUrgency, Urgency};
+use crate::model::{Assessment, Balance, Choices, Decision, Domain, FiveP, Urgency};
 use crate::referrals::{
-    resolve, ClinicalBasis, Gap, LeadCoordinator, PersonFacts, Referral, Situation,
+    resolve, CaseHolder, ChoiceBasis, ClinicalBasis, Gap, LeadCoordinator, PersonFacts, Referral,
+    ReferralPlan, RiskToHold, Situation,
 };
+pub use crate::referrals::{Need, NeedReason};
 use crate::rules::config::LadderFacts;
 use crate::rules::{RuleSet, RuleSetId};
-use trace::{Contribution, Note, RaisedFlag, RuleOutput, RuleWarning};
+use trace::{Contribution, Note, RaisedFlag, ReferralRequest, RuleOutput, RuleWarning};
 
 /// A complete formulation of one assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -82,6 +84,10 @@ pub struct Formulation {
     pub lead_coordinator: Option<LeadCoordinator>,
     /// Needs that could not be met as asked; shown, never dropped.
     pub gaps: Vec<Gap>,
+    /// Who holds the case until the lead coordinator opens, when the lead cannot be reached
+    /// within the risk's response time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holder: Option<CaseHolder>,
     /// Notes from rules to the assessor.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<Note>,
@@ -219,28 +225,6 @@ impl FivePs {
     }
 }
 
-/// One category of help the rules asked for, merged across rules.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Need {
-    /// Referral category.
-    pub category: String,
-    /// The most urgent of the requests.
-    pub urgency: ReferralUrgency,
-    /// Every reason given, with its rule, in rule order.
-    pub reasons: Vec<NeedReason>,
-}
-
-/// One rule's reason for a need.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct NeedReason {
-    /// Why.
-    pub why: String,
-    /// Which rule.
-    pub rule: String,
-    /// How soon that rule asked for.
-    pub urgency: ReferralUrgency,
-}
-
 /// Serialises a weight rounded to two decimals, so that output does not show float noise.
 pub fn round2<S: Serializer>(value: &f64, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_f64(round_to_cents(*value))
@@ -358,7 +342,11 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
             risk.level, risk.triage_code
         ));
     }
-    let needs = merge_needs(&output);
+    let mut notes = output.notes.clone();
+    let needs = merge_needs(
+        &output,
+        think_family(ruleset, assessment, risk.as_ref(), &mut notes),
+    );
     let flag_names: Vec<&str> = output.flags.iter().map(|flag| flag.name.as_str()).collect();
     let facts = LadderFacts {
         urgency,
@@ -420,7 +408,8 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         }
     }
 
-    let situation = referral_situation(ruleset, assessment, balance, risk.as_ref());
+    let facts = person_facts(assessment);
+    let situation = referral_situation(ruleset, assessment, &facts, balance, risk.as_ref(), &[]);
     let plan = resolve(
         &needs,
         &situation,
@@ -452,29 +441,55 @@ pub fn weigh(ruleset: &RuleSet, assessment: &Assessment, output: RuleOutput) -> 
         referrals: plan.referrals,
         lead_coordinator: plan.lead_coordinator,
         gaps: plan.gaps,
+        holder: plan.holder,
         factors: output.contributions,
-        notes: output.notes,
+        notes,
         incomplete: !output.warnings.is_empty(),
         warnings: output.warnings,
         scripts_run: output.scripts_run,
     }
 }
 
-/// What referral resolution needs to know about a case: the person, the local time, the balance
-/// and, when the risk reaches `clinical_lead.from`, why a clinical service leads. One place, so
-/// that every caller that re-plans a formulation's needs (such as `rules check`'s partner
-/// comparison) leads the same way the formulation did.
+/// What the choice of partner knows about the person: age, living situation, gender, and the
+/// kinds recorded (for partners that serve a category only in a situation).
+pub fn person_facts(assessment: &Assessment) -> PersonFacts<'_> {
+    let recorded = |factor: &&crate::model::Factor| factor.severity > 0;
+    PersonFacts {
+        age: assessment.person.age,
+        lives: assessment.person.lives.as_deref(),
+        gender: assessment.person.gender,
+        recorded: assessment
+            .stressors
+            .iter()
+            .chain(&assessment.medical)
+            .filter(recorded)
+            .map(|factor| factor.kind.as_str())
+            .collect(),
+        first_episodes: assessment
+            .medical
+            .iter()
+            .filter(recorded)
+            .filter(|factor| factor.first_episode == Some(true))
+            .map(|factor| factor.kind.as_str())
+            .collect(),
+    }
+}
+
+/// What referral resolution needs to know about a case: the person, the local time, the balance,
+/// when the risk reaches `clinical_lead.from` why a clinical service leads, the risk the crisis
+/// partners must hold, and the partners the person declined. One place, so that every caller
+/// that re-plans a formulation's needs (the person's choices, `rules check`'s partner
+/// comparison) chooses the way the formulation did.
 pub fn referral_situation<'a>(
     ruleset: &'a RuleSet,
     assessment: &'a Assessment,
+    facts: &PersonFacts<'a>,
     balance: Balance,
     risk: Option<&Risk>,
+    declined: &'a [String],
 ) -> Situation<'a> {
     Situation {
-        person: PersonFacts {
-            age: assessment.person.age,
-            lives: assessment.person.lives.as_deref(),
-        },
+        person: facts.clone(),
         at: assessment.assessed_at.naive_local(),
         balance,
         // Score-led rule sets (before 2026.12) named the best placed partner when none could
@@ -490,7 +505,125 @@ pub fn referral_situation<'a>(
                 ),
             })
         }),
+        choice: ruleset.config.partner_choice.as_ref().map(|choice| ChoiceBasis {
+            risk: risk.and_then(|risk| {
+                let within_hours = ruleset
+                    .scale
+                    .as_deref()
+                    .and_then(|scale| scale.row(risk.level))
+                    .and_then(|row| row.within_hours)?;
+                Some(RiskToHold {
+                    level: risk.level,
+                    within_hours,
+                })
+            }),
+            hold_categories: &choice.hold_risk.categories,
+            hold_from: choice.hold_risk.from,
+        }),
+        declined,
     }
+}
+
+/// Think Family (`partner_choice.think_family`): a parent or carer with a listed medical kind at
+/// a risk of `from` or above has the children considered, whatever the rules asked. Returns the
+/// need to add, if any; a rule set that turns it off says why in a note.
+fn think_family(
+    ruleset: &RuleSet,
+    assessment: &Assessment,
+    risk: Option<&Risk>,
+    notes: &mut Vec<Note>,
+) -> Option<ReferralRequest> {
+    let policy = &ruleset.config.partner_choice.as_ref()?.think_family;
+    let dependants = assessment.person.dependants.filter(|count| *count > 0)?;
+    let risk = risk.filter(|risk| risk.level >= policy.from)?;
+    let kinds: Vec<&str> = assessment
+        .medical
+        .iter()
+        .filter(|factor| factor.severity > 0 && policy.kinds.contains(&factor.kind))
+        .map(|factor| factor.kind.as_str())
+        .collect();
+    if kinds.is_empty() {
+        return None;
+    }
+    if let Some(reason) = &policy.off {
+        notes.push(Note {
+            text: format!("Think Family is off in this rule set: {reason}"),
+            rule: "ruleset.partner_choice.think_family".to_owned(),
+        });
+        return None;
+    }
+    Some(ReferralRequest {
+        category: policy.category.clone(),
+        urgency: policy.urgency,
+        why: format!(
+            "a parent or carer of {dependants} with {} at a risk of {} ({}): consider the children's safety and needs (Think Family)",
+            kinds.join(", "),
+            risk.level,
+            risk.triage_code
+        ),
+        rule: "ruleset.partner_choice.think_family".to_owned(),
+    })
+}
+
+/// The plan after the person's choices: every partner they declined is left out and its needs
+/// go to the next eligible partner or become a gap; a declined lead passes to another partner
+/// and the plan says why. The declined referrals stay in the list, after the others, so that
+/// the person's decision is still shown. `None` when nothing was declined.
+pub fn after_choices(
+    ruleset: &RuleSet,
+    assessment: &Assessment,
+    formulation: &Formulation,
+    choices: &Choices,
+) -> Option<ReferralPlan> {
+    let declined: Vec<String> = choices
+        .0
+        .iter()
+        .filter(|choice| choice.decision == Decision::Declined)
+        .filter(|choice| {
+            formulation
+                .referrals
+                .iter()
+                .any(|referral| referral.partner == choice.referral)
+        })
+        .map(|choice| choice.referral.clone())
+        .collect();
+    if declined.is_empty() {
+        return None;
+    }
+    let facts = person_facts(assessment);
+    let situation = referral_situation(
+        ruleset,
+        assessment,
+        &facts,
+        formulation.balance,
+        formulation.risk.as_ref(),
+        &declined,
+    );
+    let mut plan = resolve(
+        &formulation.needs,
+        &situation,
+        &ruleset.partners,
+        &ruleset.config.lead_coordinator,
+    );
+    if let (Some(before), Some(after)) = (
+        formulation.lead_coordinator.as_ref(),
+        plan.lead_coordinator.as_mut(),
+    ) {
+        if declined.contains(&before.partner) {
+            after.why = format!(
+                "{} would have led, but the person declined it; {}",
+                before.name, after.why
+            );
+        }
+    }
+    plan.referrals.extend(
+        formulation
+            .referrals
+            .iter()
+            .filter(|referral| declined.contains(&referral.partner))
+            .cloned(),
+    );
+    Some(plan)
 }
 
 fn decide_balance(social: f64, medical: f64, margin: f64) -> (Balance, String) {
@@ -537,10 +670,11 @@ fn decide_balance(social: f64, medical: f64, margin: f64) -> (Balance, String) {
     }
 }
 
-/// One need per category, most urgent first, then in the order rules first asked.
-fn merge_needs(output: &RuleOutput) -> Vec<Need> {
+/// One need per category, most urgent first, then in the order rules first asked (a need the
+/// rule set's policy asks for comes after the rules').
+fn merge_needs(output: &RuleOutput, policy: Option<ReferralRequest>) -> Vec<Need> {
     let mut needs: IndexMap<&str, Need> = IndexMap::new();
-    for request in &output.referral_requests {
+    for request in output.referral_requests.iter().chain(policy.as_ref()) {
         let need = needs.entry(&request.category).or_insert_with(|| Need {
             category: request.category.clone(),
             urgency: request.urgency,

@@ -9,7 +9,7 @@ use chrono::{DateTime, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{suggestion, yaml_problem, FileProblems, Problem, Problems};
-use crate::model::terms::{CapacityStatus, SelfCare, Trend};
+use crate::model::terms::{CapacityStatus, Gender, SelfCare, Trend};
 use crate::model::vocabulary::{Section, Vocabulary};
 
 /// Highest severity on the 0–3 scale.
@@ -82,6 +82,9 @@ pub struct Person {
     /// Whether the person can care for themselves; absent when not known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub self_care: Option<SelfCare>,
+    /// The person's gender, used only for single-gender services; absent when not known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gender: Option<Gender>,
 }
 
 /// How the person came to be assessed.
@@ -213,6 +216,7 @@ struct RawPerson {
     lives: Option<String>,
     dependants: Option<i64>,
     self_care: Option<String>,
+    gender: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -372,6 +376,11 @@ impl Checker<'_> {
             raw.self_care,
             "write able, needs_help or unable, or leave the line out if it is not known",
         );
+        let gender = self.scale(
+            "person.gender",
+            raw.gender,
+            "write woman, man, non_binary or other, or leave the line out if it is not known",
+        );
         let lives = raw.lives.filter(|lives| {
             self.known_key(
                 "person.lives",
@@ -390,6 +399,7 @@ impl Checker<'_> {
             lives,
             dependants,
             self_care,
+            gender,
         }
     }
 

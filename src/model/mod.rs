@@ -16,6 +16,7 @@ pub use codes::Codes;
 pub use mha::MhaDecision;
 pub use sharing::Share;
 pub use terms::{
-    Balance, CapacityStatus, Domain, FiveP, MhaOutcome, ReferralUrgency, SelfCare, Trend, Urgency,
+    Balance, CapacityStatus, Domain, FiveP, Gender, MhaOutcome, ReferralUrgency, SelfCare, Trend,
+    Urgency,
 };
 pub use vocabulary::{CategoryInfo, KindInfo, Section, Vocabulary};

@@ -189,6 +189,21 @@ named_scale! {
     }
 }
 
+named_scale! {
+    /// The person's gender, recorded only so that single-gender services (a women's refuge) can be
+    /// offered or ruled out. Absent means not known, which is never read as any of these.
+    Gender {
+        /// A woman.
+        Woman = "woman",
+        /// A man.
+        Man = "man",
+        /// Non-binary.
+        NonBinary = "non_binary",
+        /// Another gender, in the person's words elsewhere.
+        Other = "other",
+    }
+}
+
 impl SelfCare {
     /// Human wording.
     pub fn label(self) -> &'static str {

@@ -14,8 +14,8 @@ pub mod resolve;
 
 pub use choices::parse_choices;
 pub use next_steps::next_steps;
-pub use partners::{Directory, Partner, PersonFacts};
+pub use partners::{Admission, Directory, Eligibility, Partner, PersonFacts, Route, Situational};
 pub use resolve::{
-    resolve, ClinicalBasis, Gap, GapKind, LeadCoordinator, LeadPolicy, Referral, ReferralPlan,
-    ReferralReason, Situation,
+    resolve, CaseHolder, ChoiceBasis, ClinicalBasis, Gap, GapKind, LeadCoordinator, LeadPolicy,
+    Need, NeedReason, NotChosen, Referral, ReferralPlan, ReferralReason, RiskToHold, Situation,
 };

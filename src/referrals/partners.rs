@@ -12,7 +12,7 @@ use chrono::{Datelike, NaiveDateTime, NaiveTime, Timelike, Weekday};
 use serde::Deserialize;
 
 use crate::error::{nearest, suggestion, yaml_problem, FileProblems, Problems};
-use crate::model::Vocabulary;
+use crate::model::{Gender, Urgency, Vocabulary};
 
 /// The whole directory, in file order (file order breaks ties between otherwise equal partners).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -45,6 +45,94 @@ pub struct Partner {
     pub can_coordinate: bool,
     /// Who the partner serves.
     pub eligibility: Eligibility,
+    /// The highest triage level the service can safely hold (a crisis café, a befriending group
+    /// or a walk-in holds less than a crisis team); `None` when the directory sets no limit.
+    pub max_risk: Option<Urgency>,
+    /// How soon, in hours, the service responds face to face to an urgent referral while it is
+    /// open; `None` when the directory does not say.
+    pub responds_within_hours: Option<u32>,
+    /// How a referral reaches the partner.
+    pub route: Route,
+}
+
+/// How a referral reaches a partner.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Route {
+    /// Any professional, the assessor included, refers (the default).
+    #[default]
+    Professional,
+    /// The person can contact the partner themselves; a professional may also refer.
+    SelfReferral,
+    /// Only through one of these partners (a refuge through the domestic abuse helpline or an
+    /// IDVA), in the order the entry lists them.
+    Via(Vec<String>),
+}
+
+impl Route {
+    /// The route in words for the assessor.
+    pub fn describe(&self, directory: &Directory) -> String {
+        match self {
+            Route::Professional => "a professional refers".to_owned(),
+            Route::SelfReferral => {
+                "the person can contact them directly, or a professional refers".to_owned()
+            }
+            Route::Via(via) => {
+                let names: Vec<String> = via
+                    .iter()
+                    .map(|id| {
+                        directory
+                            .get(id)
+                            .map_or_else(|| id.clone(), |p| p.name.clone())
+                    })
+                    .collect();
+                format!("only through {}", names.join(" or "))
+            }
+        }
+    }
+}
+
+/// A condition on the recorded situation under which a partner serves one of its categories:
+/// a refuge serves `housing_advice` only for someone fleeing abuse, an Early Intervention team
+/// serves `community_mental_health` only for a first episode of psychosis. Every listed
+/// condition must hold; within a list, any kind will do.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Situational {
+    /// Any of these stressor or medical kinds is recorded (severity 1 or more).
+    pub recorded: Vec<String>,
+    /// Any of these medical kinds is recorded as a first episode.
+    pub first_episode: Vec<String>,
+}
+
+impl Situational {
+    /// Whether the condition holds for the person; a condition on something not recorded does
+    /// not hold (the partner serves that category only for that situation).
+    pub fn holds(&self, person: &PersonFacts<'_>) -> bool {
+        (self.recorded.is_empty()
+            || self
+                .recorded
+                .iter()
+                .any(|kind| person.recorded.contains(&kind.as_str())))
+            && (self.first_episode.is_empty()
+                || self
+                    .first_episode
+                    .iter()
+                    .any(|kind| person.first_episodes.contains(&kind.as_str())))
+    }
+
+    /// The condition in words: "for domestic_abuse", "for a first episode of psychosis".
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.recorded.is_empty() {
+            parts.push(format!("for {}", self.recorded.join(" or ")));
+        }
+        if !self.first_episode.is_empty() {
+            parts.push(format!(
+                "for a first episode of {}",
+                self.first_episode.join(" or ")
+            ));
+        }
+        parts.join(" and ")
+    }
 }
 
 /// Who a partner serves. Absent limits exclude nobody.
@@ -56,35 +144,123 @@ pub struct Eligibility {
     pub max_age: Option<u32>,
     /// Living situations served (keys of `living_situations`); empty means any.
     pub lives: Vec<String>,
-    /// Free text on who the partner serves, shown to the assessor.
+    /// Genders served by a single-gender service; empty means any. A person whose gender is not
+    /// known is offered such a service only with "confirm eligibility", never silently.
+    pub gender: Vec<Gender>,
+    /// Per category, the situation in which the partner serves it; a category not listed is
+    /// served whatever the situation.
+    pub only_when: BTreeMap<String, Situational>,
+    /// Free text for people only (how to refer, what to expect); never read by the choice.
     pub note: Option<String>,
+}
+
+/// Whether a partner takes a person for one category, and how sure that is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admission {
+    /// Every limit the partner sets is met or not known to be broken, and none needs checking.
+    Eligible {
+        /// How many of the partner's limits this person is known to meet (an age band, a gender,
+        /// a living situation, a situation for this category): the more, the more specific.
+        specificity: usize,
+        /// Those limits in words, for "why this partner".
+        matched: Vec<String>,
+    },
+    /// Eligible only if something not recorded turns out right (a single-gender service for a
+    /// person whose gender is not known): offered with "confirm eligibility", never chosen
+    /// silently and never made lead.
+    Confirm {
+        /// What to confirm, in words.
+        what: String,
+    },
+    /// Not eligible, and why, in words ("ages 16–25", "women only").
+    Excluded(String),
 }
 
 /// What is known about the person when deciding eligibility. Unknown facts exclude nobody: a
 /// crisis rarely gives the full picture, and a wrong exclusion is worse than a phone call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct PersonFacts<'a> {
     /// Age in years, if known.
     pub age: Option<u32>,
     /// Living situation key, if known.
     pub lives: Option<&'a str>,
+    /// Gender, if known.
+    pub gender: Option<Gender>,
+    /// The stressor and medical kinds recorded at severity 1 or more.
+    pub recorded: Vec<&'a str>,
+    /// The medical kinds recorded as a first episode.
+    pub first_episodes: Vec<&'a str>,
 }
 
 impl Eligibility {
-    /// Whether the partner takes the person: [`Eligibility::excludes`] without the words, for
-    /// the hot path of resolution, which asks it of every partner serving every need.
-    pub fn admits(&self, person: PersonFacts<'_>) -> bool {
-        let age_fits = person.age.is_none_or(|age| {
-            self.min_age.is_none_or(|min| age >= min) && self.max_age.is_none_or(|max| age <= max)
-        });
-        let lives_fits = person.lives.is_none_or(|lives| {
-            self.lives.is_empty() || self.lives.iter().any(|allowed| allowed == lives)
-        });
-        age_fits && lives_fits
+    /// Whether the partner takes the person for `category`, with how specific the match is.
+    pub fn admission(&self, person: &PersonFacts<'_>, category: &str) -> Admission {
+        let mut matched = Vec::new();
+        if self.min_age.is_some() || self.max_age.is_some() {
+            let band = self.age_band();
+            if let Some(age) = person.age {
+                let fits = self.min_age.is_none_or(|min| age >= min)
+                    && self.max_age.is_none_or(|max| age <= max);
+                if !fits {
+                    return Admission::Excluded(band);
+                }
+                matched.push(format!("{band}: {age}"));
+            }
+        }
+        if !self.lives.is_empty() {
+            if let Some(lives) = person.lives {
+                if !self.lives.iter().any(|allowed| allowed == lives) {
+                    return Admission::Excluded(format!(
+                        "serves people who live: {}",
+                        self.lives.join(", ")
+                    ));
+                }
+                matched.push(format!("lives {lives}"));
+            }
+        }
+        if let Some(condition) = self.only_when.get(category) {
+            if !condition.holds(person) {
+                return Admission::Excluded(format!(
+                    "serves {category} only {}",
+                    condition.describe()
+                ));
+            }
+            matched.push(format!("{category} {}", condition.describe()));
+        }
+        if !self.gender.is_empty() {
+            let served = self.genders_served();
+            match person.gender {
+                Some(gender) if self.gender.contains(&gender) => matched.push(served),
+                Some(_) => return Admission::Excluded(served),
+                None => {
+                    return Admission::Confirm {
+                        what: format!("{served}, and the person's gender is not recorded"),
+                    }
+                }
+            }
+        }
+        Admission::Eligible {
+            specificity: matched.len(),
+            matched,
+        }
     }
 
-    /// Why the person is not eligible, or `None` when they are.
-    pub fn excludes(&self, person: PersonFacts<'_>) -> Option<String> {
+    /// Whether the partner can take the person for `category` (eligible, or to be confirmed).
+    pub fn admits(&self, person: &PersonFacts<'_>, category: &str) -> bool {
+        !matches!(self.admission(person, category), Admission::Excluded(_))
+    }
+
+    /// Why the person is not eligible for `category`, or `None` when they may be.
+    pub fn excludes(&self, person: &PersonFacts<'_>, category: &str) -> Option<String> {
+        match self.admission(person, category) {
+            Admission::Excluded(why) => Some(why),
+            _ => None,
+        }
+    }
+
+    /// Why the person is not eligible by age or living situation, in the words of rule sets
+    /// before 2026.12.1 (kept so that their records replay word for word), or `None`.
+    pub fn legacy_excludes(&self, person: &PersonFacts<'_>) -> Option<String> {
         if let Some(age) = person.age {
             if let Some(min) = self.min_age.filter(|min| age < *min) {
                 return Some(format!("serves ages {min} and over"));
@@ -99,6 +275,31 @@ impl Eligibility {
             }
         }
         None
+    }
+
+    /// The age band in words: "ages 16–25", "ages 65 and over", "ages up to 24".
+    fn age_band(&self) -> String {
+        match (self.min_age, self.max_age) {
+            (Some(min), Some(max)) => format!("ages {min}–{max}"),
+            (Some(min), None) => format!("ages {min} and over"),
+            (None, Some(max)) => format!("ages up to {max}"),
+            (None, None) => "any age".to_owned(),
+        }
+    }
+
+    /// "women only", "women and non-binary people only".
+    fn genders_served(&self) -> String {
+        let words: Vec<&str> = self
+            .gender
+            .iter()
+            .map(|gender| match gender {
+                Gender::Woman => "women",
+                Gender::Man => "men",
+                Gender::NonBinary => "non-binary people",
+                Gender::Other => "people of another gender",
+            })
+            .collect();
+        format!("{} only", words.join(" and "))
     }
 }
 
@@ -132,6 +333,31 @@ impl Hours {
                     && window.open <= at.time()
                     && at.time() < window.close
             }),
+        }
+    }
+
+    /// When the partner is next open at or after `at`: `at` itself when open now, else the
+    /// next opening in the coming week; `None` for hours that never open (not possible in a
+    /// checked directory).
+    pub fn next_open(&self, at: NaiveDateTime) -> Option<NaiveDateTime> {
+        match self {
+            Hours::Always => Some(at),
+            Hours::Windows(windows) => {
+                if self.is_open(at) {
+                    return Some(at);
+                }
+                (0..=7)
+                    .filter_map(|offset| {
+                        let day = at.date() + chrono::Days::new(offset);
+                        windows
+                            .iter()
+                            .filter(|window| window.days.contains(&day.weekday()))
+                            .map(|window| day.and_time(window.open))
+                            .filter(|opens| *opens > at)
+                            .min()
+                    })
+                    .next()
+            }
         }
     }
 
@@ -272,6 +498,7 @@ impl Directory {
         let mut checker = Checker {
             vocabulary,
             problems: FileProblems::new(file, text),
+            routes: Vec::new(),
         };
         let mut seen: BTreeMap<String, usize> = BTreeMap::new();
         let mut partners = Vec::with_capacity(raw.partners.len());
@@ -289,6 +516,23 @@ impl Directory {
             }
             if let Some(partner) = checker.partner(&path, raw_partner) {
                 partners.push(partner);
+            }
+        }
+        // Routes name other partners, so they are checked once every id is known.
+        for (path, ids) in std::mem::take(&mut checker.routes) {
+            for (index, id) in ids.iter().enumerate() {
+                if !seen.contains_key(id) {
+                    let hint = suggestion(
+                        id,
+                        seen.keys().map(String::as_str),
+                        "the partner ids in this file",
+                    );
+                    checker.problem(
+                        &format!("{path}.via[{index}]"),
+                        format!("route via `{id}`, which is not a partner in this file"),
+                        hint,
+                    );
+                }
             }
         }
         checker.problems.finish(Self::new(partners))
@@ -319,6 +563,12 @@ struct RawPartner {
     can_coordinate: bool,
     #[serde(default)]
     eligibility: Option<RawEligibility>,
+    #[serde(default)]
+    max_risk: Option<String>,
+    #[serde(default)]
+    responds_within_hours: Option<u32>,
+    #[serde(default)]
+    route: Option<serde_yaml::Value>,
 }
 
 #[derive(Deserialize)]
@@ -331,12 +581,27 @@ struct RawEligibility {
     #[serde(default)]
     lives: Vec<String>,
     #[serde(default)]
+    gender: Vec<String>,
+    #[serde(default)]
+    only_when: BTreeMap<String, RawSituational>,
+    #[serde(default)]
     note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSituational {
+    #[serde(default)]
+    recorded: Vec<String>,
+    #[serde(default)]
+    first_episode: Vec<String>,
 }
 
 struct Checker<'a> {
     vocabulary: &'a Vocabulary,
     problems: FileProblems<'a>,
+    /// Every `route: { via: [...] }` seen, with its path, checked against the ids at the end.
+    routes: Vec<(String, Vec<String>)>,
 }
 
 impl Checker<'_> {
@@ -387,7 +652,23 @@ impl Checker<'_> {
             }
         }
         let hours = self.hours(&format!("{path}.hours"), &raw.hours);
-        let eligibility = self.eligibility(&format!("{path}.eligibility"), raw.eligibility);
+        let eligibility = self.eligibility(
+            &format!("{path}.eligibility"),
+            raw.eligibility,
+            &raw.categories,
+        );
+        let max_risk = raw
+            .max_risk
+            .as_deref()
+            .and_then(|text| self.max_risk(&format!("{path}.max_risk"), text));
+        if raw.responds_within_hours == Some(0) {
+            self.problem(
+                &format!("{path}.responds_within_hours"),
+                "responds_within_hours is 0".to_owned(),
+                "write how many hours the service takes to respond face to face while open, such as 4, or leave the line out",
+            );
+        }
+        let route = self.route(&format!("{path}.route"), raw.route.as_ref(), &raw.id);
         if self.problems.count() > before {
             return None;
         }
@@ -400,13 +681,168 @@ impl Checker<'_> {
             same_day: raw.same_day,
             can_coordinate: raw.can_coordinate,
             eligibility,
+            max_risk,
+            responds_within_hours: raw.responds_within_hours,
+            route: route?,
         })
     }
 
-    fn eligibility(&mut self, path: &str, raw: Option<RawEligibility>) -> Eligibility {
+    fn max_risk(&mut self, path: &str, text: &str) -> Option<Urgency> {
+        let by_code = Urgency::ALL
+            .iter()
+            .copied()
+            .find(|level| text.len() == 1 && level.triage_code().to_string() == text);
+        let found = by_code.or_else(|| text.parse::<Urgency>().ok());
+        if found.is_none() {
+            self.problem(
+                path,
+                format!("`{text}` is not a triage code"),
+                "write the highest triage code the service can safely hold, A to F (for example D for a crisis café), or a level name such as moderate",
+            );
+        }
+        found
+    }
+
+    fn route(
+        &mut self,
+        path: &str,
+        value: Option<&serde_yaml::Value>,
+        own_id: &str,
+    ) -> Option<Route> {
+        const HINT: &str = "write route: professional, route: self, or route: { via: [partner-id, ...] } for a partner reached only through others";
+        let Some(value) = value else {
+            return Some(Route::Professional);
+        };
+        match value {
+            serde_yaml::Value::String(word) if word == "professional" => Some(Route::Professional),
+            serde_yaml::Value::String(word) if word == "self" => Some(Route::SelfReferral),
+            serde_yaml::Value::Mapping(fields) => {
+                let via = fields.get("via");
+                let unknown = fields.keys().any(|key| key.as_str() != Some("via"));
+                let ids: Option<Vec<String>> = match via {
+                    Some(serde_yaml::Value::String(id)) => Some(vec![id.clone()]),
+                    Some(serde_yaml::Value::Sequence(items)) if !items.is_empty() => items
+                        .iter()
+                        .map(|item| item.as_str().map(str::to_owned))
+                        .collect(),
+                    _ => None,
+                };
+                match ids {
+                    Some(ids) if !unknown => {
+                        if ids.iter().any(|id| id == own_id) {
+                            self.problem(
+                                path,
+                                format!("partner `{own_id}` is reached via itself"),
+                                "name the partners a referral must go through, not this one",
+                            );
+                            return None;
+                        }
+                        self.routes.push((path.to_owned(), ids.clone()));
+                        Some(Route::Via(ids))
+                    }
+                    _ => {
+                        self.problem(
+                            path,
+                            "a route via others must list partner ids".to_owned(),
+                            HINT,
+                        );
+                        None
+                    }
+                }
+            }
+            other => {
+                self.problem(
+                    path,
+                    format!("`{}` is not a route", yaml_scalar_text(other)),
+                    HINT,
+                );
+                None
+            }
+        }
+    }
+
+    fn eligibility(
+        &mut self,
+        path: &str,
+        raw: Option<RawEligibility>,
+        categories: &[String],
+    ) -> Eligibility {
         let Some(raw) = raw else {
             return Eligibility::default();
         };
+        let mut gender = Vec::new();
+        for (index, text) in raw.gender.iter().enumerate() {
+            match text.parse::<Gender>() {
+                Ok(value) => gender.push(value),
+                Err(_) => self.problem(
+                    &format!("{path}.gender[{index}]"),
+                    format!("`{text}` is not a gender sicol records"),
+                    format!("write one or more of {}", Gender::names()),
+                ),
+            }
+        }
+        let mut only_when = BTreeMap::new();
+        for (category, condition) in raw.only_when {
+            let at = format!("{path}.only_when.{category}");
+            if !categories.contains(&category) {
+                self.problem(
+                    &at,
+                    format!("`{category}` is not one of this partner's categories"),
+                    format!(
+                        "only_when names a category the partner serves: {}",
+                        categories.join(", ")
+                    ),
+                );
+            }
+            if condition.recorded.is_empty() && condition.first_episode.is_empty() {
+                self.problem(
+                    &at,
+                    "the condition is empty".to_owned(),
+                    "write { recorded: [kind, ...] } or { first_episode: [kind, ...] }",
+                );
+            }
+            for (index, kind) in condition.recorded.iter().enumerate() {
+                let known = self.vocabulary.stressors.contains_key(kind)
+                    || self.vocabulary.medical.contains_key(kind);
+                if !known {
+                    let hint = suggestion(
+                        kind,
+                        self.vocabulary
+                            .stressors
+                            .keys()
+                            .chain(self.vocabulary.medical.keys())
+                            .map(String::as_str),
+                        "stressors and medical in rules/vocabulary.yaml",
+                    );
+                    self.problem(
+                        &format!("{at}.recorded[{index}]"),
+                        format!("unknown stressor or medical kind `{kind}`"),
+                        hint,
+                    );
+                }
+            }
+            for (index, kind) in condition.first_episode.iter().enumerate() {
+                if !self.vocabulary.medical.contains_key(kind) {
+                    let hint = suggestion(
+                        kind,
+                        self.vocabulary.medical.keys().map(String::as_str),
+                        "medical in rules/vocabulary.yaml",
+                    );
+                    self.problem(
+                        &format!("{at}.first_episode[{index}]"),
+                        format!("unknown medical kind `{kind}`"),
+                        hint,
+                    );
+                }
+            }
+            only_when.insert(
+                category,
+                Situational {
+                    recorded: condition.recorded,
+                    first_episode: condition.first_episode,
+                },
+            );
+        }
         if let (Some(min), Some(max)) = (raw.min_age, raw.max_age) {
             if min > max {
                 self.problem(
@@ -434,6 +870,8 @@ impl Checker<'_> {
             min_age: raw.min_age,
             max_age: raw.max_age,
             lives: raw.lives,
+            gender,
+            only_when,
             note: raw.note.filter(|note| !note.trim().is_empty()),
         }
     }
@@ -673,32 +1111,120 @@ mod tests {
             min_age: Some(18),
             max_age: Some(64),
             lives: vec!["homeless".into()],
-            note: None,
+            ..Eligibility::default()
         };
-        let person = |age, lives| PersonFacts { age, lives };
-        assert_eq!(limits.excludes(person(Some(30), Some("homeless"))), None);
+        let person = |age, lives| PersonFacts {
+            age,
+            lives,
+            ..PersonFacts::default()
+        };
+        let excludes = |facts: PersonFacts<'_>| limits.excludes(&facts, "housing_advice");
+        assert_eq!(excludes(person(Some(30), Some("homeless"))), None);
         assert_eq!(
-            limits.excludes(person(Some(17), None)).as_deref(),
-            Some("serves ages 18 and over")
+            excludes(person(Some(17), None)).as_deref(),
+            Some("ages 18–64")
         );
         assert_eq!(
-            limits.excludes(person(Some(65), None)).as_deref(),
+            limits.legacy_excludes(&person(Some(65), None)).as_deref(),
             Some("serves ages up to 64")
         );
-        assert!(limits.excludes(person(Some(30), Some("alone"))).is_some());
+        assert!(excludes(person(Some(30), Some("alone"))).is_some());
         // What is not known excludes nobody.
-        assert_eq!(limits.excludes(person(None, None)), None);
-        // The quick test agrees with the worded one at and around every limit.
+        assert_eq!(excludes(person(None, None)), None);
+        // The quick test agrees with the worded one at and around every limit, and with the
+        // wording of older rule sets.
         for age in [None, Some(17), Some(18), Some(64), Some(65)] {
             for lives in [None, Some("homeless"), Some("alone")] {
                 let facts = person(age, lives);
                 assert_eq!(
-                    limits.admits(facts),
-                    limits.excludes(facts).is_none(),
+                    limits.admits(&facts, "housing_advice"),
+                    limits.excludes(&facts, "housing_advice").is_none(),
+                    "{age:?} {lives:?}"
+                );
+                assert_eq!(
+                    limits.admits(&facts, "housing_advice"),
+                    limits.legacy_excludes(&facts).is_none(),
                     "{age:?} {lives:?}"
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_single_gender_service_is_never_chosen_silently() {
+        let limits = Eligibility {
+            gender: vec![Gender::Woman],
+            ..Eligibility::default()
+        };
+        let with = |gender| PersonFacts {
+            gender,
+            ..PersonFacts::default()
+        };
+        assert!(matches!(
+            limits.admission(&with(Some(Gender::Woman)), "housing_advice"),
+            Admission::Eligible { specificity: 1, .. }
+        ));
+        assert_eq!(
+            limits
+                .excludes(&with(Some(Gender::Man)), "housing_advice")
+                .as_deref(),
+            Some("women only")
+        );
+        // Not known is never read as any gender: the service is offered only to be confirmed.
+        assert!(matches!(
+            limits.admission(&with(None), "housing_advice"),
+            Admission::Confirm { .. }
+        ));
+    }
+
+    #[test]
+    fn a_category_served_only_in_a_situation_needs_that_situation_recorded() {
+        let mut limits = Eligibility::default();
+        limits.only_when.insert(
+            "housing_advice".into(),
+            Situational {
+                recorded: vec!["domestic_abuse".into()],
+                first_episode: Vec::new(),
+            },
+        );
+        let fleeing = PersonFacts {
+            recorded: vec!["domestic_abuse", "homelessness"],
+            ..PersonFacts::default()
+        };
+        let sleeping_rough = PersonFacts {
+            recorded: vec!["homelessness"],
+            ..PersonFacts::default()
+        };
+        assert!(limits.admits(&fleeing, "housing_advice"));
+        assert_eq!(
+            limits
+                .excludes(&sleeping_rough, "housing_advice")
+                .as_deref(),
+            Some("serves housing_advice only for domestic_abuse")
+        );
+        // Other categories are served whatever the situation.
+        assert!(limits.admits(&sleeping_rough, "domestic_abuse_service"));
+    }
+
+    #[test]
+    fn next_opening_is_found_across_the_weekend() {
+        let directory = Directory::parse(GOOD, "partners.yaml", &vocabulary()).expect("valid");
+        let hours = &directory.partners[0].hours;
+        // Saturday 2026-11-21 at 22:00: next open Monday 09:00.
+        assert_eq!(
+            hours.next_open(at("2026-11-21 22:00")),
+            Some(at("2026-11-23 09:00"))
+        );
+        assert_eq!(
+            hours.next_open(at("2026-11-20 10:00")),
+            Some(at("2026-11-20 10:00"))
+        );
+        assert_eq!(
+            directory.partners[1]
+                .hours
+                .next_open(at("2026-11-21 22:00")),
+            Some(at("2026-11-21 22:00"))
+        );
     }
 
     #[test]
@@ -800,6 +1326,9 @@ mod tests {
             same_day: false,
             can_coordinate: false,
             eligibility: Eligibility::default(),
+            max_risk: None,
+            responds_within_hours: None,
+            route: Route::Professional,
         };
         let directory = Directory::new(vec![
             partner("a", &["debt_advice", "debt_advice", "housing_advice"]),

@@ -1,6 +1,24 @@
 //! Referral resolution: turns the categories of help the rules asked for into a short list of
 //! named partners, one referral per partner however many needs it covers, with a lead coordinator
-//! and every need no partner can meet shown as a gap.
+//! and every need no partner can meet shown as a gap. This is the one place a partner is chosen.
+//!
+//! How a partner is chosen for a need (rule sets from 2026.12.1, which declare `partner_choice:`
+//! in `ruleset.yaml`):
+//! 1. Only partners the person is eligible for (age, gender, living situation and the
+//!    situation a category asks for), that the person has not declined, and — for a crisis need
+//!    at a risk of `partner_choice.hold_risk.from` or above — that hold the risk (`max_risk`) and
+//!    can respond within the triage code's time.
+//! 2. The most specific: a partner whose limits this person is known to meet before a general
+//!    one. A partner whose eligibility cannot be confirmed (a single-gender service for a person
+//!    whose gender is not recorded) only when no other partner is eligible.
+//! 3. The best fit for the time: open now and able to act the same day, before later today,
+//!    before not today.
+//! 4. The fewest partners (a greedy set cover), then the more urgent needs, then the partner for
+//!    which the needs are its main work, then the partner id. File order never decides.
+//!
+//! Every referral says why its partner was chosen and, for each other partner serving the same
+//! needs, why not. Rule sets before 2026.12.1 keep the choice they were made with (file order
+//! breaks ties, no explanations), so that their records replay exactly.
 //!
 //! Pure: a function of the needs, a few facts about the person and the time of the assessment,
 //! the directory and the coordination policy.
@@ -10,9 +28,30 @@ use std::collections::BTreeMap;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 
-use crate::formulation::{Need, NeedReason};
-use crate::model::{Balance, ReferralUrgency};
-use crate::referrals::partners::{Directory, Partner, PersonFacts};
+use crate::model::{Balance, ReferralUrgency, Urgency};
+use crate::referrals::partners::{Admission, Directory, Partner, PersonFacts, Route};
+
+/// One category of help the rules asked for, merged across rules.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Need {
+    /// Referral category.
+    pub category: String,
+    /// The most urgent of the requests.
+    pub urgency: ReferralUrgency,
+    /// Every reason given, with its rule, in rule order.
+    pub reasons: Vec<NeedReason>,
+}
+
+/// One rule's reason for a need.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NeedReason {
+    /// Why.
+    pub why: String,
+    /// Which rule.
+    pub rule: String,
+    /// How soon that rule asked for.
+    pub urgency: ReferralUrgency,
+}
 
 /// `lead_coordinator:` in `ruleset.yaml`: for each balance, the referral categories whose partner
 /// should lead the case, most preferred first.
@@ -35,6 +74,32 @@ pub struct Situation<'a> {
     /// (the behaviour of rule sets before 2026.12, kept for their replays); otherwise there is
     /// no lead and the assessor stays the contact.
     pub lead_without_coordinator: bool,
+    /// How partners are chosen (rule sets from 2026.12.1); `None` keeps the choice of older rule
+    /// sets, so that their records replay as they were made.
+    pub choice: Option<ChoiceBasis<'a>>,
+    /// Partners the person declined: never chosen again; their needs go to the next eligible
+    /// partner or become a gap.
+    pub declined: &'a [String],
+}
+
+/// What the choice of partner weighs besides eligibility (`partner_choice:` in `ruleset.yaml`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChoiceBasis<'a> {
+    /// The case's risk, when a rule found one.
+    pub risk: Option<RiskToHold>,
+    /// Categories whose partner must hold the risk (`partner_choice.hold_risk.categories`).
+    pub hold_categories: &'a [String],
+    /// From which risk those categories must hold it (`partner_choice.hold_risk.from`).
+    pub hold_from: Urgency,
+}
+
+/// A case's risk as the choice of partner reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RiskToHold {
+    /// The risk level.
+    pub level: Urgency,
+    /// The most hours the triage scale allows before a response at that level (0: now).
+    pub within_hours: u32,
 }
 
 /// Why a clinical service leads this case, and which categories count as clinical.
@@ -55,6 +120,9 @@ pub struct ReferralPlan {
     pub lead_coordinator: Option<LeadCoordinator>,
     /// Needs that could not be met as asked.
     pub gaps: Vec<Gap>,
+    /// Who holds the case until the lead coordinator can be reached, when the lead cannot be
+    /// reached within the risk's response time.
+    pub holder: Option<CaseHolder>,
 }
 
 /// One referral to one partner, covering every need it was chosen for.
@@ -78,9 +146,36 @@ pub struct Referral {
     pub hours: String,
     /// Whether the partner was open at the time of the assessment.
     pub open_at_assessment: bool,
-    /// What the directory says about who the partner serves.
+    /// What the directory says about the partner, for people (how to refer, what to expect).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    /// How the referral reaches the partner, in words ("only through the helpline, referred
+    /// too"); absent for a professional referral, and in rule sets before 2026.12.1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route: Option<String>,
+    /// Set when the person's eligibility must be confirmed before the referral is made (a
+    /// single-gender service, the person's gender not recorded): what to confirm.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub confirm: Option<String>,
+    /// Why this partner, each point in words.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
+    /// Each other partner serving these needs, and why it was not chosen.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub not_chosen: Vec<NotChosen>,
+}
+
+/// A partner serving a need that was not chosen for it, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NotChosen {
+    /// Partner id.
+    pub partner: String,
+    /// Partner name.
+    pub name: String,
+    /// The category it was considered for.
+    pub category: String,
+    /// Why not, in words ("ages 16–25", "closed until Mon 09:00").
+    pub why: String,
 }
 
 /// One rule's reason for a referral.
@@ -112,6 +207,21 @@ pub struct LeadCoordinator {
     pub clinical: bool,
 }
 
+/// Who holds the case until the lead coordinator opens: a partner in the plan that is reachable
+/// within the risk's response time, or the assessor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseHolder {
+    /// The partner id, or `None` when the assessor holds the case.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner: Option<String>,
+    /// Who, in words.
+    pub name: String,
+    /// Until when (the lead's next opening), in words.
+    pub until: String,
+    /// Why, in words.
+    pub why: String,
+}
+
 /// What kind of gap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,12 +236,19 @@ pub enum GapKind {
     NotOpenToday,
     /// The need is immediate, but no eligible same-day partner is open now.
     NotOpenNow,
+    /// The person declined every partner that could meet the need.
+    Declined,
+    /// No eligible partner can hold the risk and respond within the triage code's time.
+    NoPartnerHoldsRisk,
 }
 
 impl GapKind {
     /// Whether the need is left without any referral (as opposed to referred less well).
     pub fn unmet(self) -> bool {
-        matches!(self, GapKind::NoPartner | GapKind::NoEligiblePartner)
+        matches!(
+            self,
+            GapKind::NoPartner | GapKind::NoEligiblePartner | GapKind::Declined
+        )
     }
 }
 
@@ -154,7 +271,7 @@ pub struct Gap {
     pub reasons: Vec<NeedReason>,
 }
 
-/// How well a partner fits one need; lower is better.
+/// How well a partner fits one need for the time; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Fit {
     /// Can act the same day and is open now (or the need is not urgent).
@@ -167,6 +284,28 @@ enum Fit {
     NotSameDay,
 }
 
+/// How a candidate ranks for one need; lower is better. In older rule sets only `fit` counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Rank {
+    /// Eligibility still to be confirmed ranks after every confirmed partner.
+    confirm: bool,
+    /// More of the person's known facts matched ranks first.
+    specificity: std::cmp::Reverse<usize>,
+    /// Then the fit for the time.
+    fit: Fit,
+}
+
+/// One partner considered for one need.
+struct Considered {
+    partner: usize,
+    /// `Ok(rank)` when it can take the need, else why not.
+    outcome: Result<Rank, String>,
+    /// What it matched, for "why this partner".
+    matched: Vec<String>,
+    /// What to confirm, when eligibility is not certain.
+    confirm: Option<String>,
+}
+
 /// Resolves needs into a referral plan.
 pub fn resolve(
     needs: &[Need],
@@ -174,42 +313,37 @@ pub fn resolve(
     directory: &Directory,
     policy: &LeadPolicy,
 ) -> ReferralPlan {
+    let partners = directory.partners();
+    let explain = situation.choice.is_some();
     let mut gaps = Vec::new();
-    // For each need, the partners acceptable for it (all of the best fit available).
+    // For each need, every partner considered, and those acceptable (all of the best rank).
+    let mut considered: Vec<Vec<Considered>> = Vec::with_capacity(needs.len());
     let mut acceptable: Vec<Option<Vec<usize>>> = Vec::with_capacity(needs.len());
     for need in needs {
         let serving = directory.serving(&need.category);
-        let partner = |index: usize| &directory.partners()[index];
-        // One pass: the best fit among eligible partners, and every eligible partner with it.
-        let mut best: Option<Fit> = None;
-        let mut best_partners = Vec::new();
-        for &index in serving {
-            let candidate = partner(index);
-            if !candidate.eligibility.admits(situation.person) {
-                continue;
-            }
-            let candidate_fit = fit(candidate, need.urgency, situation.at);
-            match best {
-                Some(current) if candidate_fit > current => continue,
-                Some(current) if candidate_fit == current => {}
-                _ => {
-                    best = Some(candidate_fit);
-                    best_partners.clear();
-                }
-            }
-            best_partners.push(index);
-        }
+        let candidates: Vec<Considered> = serving
+            .iter()
+            .map(|&index| consider(index, &partners[index], need, situation))
+            .collect();
+        let best = candidates
+            .iter()
+            .filter_map(|candidate| candidate.outcome.as_ref().ok())
+            .min()
+            .copied();
         let Some(best) = best else {
-            let serving: Vec<(usize, &Partner)> = serving
-                .iter()
-                .map(|&index| (index, partner(index)))
-                .collect();
-            gaps.push(unmet_gap(need, &serving, situation));
+            gaps.push(unmet_gap(need, &candidates, partners, situation));
             acceptable.push(None);
+            considered.push(candidates);
             continue;
         };
-        acceptable.push(Some(best_partners));
-        if let Some(kind) = shortfall(need.urgency, best) {
+        acceptable.push(Some(
+            candidates
+                .iter()
+                .filter(|candidate| candidate.outcome.as_ref().ok() == Some(&best))
+                .map(|candidate| candidate.partner)
+                .collect(),
+        ));
+        if let Some(kind) = shortfall(need.urgency, best.fit) {
             gaps.push(Gap {
                 category: need.category.clone(),
                 urgency: need.urgency,
@@ -220,12 +354,13 @@ pub fn resolve(
                 reasons: Vec::new(),
             });
         }
+        considered.push(candidates);
     }
 
-    let chosen = cover(needs, &acceptable, directory.partners());
+    let chosen = cover(needs, &acceptable, partners, explain);
     let mut referrals: Vec<(usize, usize, Referral)> = Vec::with_capacity(chosen.len());
-    for (partner_index, need_indices) in chosen {
-        let partner = &directory.partners()[partner_index];
+    for (partner_index, need_indices) in &chosen {
+        let partner = &partners[*partner_index];
         let covered: Vec<&Need> = need_indices.iter().map(|index| &needs[*index]).collect();
         let urgency = covered
             .iter()
@@ -248,10 +383,22 @@ pub fn resolve(
                 gap.referred_to = Some(partner.id.clone());
             }
         }
+        let (why, not_chosen, confirm) = if explain {
+            explain_choice(
+                *partner_index,
+                need_indices,
+                needs,
+                &considered,
+                directory,
+                situation,
+            )
+        } else {
+            (Vec::new(), Vec::new(), None)
+        };
         let first_need = need_indices.iter().copied().min().unwrap_or(0);
         referrals.push((
             first_need,
-            partner_index,
+            *partner_index,
             Referral {
                 partner: partner.id.clone(),
                 name: partner.name.clone(),
@@ -260,19 +407,31 @@ pub fn resolve(
                 reasons,
                 contact: partner.contact.clone(),
                 same_day: partner.same_day,
-                hours: directory.hours_described(partner_index).to_owned(),
+                hours: directory.hours_described(*partner_index).to_owned(),
                 open_at_assessment: partner.hours.is_open(situation.at),
                 note: partner.eligibility.note.clone(),
+                route: None,
+                confirm,
+                why,
+                not_chosen,
             },
         ));
+    }
+    if explain {
+        add_routes(&mut referrals, directory, situation);
     }
     // Needs arrive most urgent first, so ordering by urgency and then by the first need covered
     // keeps the rules' order within one urgency.
     referrals.sort_by_key(|(first_need, _, referral)| (referral.urgency, *first_need));
+    // Only a partner whose eligibility is certain may lead: a referral still to be confirmed
+    // may not happen at all.
     let can_coordinate: Vec<bool> = referrals
         .iter()
-        .map(|(_, partner_index, _)| directory.partners()[*partner_index].can_coordinate)
+        .map(|(_, partner_index, referral)| {
+            partners[*partner_index].can_coordinate && referral.confirm.is_none()
+        })
         .collect();
+    let referral_partners: Vec<usize> = referrals.iter().map(|(_, index, _)| *index).collect();
     let referrals: Vec<Referral> = referrals
         .into_iter()
         .map(|(_, _, referral)| referral)
@@ -285,11 +444,129 @@ pub fn resolve(
         situation.clinical.as_ref(),
         situation.lead_without_coordinator,
     );
+    let holder = situation.choice.as_ref().and_then(|choice| {
+        case_holder(
+            lead_coordinator.as_ref(),
+            &referrals,
+            &referral_partners,
+            directory,
+            choice,
+            situation,
+        )
+    });
     ReferralPlan {
         referrals,
         lead_coordinator,
         gaps,
+        holder,
     }
+}
+
+/// Weighs one partner for one need: whether it can take it and, if so, how well it ranks.
+fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<'_>) -> Considered {
+    let not = |why: String| Considered {
+        partner: index,
+        outcome: Err(why),
+        matched: Vec::new(),
+        confirm: None,
+    };
+    if situation.declined.iter().any(|id| *id == partner.id) {
+        return not("declined by the person".to_owned());
+    }
+    let fit = fit(partner, need.urgency, situation.at);
+    let Some(choice) = &situation.choice else {
+        // Older rule sets: age and living situation only, ranked by the fit for the time.
+        return match partner.eligibility.legacy_excludes(&situation.person) {
+            Some(why) => not(why),
+            None => Considered {
+                partner: index,
+                outcome: Ok(Rank {
+                    confirm: false,
+                    specificity: std::cmp::Reverse(0),
+                    fit,
+                }),
+                matched: Vec::new(),
+                confirm: None,
+            },
+        };
+    };
+    let (specificity, matched, confirm) = match partner
+        .eligibility
+        .admission(&situation.person, &need.category)
+    {
+        Admission::Excluded(why) => return not(why),
+        Admission::Confirm { what } => (0, Vec::new(), Some(what)),
+        Admission::Eligible {
+            specificity,
+            matched,
+        } => (specificity, matched, None),
+    };
+    if let Some(why) = cannot_hold(partner, need, choice, situation.at) {
+        return not(why);
+    }
+    Considered {
+        partner: index,
+        outcome: Ok(Rank {
+            confirm: confirm.is_some(),
+            specificity: std::cmp::Reverse(specificity),
+            fit,
+        }),
+        matched,
+        confirm,
+    }
+}
+
+/// Why a partner cannot take a crisis need at this risk, or `None` when it can (or the need
+/// does not ask it to hold the risk). A partner that cannot may be offered alongside, never
+/// instead.
+fn cannot_hold(
+    partner: &Partner,
+    need: &Need,
+    choice: &ChoiceBasis<'_>,
+    at: NaiveDateTime,
+) -> Option<String> {
+    let risk = choice.risk?;
+    if risk.level < choice.hold_from || !choice.hold_categories.contains(&need.category) {
+        return None;
+    }
+    let code = risk.level.triage_code();
+    if let Some(max) = partner.max_risk.filter(|max| *max < risk.level) {
+        return Some(format!(
+            "holds risk up to {}; this case is {code}",
+            max.triage_code()
+        ));
+    }
+    let Some(hours) = partner.responds_within_hours else {
+        return Some(format!(
+            "the directory does not say how soon it responds; this case is {code}, within {} hours",
+            risk.within_hours
+        ));
+    };
+    let Some(opens) = partner.hours.next_open(at) else {
+        return Some("never open".to_owned());
+    };
+    let waiting = (opens - at).num_minutes().max(0);
+    let response = waiting + i64::from(hours) * 60;
+    if response > i64::from(risk.within_hours) * 60 {
+        let when = if waiting > 0 {
+            format!(
+                "{}, then responds within {hours} hours",
+                closed_until(opens)
+            )
+        } else {
+            format!("responds within {hours} hours")
+        };
+        return Some(format!(
+            "{when}; this case is {code}, within {} hours",
+            risk.within_hours
+        ));
+    }
+    None
+}
+
+/// "closed until Mon 09:00".
+fn closed_until(opens: NaiveDateTime) -> String {
+    format!("closed until {}", opens.format("%a %H:%M"))
 }
 
 fn fit(partner: &Partner, urgency: ReferralUrgency, at: NaiveDateTime) -> Fit {
@@ -305,6 +582,297 @@ fn fit(partner: &Partner, urgency: ReferralUrgency, at: NaiveDateTime) -> Fit {
     } else {
         Fit::NotToday
     }
+}
+
+/// Why this partner and, for every other partner that serves the needs it covers, why not.
+fn explain_choice(
+    partner_index: usize,
+    need_indices: &[usize],
+    needs: &[Need],
+    considered: &[Vec<Considered>],
+    directory: &Directory,
+    situation: &Situation<'_>,
+) -> (Vec<String>, Vec<NotChosen>, Option<String>) {
+    let partners = directory.partners();
+    let partner = &partners[partner_index];
+    let mut why = Vec::new();
+    let mut not_chosen = Vec::new();
+    let mut confirm = None;
+    for &need_index in need_indices {
+        let need = &needs[need_index];
+        let Some(own) = considered[need_index]
+            .iter()
+            .find(|candidate| candidate.partner == partner_index)
+        else {
+            continue;
+        };
+        if own.matched.is_empty() {
+            why.push(format!("{}: takes anyone", need.category));
+        } else {
+            why.push(format!(
+                "{}: eligible ({})",
+                need.category,
+                own.matched.join("; ")
+            ));
+        }
+        if own.confirm.is_some() {
+            confirm.clone_from(&own.confirm);
+        }
+        for other in &considered[need_index] {
+            if other.partner == partner_index {
+                continue;
+            }
+            let other_partner = &partners[other.partner];
+            let reason = match (&other.outcome, &own.outcome) {
+                (Err(why), _) => why.clone(),
+                (Ok(theirs), Ok(ours)) if theirs.confirm && !ours.confirm => format!(
+                    "eligibility not certain ({})",
+                    other.confirm.as_deref().unwrap_or("to be confirmed")
+                ),
+                (Ok(theirs), Ok(ours)) if theirs.specificity > ours.specificity => {
+                    "less specific to this person".to_owned()
+                }
+                (Ok(theirs), Ok(ours)) if theirs.fit > ours.fit => {
+                    time_reason(other_partner, need.urgency, situation.at)
+                }
+                _ if need_indices.len() > 1 => format!(
+                    "{} covers this with other needs, so fewer partners",
+                    partner.name
+                ),
+                _ => "an equal choice; the partner id breaks the tie".to_owned(),
+            };
+            not_chosen.push(NotChosen {
+                partner: other_partner.id.clone(),
+                name: other_partner.name.clone(),
+                category: need.category.clone(),
+                why: reason,
+            });
+        }
+    }
+    if need_indices
+        .iter()
+        .any(|&need| needs[need].urgency <= ReferralUrgency::SameDay)
+    {
+        why.push(
+            match (partner.same_day, partner.hours.next_open(situation.at)) {
+                (true, Some(opens)) if opens == situation.at => {
+                    "open now and acts the same day".to_owned()
+                }
+                (true, Some(opens)) => format!("acts the same day; {}", closed_until(opens)),
+                (false, _) => "cannot act the same day, and no eligible partner can".to_owned(),
+                (true, None) => "acts the same day".to_owned(),
+            },
+        );
+    }
+    if let Some(choice) = &situation.choice {
+        if let Some(risk) = choice.risk.filter(|risk| risk.level >= choice.hold_from) {
+            let holds = need_indices
+                .iter()
+                .any(|&need| choice.hold_categories.contains(&needs[need].category));
+            if holds {
+                why.push(format!(
+                    "holds a risk of {} and responds within {} hours",
+                    risk.level.triage_code(),
+                    partner.responds_within_hours.unwrap_or(0)
+                ));
+            }
+        }
+    }
+    if need_indices.len() > 1 {
+        why.push(format!("one partner for {} needs", need_indices.len()));
+    }
+    (why, not_chosen, confirm)
+}
+
+/// Why a partner fits the time worse: closed, or not able to act the same day.
+fn time_reason(partner: &Partner, urgency: ReferralUrgency, at: NaiveDateTime) -> String {
+    if !partner.same_day {
+        return "cannot act the same day".to_owned();
+    }
+    match partner.hours.next_open(at) {
+        Some(opens) if opens > at && urgency <= ReferralUrgency::SameDay => closed_until(opens),
+        _ => "fits the time less well".to_owned(),
+    }
+}
+
+/// Partners reached only through another: the route goes into the referral, and the partner
+/// it goes through is referred too when the plan does not already include one of them.
+fn add_routes(
+    referrals: &mut Vec<(usize, usize, Referral)>,
+    directory: &Directory,
+    situation: &Situation<'_>,
+) {
+    let partners = directory.partners();
+    let mut added: Vec<(usize, usize, Referral)> = Vec::new();
+    for (first_need, partner_index, referral) in referrals.iter_mut() {
+        let partner = &partners[*partner_index];
+        match &partner.route {
+            Route::Professional => {}
+            Route::SelfReferral => referral.route = Some(partner.route.describe(directory)),
+            Route::Via(via) => {
+                let in_plan = |id: &String, list: &[(usize, usize, Referral)]| {
+                    list.iter().any(|(_, _, other)| other.partner == *id)
+                };
+                let already = via.iter().find(|id| in_plan(id, &added));
+                let through = already.cloned().or_else(|| {
+                    via.iter()
+                        .find(|id| {
+                            directory.get(id).is_some_and(|through| {
+                                !situation.declined.contains(id)
+                                    && through.categories.iter().any(|category| {
+                                        through.eligibility.admits(&situation.person, category)
+                                    })
+                            })
+                        })
+                        .cloned()
+                });
+                referral.route = Some(match &through {
+                    Some(id) => format!(
+                        "{}; the referral goes through {}",
+                        partner.route.describe(directory),
+                        directory.get(id).map_or(id.as_str(), |p| p.name.as_str())
+                    ),
+                    None => format!(
+                        "{}, and none of them can take this person: the assessor should arrange the route",
+                        partner.route.describe(directory)
+                    ),
+                });
+                let Some(id) = through else { continue };
+                if already.is_some() {
+                    continue;
+                }
+                let Some(through_index) = partners.iter().position(|p| p.id == id) else {
+                    continue;
+                };
+                added.push((
+                    *first_need,
+                    through_index,
+                    route_referral(through_index, partner, referral, directory, situation),
+                ));
+            }
+        }
+    }
+    for entry in added {
+        // The plan may already refer to that partner for a need of its own: then the route
+        // reason joins that referral instead of making a second one.
+        match referrals
+            .iter_mut()
+            .find(|(_, _, existing)| existing.partner == entry.2.partner)
+        {
+            Some((_, _, existing)) => existing.reasons.extend(entry.2.reasons),
+            None => referrals.push(entry),
+        }
+    }
+}
+
+/// The referral to the partner a route goes through.
+fn route_referral(
+    through_index: usize,
+    routed: &Partner,
+    routed_referral: &Referral,
+    directory: &Directory,
+    situation: &Situation<'_>,
+) -> Referral {
+    let through = &directory.partners()[through_index];
+    let category = through
+        .categories
+        .iter()
+        .find(|category| routed_referral.categories.contains(category))
+        .or_else(|| through.categories.first())
+        .cloned()
+        .unwrap_or_default();
+    Referral {
+        partner: through.id.clone(),
+        name: through.name.clone(),
+        categories: vec![category.clone()],
+        urgency: routed_referral.urgency,
+        reasons: vec![ReferralReason {
+            category,
+            why: format!(
+                "the way to {}, which takes referrals only through {}",
+                routed.name, through.name
+            ),
+            rule: format!("partners.{}.route", routed.id),
+            urgency: routed_referral.urgency,
+        }],
+        contact: through.contact.clone(),
+        same_day: through.same_day,
+        hours: directory.hours_described(through_index).to_owned(),
+        open_at_assessment: through.hours.is_open(situation.at),
+        note: through.eligibility.note.clone(),
+        route: None,
+        confirm: None,
+        why: vec![format!("the route to {}", routed.name)],
+        not_chosen: Vec::new(),
+    }
+}
+
+/// When the lead cannot be reached within the risk's response time, who holds the case until it
+/// opens: the first partner in the plan serving a category that holds the risk and reachable in
+/// time, else the assessor.
+fn case_holder(
+    lead: Option<&LeadCoordinator>,
+    referrals: &[Referral],
+    referral_partners: &[usize],
+    directory: &Directory,
+    choice: &ChoiceBasis<'_>,
+    situation: &Situation<'_>,
+) -> Option<CaseHolder> {
+    let lead = lead?;
+    let risk = choice.risk?;
+    let partners = directory.partners();
+    let window = chrono::Duration::hours(i64::from(risk.within_hours));
+    let reachable = |index: usize| {
+        partners[index]
+            .hours
+            .next_open(situation.at)
+            .is_some_and(|opens| opens - situation.at <= window)
+    };
+    let lead_index = referrals
+        .iter()
+        .position(|referral| referral.partner == lead.partner)
+        .map(|position| referral_partners[position])?;
+    if reachable(lead_index) {
+        return None;
+    }
+    let until = partners[lead_index]
+        .hours
+        .next_open(situation.at)
+        .map_or_else(
+            || "it opens".to_owned(),
+            |opens| opens.format("%a %d %b %H:%M").to_string(),
+        );
+    let why = format!(
+        "{} leads but is closed until {until}; a risk of {} needs a response within {} hours",
+        lead.name,
+        risk.level.triage_code(),
+        risk.within_hours
+    );
+    let holder = referrals
+        .iter()
+        .zip(referral_partners)
+        .find(|(referral, index)| {
+            referral
+                .categories
+                .iter()
+                .any(|category| choice.hold_categories.contains(category))
+                && reachable(**index)
+        })
+        .map(|(referral, _)| referral);
+    Some(match holder {
+        Some(referral) => CaseHolder {
+            partner: Some(referral.partner.clone()),
+            name: referral.name.clone(),
+            until,
+            why,
+        },
+        None => CaseHolder {
+            partner: None,
+            name: "the assessor".to_owned(),
+            until,
+            why,
+        },
+    })
 }
 
 /// The gap, if the best fit available falls short of the need's urgency.
@@ -333,27 +901,65 @@ fn shortfall_message(kind: GapKind, need: &Need, at: NaiveDateTime) -> String {
         GapKind::NotOpenNow => format!(
             "{category} was needed straight away but no eligible partner is open now ({when}); the referral goes to the first to open and the assessor should stay with the person or call emergency services"
         ),
-        GapKind::NoPartner | GapKind::NoEligiblePartner => String::new(),
+        _ => String::new(),
     }
 }
 
-fn unmet_gap(need: &Need, serving: &[(usize, &Partner)], situation: &Situation<'_>) -> Gap {
+fn unmet_gap(
+    need: &Need,
+    candidates: &[Considered],
+    partners: &[Partner],
+    situation: &Situation<'_>,
+) -> Gap {
     let category = &need.category;
-    let (kind, message) = if serving.is_empty() {
+    let why: Vec<String> = candidates
+        .iter()
+        .filter_map(|candidate| {
+            candidate
+                .outcome
+                .as_ref()
+                .err()
+                .map(|why| format!("{} {why}", partners[candidate.partner].id))
+        })
+        .collect();
+    let all_declined = !candidates.is_empty()
+        && candidates
+            .iter()
+            .all(|candidate| situation.declined.contains(&partners[candidate.partner].id));
+    let holds_risk = situation.choice.as_ref().is_some_and(|choice| {
+        choice
+            .risk
+            .is_some_and(|risk| risk.level >= choice.hold_from)
+            && choice.hold_categories.contains(category)
+    });
+    let (kind, message) = if candidates.is_empty() {
         (
             GapKind::NoPartner,
             format!("no partner in partners.yaml serves {category}; the assessor should find one and the service lead should add it"),
         )
+    } else if all_declined {
+        (
+            GapKind::Declined,
+            format!(
+                "the person declined every partner for {category} ({}); the assessor should talk through another way to meet this need",
+                why.join("; ")
+            ),
+        )
+    } else if holds_risk
+        && candidates.iter().any(|candidate| {
+            partners[candidate.partner]
+                .eligibility
+                .admits(&situation.person, category)
+        })
+    {
+        (
+            GapKind::NoPartnerHoldsRisk,
+            format!(
+                "no eligible partner for {category} can hold this risk in time ({}); the assessor should stay with the person or call emergency services",
+                why.join("; ")
+            ),
+        )
     } else {
-        let why: Vec<String> = serving
-            .iter()
-            .filter_map(|(_, partner)| {
-                partner
-                    .eligibility
-                    .excludes(situation.person)
-                    .map(|why| format!("{} {why}", partner.id))
-            })
-            .collect();
         (
             GapKind::NoEligiblePartner,
             format!(
@@ -374,13 +980,14 @@ fn unmet_gap(need: &Need, serving: &[(usize, &Partner)], situation: &Situation<'
 
 /// Greedy set cover: repeatedly choose the partner acceptable for the most needs still uncovered.
 /// Ties go to the partner whose covered needs are more urgent, then to the one for which those
-/// needs are its main work (categories listed earlier in its entry), then to the partner listed
-/// first in the directory. Returns each chosen partner with the needs it covers, in the order
-/// chosen; needs must be sorted most urgent first.
+/// needs are its main work (categories listed earlier in its entry), then to the partner id (in
+/// older rule sets, to the partner listed first in the directory). Returns each chosen partner
+/// with the needs it covers, in the order chosen; needs must be sorted most urgent first.
 fn cover(
     needs: &[Need],
     acceptable: &[Option<Vec<usize>>],
     partners: &[Partner],
+    by_id: bool,
 ) -> Vec<(usize, Vec<usize>)> {
     // Only partners acceptable for some need can be chosen: index them once, in directory
     // order, with the needs each could take (in need order, so most urgent first).
@@ -426,7 +1033,13 @@ fn cover(
                         .then_with(|| {
                             primacy(index, could_take).cmp(&primacy(best_index, best_could_take))
                         })
-                        .then(index.cmp(&best_index))
+                        .then_with(|| {
+                            if by_id {
+                                partners[index].id.cmp(&partners[best_index].id)
+                            } else {
+                                index.cmp(&best_index)
+                            }
+                        })
                         .is_lt()
                 }
             };
@@ -557,6 +1170,9 @@ mod tests {
             same_day,
             can_coordinate: false,
             eligibility: Eligibility::default(),
+            max_risk: None,
+            responds_within_hours: None,
+            route: Route::Professional,
         }
     }
 
@@ -588,12 +1204,37 @@ mod tests {
             person: PersonFacts {
                 age: Some(40),
                 lives: Some("alone"),
+                ..PersonFacts::default()
             },
             at: NaiveDateTime::parse_from_str(&format!("2026-11-20 {time}"), "%Y-%m-%d %H:%M")
                 .expect("valid"),
             balance: Balance::SocialLed,
             clinical: None,
             lead_without_coordinator: false,
+            choice: None,
+            declined: &[],
+        }
+    }
+
+    const CRISIS: &[String] = &[];
+
+    /// [`friday`] with the choice of rule sets from 2026.12.1, at a risk `level` that crisis
+    /// partners must hold within `within_hours`.
+    fn chosen_friday(
+        time: &str,
+        risk: Option<(Urgency, u32)>,
+        hold: &'static [String],
+    ) -> Situation<'static> {
+        Situation {
+            choice: Some(ChoiceBasis {
+                risk: risk.map(|(level, within_hours)| RiskToHold {
+                    level,
+                    within_hours,
+                }),
+                hold_categories: hold,
+                hold_from: Urgency::High,
+            }),
+            ..friday(time)
         }
     }
 
@@ -928,5 +1569,198 @@ mod tests {
         );
         // Nobody can coordinate: no lead, and the assessor stays the contact.
         assert_eq!(plan.lead_coordinator, None);
+    }
+
+    fn crisis_categories() -> &'static [String] {
+        static CATEGORIES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        CATEGORIES.get_or_init(|| vec!["crisis_team".to_owned()])
+    }
+
+    #[test]
+    fn the_most_specific_eligible_partner_wins_and_says_why_not_the_others() {
+        let mut youth = partner("youth-foyer", &["housing_advice"], true, Hours::Always);
+        youth.eligibility.min_age = Some(16);
+        youth.eligibility.max_age = Some(25);
+        let general = partner("council", &["housing_advice"], true, Hours::Always);
+        let mut refuge = partner("refuge", &["housing_advice"], true, Hours::Always);
+        refuge.eligibility.gender = vec![crate::model::Gender::Woman];
+        let mut situation = chosen_friday("10:00", None, CRISIS);
+        situation.person.age = Some(19);
+        situation.person.gender = Some(crate::model::Gender::Man);
+        let plan = plan(
+            &[need("housing_advice", ReferralUrgency::SameDay)],
+            &situation,
+            vec![general, refuge, youth],
+        );
+        assert_eq!(ids(&plan), ["youth-foyer"]);
+        let referral = &plan.referrals[0];
+        assert!(
+            referral.why[0].contains("ages 16–25: 19"),
+            "{:?}",
+            referral.why
+        );
+        let why_not: Vec<(&str, &str)> = referral
+            .not_chosen
+            .iter()
+            .map(|other| (other.partner.as_str(), other.why.as_str()))
+            .collect();
+        assert_eq!(
+            why_not,
+            [
+                ("council", "less specific to this person"),
+                ("refuge", "women only")
+            ]
+        );
+    }
+
+    #[test]
+    fn file_order_never_decides() {
+        let make = || {
+            let mut a = partner("b-advice", &["debt_advice"], true, Hours::Always);
+            a.can_coordinate = true;
+            let mut b = partner("a-advice", &["debt_advice"], true, Hours::Always);
+            b.can_coordinate = true;
+            vec![a, b]
+        };
+        let situation = chosen_friday("10:00", None, CRISIS);
+        let needs = [need("debt_advice", ReferralUrgency::WithinThreeDays)];
+        let forward = plan(&needs, &situation, make());
+        let mut reversed_partners = make();
+        reversed_partners.reverse();
+        let reversed = plan(&needs, &situation, reversed_partners);
+        assert_eq!(forward, reversed);
+        assert_eq!(ids(&forward), ["a-advice"]);
+        assert_eq!(
+            forward.referrals[0].not_chosen[0].why,
+            "an equal choice; the partner id breaks the tie"
+        );
+    }
+
+    #[test]
+    fn a_crisis_need_at_high_risk_goes_only_to_a_partner_that_holds_it_in_time() {
+        let mut cafe = partner("cafe", &["crisis_team"], true, Hours::Always);
+        cafe.max_risk = Some(Urgency::Moderate);
+        cafe.responds_within_hours = Some(1);
+        let mut slow = partner(
+            "day-team",
+            &["crisis_team"],
+            true,
+            weekdays("09:00", "17:00"),
+        );
+        slow.responds_within_hours = Some(2);
+        let mut team = partner("crisis-team", &["crisis_team"], true, Hours::Always);
+        team.responds_within_hours = Some(4);
+        team.eligibility.min_age = Some(18);
+        let situation = chosen_friday("22:00", Some((Urgency::VeryHigh, 4)), crisis_categories());
+        let plan = plan(
+            &[need("crisis_team", ReferralUrgency::Immediate)],
+            &situation,
+            vec![cafe, slow, team],
+        );
+        assert_eq!(ids(&plan), ["crisis-team"]);
+        let why_not: Vec<&str> = plan.referrals[0]
+            .not_chosen
+            .iter()
+            .map(|other| other.why.as_str())
+            .collect();
+        assert_eq!(
+            why_not,
+            [
+                "holds risk up to D; this case is B",
+                "closed until Mon 09:00, then responds within 2 hours; this case is B, within 4 hours"
+            ]
+        );
+        assert!(plan.gaps.is_empty());
+    }
+
+    #[test]
+    fn with_no_partner_able_to_hold_the_risk_the_need_is_a_named_gap() {
+        let mut cafe = partner("cafe", &["crisis_team"], true, Hours::Always);
+        cafe.max_risk = Some(Urgency::Moderate);
+        let situation = chosen_friday("22:00", Some((Urgency::VeryHigh, 4)), crisis_categories());
+        let plan = plan(
+            &[need("crisis_team", ReferralUrgency::Immediate)],
+            &situation,
+            vec![cafe],
+        );
+        assert!(plan.referrals.is_empty());
+        assert_eq!(plan.gaps[0].kind, GapKind::NoPartnerHoldsRisk);
+        assert!(plan.gaps[0].message.contains("cafe holds risk up to D"));
+    }
+
+    #[test]
+    fn a_partner_reached_only_through_another_brings_that_partner_into_the_plan() {
+        let mut refuge = partner("refuge", &["housing_advice"], true, Hours::Always);
+        refuge.route = Route::Via(vec!["helpline".to_owned()]);
+        let helpline = partner("helpline", &["domestic_abuse_service"], true, Hours::Always);
+        let plan = plan(
+            &[need("housing_advice", ReferralUrgency::SameDay)],
+            &chosen_friday("10:00", None, CRISIS),
+            vec![refuge, helpline],
+        );
+        assert_eq!(ids(&plan), ["refuge", "helpline"]);
+        assert_eq!(
+            plan.referrals[0].route.as_deref(),
+            Some("only through helpline service; the referral goes through helpline service")
+        );
+        assert_eq!(plan.referrals[1].reasons[0].rule, "partners.refuge.route");
+    }
+
+    #[test]
+    fn a_declined_partner_passes_its_need_to_the_next_or_leaves_a_gap() {
+        let declined = ["council".to_owned()];
+        let situation = Situation {
+            declined: &declined,
+            ..chosen_friday("10:00", None, CRISIS)
+        };
+        let partners = || {
+            vec![
+                partner("council", &["housing_advice"], true, Hours::Always),
+                partner("charity", &["housing_advice"], true, Hours::Always),
+            ]
+        };
+        let needs = [need("housing_advice", ReferralUrgency::SameDay)];
+        let rerouted = plan(&needs, &situation, partners());
+        assert_eq!(ids(&rerouted), ["charity"]);
+        let alone = plan(&needs, &situation, partners()[..1].to_vec());
+        assert!(alone.referrals.is_empty());
+        assert_eq!(alone.gaps[0].kind, GapKind::Declined);
+        assert!(alone.gaps[0].kind.unmet());
+    }
+
+    #[test]
+    fn a_lead_closed_beyond_the_risks_response_time_names_who_holds_the_case() {
+        let mut housing = partner(
+            "housing",
+            &["housing_advice"],
+            true,
+            weekdays("09:00", "17:00"),
+        );
+        housing.can_coordinate = true;
+        let mut team = partner("crisis-team", &["crisis_team"], true, Hours::Always);
+        team.responds_within_hours = Some(4);
+        let policy = LeadPolicy(BTreeMap::from([(
+            Balance::SocialLed,
+            vec!["housing_advice".to_owned()],
+        )]));
+        let plan = resolve(
+            &[
+                need("crisis_team", ReferralUrgency::Immediate),
+                need("housing_advice", ReferralUrgency::SameDay),
+            ],
+            &chosen_friday("21:00", Some((Urgency::High, 24)), crisis_categories()),
+            &Directory::new(vec![housing, team]),
+            &policy,
+        );
+        assert_eq!(
+            plan.lead_coordinator
+                .as_ref()
+                .map(|lead| lead.partner.as_str()),
+            Some("housing")
+        );
+        // Friday 21:00 to Monday 09:00 is beyond 24 hours: the crisis team holds the case.
+        let holder = plan.holder.expect("a holder");
+        assert_eq!(holder.partner.as_deref(), Some("crisis-team"));
+        assert_eq!(holder.until, "Mon 23 Nov 09:00");
     }
 }

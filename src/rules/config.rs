@@ -42,6 +42,51 @@ pub struct RuleSetConfig {
     /// recommendation ladder can ask for them.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub flags: IndexMap<String, String>,
+    /// How partners are chosen (rule sets from 2026.12.1): which needs must go to a partner that
+    /// holds the risk, and Think Family. Absent in older rule sets, which keep the choice their
+    /// records were made with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partner_choice: Option<PartnerChoice>,
+}
+
+/// `partner_choice:` in `ruleset.yaml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PartnerChoice {
+    /// From a risk of `from`, needs in `categories` go only to a partner whose `max_risk` covers
+    /// the risk and that can respond within the triage scale's time for it; others may be
+    /// offered alongside, never instead.
+    pub hold_risk: HoldRisk,
+    /// A parent's risk always considers the children.
+    pub think_family: ThinkFamily,
+}
+
+/// `partner_choice.hold_risk`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HoldRisk {
+    /// The lowest risk from which the partner must hold it.
+    pub from: Urgency,
+    /// Referral categories whose partner must hold the risk.
+    pub categories: Vec<String>,
+}
+
+/// `partner_choice.think_family`: with dependants and one of `kinds` at a risk of `from` or
+/// above, `category` is referred for the children. Turned off only with a stated reason.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ThinkFamily {
+    /// The referral category for the children, such as `children_and_families`.
+    pub category: String,
+    /// The lowest risk at which the children are considered.
+    pub from: Urgency,
+    /// Medical kinds whose presence with dependants asks for it.
+    pub kinds: Vec<String>,
+    /// How soon (a referral urgency), such as `same_day`.
+    pub urgency: ReferralUrgency,
+    /// Set to turn Think Family off: the reason, which the formulation states instead.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub off: Option<String>,
 }
 
 /// `clinical_lead:` in `ruleset.yaml`: from which urgency a clinical service leads, and which
@@ -347,6 +392,63 @@ impl RuleSetConfig {
                         &hint,
                     );
                 }
+            }
+        }
+        if let Some(choice) = &self.partner_choice {
+            let categories = choice
+                .hold_risk
+                .categories
+                .iter()
+                .enumerate()
+                .map(|(index, category)| {
+                    (
+                        format!("partner_choice.hold_risk.categories[{index}]"),
+                        category,
+                    )
+                })
+                .chain(std::iter::once((
+                    "partner_choice.think_family.category".to_owned(),
+                    &choice.think_family.category,
+                )));
+            for (path, category) in categories {
+                if !vocabulary.referral_categories.contains_key(category) {
+                    let hint = crate::error::suggestion(
+                        category,
+                        vocabulary.referral_categories.keys().map(String::as_str),
+                        "referral_categories in rules/vocabulary.yaml",
+                    );
+                    push(
+                        &path,
+                        format!("unknown referral category `{category}`"),
+                        &hint,
+                    );
+                }
+            }
+            for (index, kind) in choice.think_family.kinds.iter().enumerate() {
+                if !vocabulary.medical.contains_key(kind) {
+                    let hint = crate::error::suggestion(
+                        kind,
+                        vocabulary.medical.keys().map(String::as_str),
+                        "medical in rules/vocabulary.yaml",
+                    );
+                    push(
+                        &format!("partner_choice.think_family.kinds[{index}]"),
+                        format!("unknown medical kind `{kind}`"),
+                        &hint,
+                    );
+                }
+            }
+            if choice
+                .think_family
+                .off
+                .as_ref()
+                .is_some_and(|reason| reason.trim().is_empty())
+            {
+                push(
+                    "partner_choice.think_family.off",
+                    "Think Family is turned off without a reason".into(),
+                    "say why the children are considered elsewhere, or remove `off:`",
+                );
             }
         }
         for name in self.flags.keys() {

@@ -7,6 +7,7 @@
 
 pub mod config;
 pub mod runtime;
+pub mod scale;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -26,6 +27,8 @@ pub use runtime::Runtime;
 pub const RULESET_FILE: &str = "ruleset.yaml";
 /// The vocabulary file name.
 pub const VOCABULARY_FILE: &str = "vocabulary.yaml";
+/// The triage scale file name (optional: rule sets before 2026.12.1 have none).
+pub const TRIAGE_SCALE_FILE: &str = "triage_scale.yaml";
 
 /// The text of a rules folder: relative file name to contents.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -83,6 +86,8 @@ pub struct RuleSet {
     /// The partner directory from `partners.yaml`; empty when the folder has none, in which
     /// case every need shows as a gap.
     pub partners: crate::referrals::Directory,
+    /// The triage scale's rows (`triage_scale.yaml`); `None` in rule sets made before it.
+    pub scale: Option<Arc<scale::TriageScale>>,
     /// Name, version and hash.
     pub id: RuleSetId,
     /// The files that made it (only those used), for records and replay.
@@ -107,25 +112,39 @@ impl RuleSet {
             ),
             None => Ok(crate::referrals::Directory::default()),
         };
-        let (config, partners) = match (config, partners) {
-            (Ok(config), Ok(partners)) => (config, partners),
-            (config, partners) => {
+        let scale = match files.files.get(TRIAGE_SCALE_FILE) {
+            Some(text) => {
+                scale::TriageScale::parse(text, &files.display(TRIAGE_SCALE_FILE)).map(Some)
+            }
+            None => Ok(None),
+        };
+        let (config, partners, scale) = match (config, partners, scale) {
+            (Ok(config), Ok(partners), Ok(scale)) => (config, partners, scale),
+            (config, partners, scale) => {
                 let mut problems = Vec::new();
                 problems.extend(config.err().map(|errors| errors.0).unwrap_or_default());
                 problems.extend(partners.err().map(|errors| errors.0).unwrap_or_default());
+                problems.extend(scale.err().map(|errors| errors.0).unwrap_or_default());
                 return Err(Problems(problems));
             }
         };
         let vocabulary = Arc::new(vocabulary);
+        let scale = scale.map(Arc::new);
         let mut runtime = Runtime::new(
             Arc::clone(&vocabulary),
             Arc::new(config.weights.clone()),
             Arc::new(config.flags.clone()),
+            scale.clone(),
         );
         let (scripts, problems) =
             compile_scripts(files, &config.scripts, config_text, &mut runtime);
         let mut used = scripts;
-        for name in [RULESET_FILE, VOCABULARY_FILE, crate::PARTNERS_FILE] {
+        for name in [
+            RULESET_FILE,
+            VOCABULARY_FILE,
+            crate::PARTNERS_FILE,
+            TRIAGE_SCALE_FILE,
+        ] {
             if let Some(text) = files.files.get(name) {
                 used.insert(name.to_owned(), text.clone());
             }
@@ -146,6 +165,7 @@ impl RuleSet {
             config,
             vocabulary,
             partners,
+            scale,
             id,
             files,
             runtime,

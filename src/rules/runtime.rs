@@ -26,6 +26,7 @@ use crate::formulation::trace::{
 use crate::model::{
     Assessment, Domain, FiveP, ReferralUrgency, Section, SelfCare, Trend, Urgency, Vocabulary,
 };
+use crate::rules::scale::TriageScale;
 
 /// Sandbox limits, chosen so that the bundled rules use a small fraction of each while a rule
 /// that loops or builds huge values is stopped within milliseconds.
@@ -76,6 +77,8 @@ pub enum ParamKind {
     Number,
     /// Free text.
     Text,
+    /// The name of a descriptor in `triage_scale.yaml`.
+    Descriptor,
 }
 
 /// One parameter of a host function.
@@ -381,7 +384,14 @@ pub const HOST_API: &[HostFunction] = &[
             WHY,
         ],
         returns: "()",
-        doc: "a floor set by a UK Mental Health Triage Scale descriptor: the urgency is never below `level`, and the trace quotes `descriptor` (the scale's words) beside `why` (this case's words)",
+        doc: "a floor set by a UK Mental Health Triage Scale descriptor: the urgency is never below `level`, and the trace quotes `descriptor` beside `why` (this case's words). With triage_scale.yaml in the folder, `descriptor` must be one of `level`'s row (its name or words) and `risk(descriptor, why)` is the simpler call; rule sets without the file quote the scale's words here",
+        group: ApiGroup::Adding,
+    },
+    HostFunction {
+        name: "risk",
+        params: &[param("descriptor", ParamKind::Descriptor), WHY],
+        returns: "()",
+        doc: "a risk found: `descriptor` names a presentation in triage_scale.yaml (such as `\"plan_or_means\"`) and the urgency is never below its row's level; the trace quotes the descriptor's words beside `why` (this case's words). The level comes from the row, never from the rule",
         group: ApiGroup::Adding,
     },
     HostFunction {
@@ -671,10 +681,11 @@ impl Runtime {
         vocabulary: Arc<Vocabulary>,
         weights: Arc<IndexMap<String, f64>>,
         flags: Arc<IndexMap<String, String>>,
+        scale: Option<Arc<TriageScale>>,
     ) -> Self {
         let kinds = Arc::new(KindIndex::new(&vocabulary));
         Self {
-            engine: build_engine(vocabulary, &kinds, weights, flags),
+            engine: build_engine(vocabulary, &kinds, weights, flags, scale),
             kinds,
             scripts: Vec::new(),
         }
@@ -1093,6 +1104,7 @@ fn build_engine(
     kinds: &Arc<KindIndex>,
     weights: Arc<IndexMap<String, f64>>,
     flags: Arc<IndexMap<String, String>>,
+    scale: Option<Arc<TriageScale>>,
 ) -> Engine {
     let mut engine = Engine::new_raw();
     engine.register_global_module(StandardPackage::new().as_shared_module());
@@ -1109,7 +1121,7 @@ fn build_engine(
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
     register_reading(&mut engine, &vocabulary, kinds, &weights);
-    register_writing(&mut engine, &vocabulary, kinds, &flags);
+    register_writing(&mut engine, &vocabulary, kinds, &flags, scale);
     engine
 }
 
@@ -1455,6 +1467,7 @@ fn register_writing(
     vocabulary: &Arc<Vocabulary>,
     kinds: &Arc<KindIndex>,
     flags: &Arc<IndexMap<String, String>>,
+    scale: Option<Arc<TriageScale>>,
 ) {
     volatile!(engine, "rule", |name: &str| -> HostResult<()> {
         if !crate::model::vocabulary::is_snake_case(name) {
@@ -1541,20 +1554,60 @@ fn register_writing(
         })
     };
     volatile!(engine, "urgency_at_least", urgency_at_least);
-    volatile!(engine, "risk_floor", |level: &str,
-                                     descriptor: &str,
-                                     why: &str|
-     -> HostResult<()> {
+    let floor_scale = scale.clone();
+    volatile!(engine, "risk_floor", move |level: &str,
+                                          descriptor: &str,
+                                          why: &str|
+          -> HostResult<()> {
         let level: Urgency = parse_term("urgency", level)?;
         if descriptor.trim().is_empty() {
             return Err("risk_floor needs the triage scale's descriptor in its words".into());
         }
+        // With the scale in the rule set, a floor must quote a descriptor of its level's row, so
+        // a level cannot be lowered without its descriptor saying so.
+        let words = match floor_scale.as_deref() {
+            Some(scale) => {
+                if let Some((message, hint)) = scale.disagreement(level, descriptor) {
+                    return Err(format!("{message}: {hint}").into());
+                }
+                scale
+                    .find(descriptor)
+                    .map_or_else(|| descriptor.to_owned(), |found| found.words.to_owned())
+            }
+            None => descriptor.to_owned(),
+        };
         add_output(|output, rule| {
             output.urgency_floors.push(UrgencyFloor {
                 level,
                 why: why.to_owned(),
                 rule,
-                descriptor: Some(descriptor.to_owned()),
+                descriptor: Some(words),
+            })
+        })
+    });
+    volatile!(engine, "risk", move |descriptor: &str,
+                                    why: &str|
+          -> HostResult<()> {
+        let Some(scale) = scale.as_deref() else {
+            return Err("risk(descriptor, why) needs triage_scale.yaml in the rules folder".into());
+        };
+        let Some(found) = scale.descriptor(descriptor) else {
+            return Err(format!(
+                "unknown triage scale descriptor `{descriptor}`: {}",
+                suggestion(
+                    descriptor,
+                    scale.all().map(|found| found.name),
+                    "the descriptors in triage_scale.yaml"
+                )
+            )
+            .into());
+        };
+        add_output(|output, rule| {
+            output.urgency_floors.push(UrgencyFloor {
+                level: found.level,
+                why: why.to_owned(),
+                rule,
+                descriptor: Some(found.words.to_owned()),
             })
         })
     });
@@ -1609,7 +1662,7 @@ mod tests {
 
     #[test]
     fn the_host_api_table_lists_exactly_what_the_engine_registers() {
-        let runtime = Runtime::new(Arc::default(), Arc::default(), Arc::default());
+        let runtime = Runtime::new(Arc::default(), Arc::default(), Arc::default(), None);
         let registered = runtime.host_signatures();
         let documented: BTreeSet<(String, usize)> = HOST_API
             .iter()
@@ -1620,7 +1673,7 @@ mod tests {
 
     #[test]
     fn callable_names_include_the_host_api_and_the_standard_library() {
-        let runtime = Runtime::new(Arc::default(), Arc::default(), Arc::default());
+        let runtime = Runtime::new(Arc::default(), Arc::default(), Arc::default(), None);
         let names = runtime.callable_names();
         for function in HOST_API {
             assert!(names.contains(function.name), "{}", function.name);

@@ -268,6 +268,7 @@ impl Form {
                     .value()
                     .and_then(|text| parse_count(&text, MAX_DEPENDANTS, "dependants").ok()),
                 self_care: self.self_care,
+                gender: None,
             },
             context: Context {
                 referral_source: self.referral_source.clone(),

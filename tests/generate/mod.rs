@@ -157,6 +157,7 @@ pub fn assessment(vocabulary: &Vocabulary) -> impl Strategy<Value = Assessment> 
                     lives,
                     dependants,
                     self_care,
+                    gender: None,
                 },
                 context: Context {
                     referral_source: source,
