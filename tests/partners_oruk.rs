@@ -436,3 +436,76 @@ fn the_command_line_writes_the_file_privately_and_reports_on_stderr() {
         "{stderr}"
     );
 }
+
+#[test]
+fn times_zones_and_odd_schedules_are_read_safely() {
+    // One service, written in sicol's own taxonomy so no mapping is needed.
+    let json = r#"{
+      "id": "SVC_77", "name": "Odd Hours", "minimum_age": "18",
+      "phones": [{ "id": "p", "number": "01632 960399", "extension": 12, "description": "Text only" }],
+      "attributes": [{ "id": "a", "taxonomy_term": { "id": "x", "code": "befriending", "name": "Befriending", "taxonomy": "sicol-referral-categories" } }],
+      "schedules": [
+        { "id": "1", "freq": "WEEKLY", "interval": 1.0, "byday": "mo, tu", "opens_at": "09:00:00Z", "closes_at": "12:30:00Z", "valid_from": "2026-01-01" },
+        { "id": "2", "byday": "WE", "opens_at": "20:00", "closes_at": "24:00" },
+        { "id": "3", "freq": "MONTHLY", "byday": "2TH", "opens_at": "10:00", "closes_at": "12:00" },
+        { "id": "4", "byday": "FR", "opens_at": "10:00", "closes_at": "10:00" },
+        { "id": "5", "byday": "SA", "opens_at": "ten", "closes_at": "12:00" }
+      ]
+    }"#;
+    let imported = oruk::import(json, "one.json", &TaxonomyMapping::default(), vocabulary())
+        .unwrap_or_else(|problems| panic!("{problems}"));
+    let directory = parse(&imported.yaml);
+    let partner = &directory.partners()[0];
+    assert_eq!(partner.id, "svc-77");
+    assert_eq!(partner.categories, ["befriending"]);
+    assert_eq!(partner.contact, "01632 960399 ext. 12");
+    assert_eq!(partner.eligibility.min_age, Some(18));
+    assert_eq!(
+        partner.hours.describe(),
+        "Mon, Tue 09:00–12:30; Wed 20:00–23:59"
+    );
+    let expect = |field: &str, wanted: &str| {
+        let notes = notes_about(&imported, "Odd Hours", field);
+        assert!(
+            notes.iter().any(|note| note.contains(wanted)),
+            "{field}: want {wanted:?} in {notes:#?}"
+        );
+    };
+    expect("schedules[0].opens_at", "changed: time zone `Z` dropped");
+    expect(
+        "schedules[0].valid_from",
+        "not kept: sicol's hours apply every week",
+    );
+    expect("schedules[1].closes_at", "changed: closes at midnight");
+    expect("schedules[2]", "left out: it repeats `MONTHLY`");
+    expect(
+        "schedules[3]",
+        "left out: it opens and closes at the same time",
+    );
+    expect(
+        "schedules[4]",
+        "left out: `ten` at schedules[4].opens_at is not a time",
+    );
+    expect("phones[0].description", "`Text only`");
+
+    // With no schedule left, the service is not imported, and says why.
+    let closed = json
+        .replace("\"byday\": \"mo, tu\"", "\"byday\": \"1MO\"")
+        .replace("\"byday\": \"WE\"", "\"byday\": \"-1WE\"");
+    let imported = oruk::import(
+        &closed,
+        "one.json",
+        &TaxonomyMapping::default(),
+        vocabulary(),
+    )
+    .unwrap_or_else(|problems| panic!("{problems}"));
+    assert_eq!(imported.partners, 0);
+    assert!(
+        notes_about(&imported, "Odd Hours", "schedules")
+            .iter()
+            .any(|note| note.starts_with("not imported: no weekly opening hours")),
+        "{:#?}",
+        imported.notes
+    );
+    parse(&imported.yaml);
+}

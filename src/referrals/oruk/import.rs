@@ -474,7 +474,9 @@ impl Reader<'_> {
     /// phone.
     fn contact(&mut self, path: &str, label: &str, fields: &Map<String, Value>) -> Option<String> {
         let mut found: Vec<(String, String)> = Vec::new();
-        let phones = |records: &[Value], at: &str, found: &mut Vec<(String, String)>| {
+        // Free text about a phone ("text only", "for professionals"), noted once it is read.
+        let mut described: Vec<(String, String)> = Vec::new();
+        let mut phones = |records: &[Value], at: &str, found: &mut Vec<(String, String)>| {
             for (index, phone) in records.iter().enumerate() {
                 let Some(phone) = phone.as_object() else {
                     continue;
@@ -485,6 +487,9 @@ impl Reader<'_> {
                         None => number,
                     };
                     found.push((format!("{at}[{index}].number"), number));
+                }
+                if let Some(description) = text(phone, "description") {
+                    described.push((format!("{at}[{index}].description"), description));
                 }
             }
         };
@@ -498,6 +503,14 @@ impl Reader<'_> {
                     &mut found,
                 );
             }
+        }
+        for (at, description) in described {
+            self.note(
+                NoteKind::NotMapped,
+                label,
+                at,
+                format!("`{description}`: free text with no place in partners.yaml"),
+            );
         }
         if let Some(email) = text(fields, "email") {
             found.push(("email".to_owned(), email));
@@ -723,8 +736,13 @@ impl Reader<'_> {
                 ));
             }
         }
-        if let Some(interval) = text(schedule, "interval") {
-            if interval != "1" {
+        if let Some(interval) = schedule.get("interval").filter(|value| has_value(value)) {
+            let weekly =
+                interval.as_f64() == Some(1.0) || interval.as_str().map(str::trim) == Some("1");
+            if !weekly {
+                let interval = interval
+                    .as_str()
+                    .map_or_else(|| interval.to_string(), str::to_owned);
                 return Err(format!(
                     "it repeats every {interval} weeks; sicol's hours repeat every week"
                 ));
