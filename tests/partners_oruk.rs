@@ -441,7 +441,7 @@ fn the_command_line_writes_the_file_privately_and_reports_on_stderr() {
 fn times_zones_and_odd_schedules_are_read_safely() {
     // One service, written in sicol's own taxonomy so no mapping is needed.
     let json = r#"{
-      "id": "SVC_77", "name": "Odd Hours", "minimum_age": "18",
+      "id": "SVC_77", "name": "Odd Hours", "minimum_age": "18", "maximum_age": 0,
       "phones": [{ "id": "p", "number": "01632 960399", "extension": 12, "description": "Text only" }],
       "attributes": [{ "id": "a", "taxonomy_term": { "id": "x", "code": "befriending", "name": "Befriending", "taxonomy": "sicol-referral-categories" } }],
       "schedules": [
@@ -460,6 +460,10 @@ fn times_zones_and_odd_schedules_are_read_safely() {
     assert_eq!(partner.categories, ["befriending"]);
     assert_eq!(partner.contact, "01632 960399 ext. 12");
     assert_eq!(partner.eligibility.min_age, Some(18));
+    assert_eq!(
+        partner.eligibility.max_age, None,
+        "0 is no limit, not 'nobody'"
+    );
     assert_eq!(
         partner.hours.describe(),
         "Mon, Tue 09:00–12:30; Wed 20:00–23:59"
@@ -487,6 +491,7 @@ fn times_zones_and_odd_schedules_are_read_safely() {
         "left out: `ten` at schedules[4].opens_at is not a time",
     );
     expect("phones[0].description", "`Text only`");
+    expect("maximum_age", "changed: 0 read as no upper age limit");
 
     // With no schedule left, the service is not imported, and says why.
     let closed = json

@@ -86,21 +86,25 @@ pub fn import(
         return Err(Problems(reader.problems));
     }
     if !entries.is_empty() {
-        for (key, what) in [
+        for (key, text) in [
             (
                 "same_day",
-                "whether the partner can act on a referral the same day",
+                "ORUK does not say whether the partner can act on a referral the same day; written as false until a person sets it",
             ),
             (
                 "can_coordinate",
-                "whether the partner offers a worker who can coordinate the case",
+                "ORUK does not say whether the partner offers a worker who can coordinate the case; written as false until a person sets it",
+            ),
+            (
+                "eligibility.lives",
+                "ORUK has no living situations; none written, so each partner serves anyone until a person adds the ones it serves",
             ),
         ] {
             reader.notes.push(Note {
                 kind: NoteKind::SetByHand,
                 service: "every partner imported".to_owned(),
                 field: key.to_owned(),
-                text: format!("ORUK does not say {what}; written as false until a person sets it"),
+                text: text.to_owned(),
             });
         }
     }
@@ -370,8 +374,24 @@ impl Reader<'_> {
             return None;
         }
         let before = self.problems.len();
-        let min_age = self.age(path, &label, fields, "minimum_age");
-        let max_age = self.age(path, &label, fields, "maximum_age");
+        // A minimum of 0 excludes nobody, so it is written as no minimum.
+        let min_age = self
+            .age(path, &label, fields, "minimum_age")
+            .filter(|min| *min > 0);
+        let max_age = match self.age(path, &label, fields, "maximum_age") {
+            // Some directories write 0 for "no limit"; read literally it would turn everyone
+            // away, which no service means.
+            Some(0) => {
+                self.note(
+                    NoteKind::Changed,
+                    &label,
+                    "maximum_age".to_owned(),
+                    "0 read as no upper age limit; check it".to_owned(),
+                );
+                None
+            }
+            max => max,
+        };
         if let (Some(min), Some(max)) = (min_age, max_age) {
             if min > max {
                 self.problem(
