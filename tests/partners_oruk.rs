@@ -514,3 +514,41 @@ fn times_zones_and_odd_schedules_are_read_safely() {
     );
     parse(&imported.yaml);
 }
+
+#[test]
+fn rules_check_reports_a_mapping_to_an_unknown_category_with_its_line() {
+    let mut files = sicol::files::read_rule_files(&util::rules_dir()).expect("bundled rules");
+    files.origin = "rules".to_owned();
+    let clean = sicol::authoring::lint::check(&files);
+    assert!(
+        clean
+            .findings
+            .iter()
+            .all(|finding| !finding.problem.file.ends_with(oruk::MAPPING_FILE)),
+        "the bundled mapping is clean"
+    );
+    let text = files.files[oruk::MAPPING_FILE].replacen(
+        "categories: [crisis_team]",
+        "categories: [crisis_teams]",
+        1,
+    );
+    let line = 1 + text
+        .lines()
+        .position(|line| line.contains("crisis_teams"))
+        .expect("edited line");
+    files.files.insert(oruk::MAPPING_FILE.to_owned(), text);
+    let report = sicol::authoring::lint::check(&files);
+    let errors: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|finding| finding.severity == sicol::authoring::Severity::Error)
+        .map(|finding| finding.problem.to_string())
+        .collect();
+    let wanted = format!(
+        "rules/oruk-taxonomy.yaml:{line}:18: terms[10].categories[0]: unknown referral category `crisis_teams`"
+    );
+    assert!(
+        errors.iter().any(|error| error.starts_with(&wanted)),
+        "want {wanted:?} in {errors:#?}"
+    );
+}
