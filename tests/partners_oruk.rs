@@ -266,6 +266,11 @@ fn the_bundled_directory_survives_a_round_trip_in_every_field_oruk_carries() {
             before.id
         );
     }
+    // A second round gives the same export, byte for byte: nothing drifts on each pass.
+    assert_eq!(
+        oruk::export(&back, &mapping, &rules.vocabulary).json,
+        exported.json
+    );
     // Every category went out as one of the mapping's terms, not sicol's own fallback.
     assert!(
         !exported.json.contains(oruk::SICOL_TAXONOMY),
