@@ -1,4 +1,5 @@
-//! Open Referral UK services into `partners.yaml` entries.
+//! Open Referral UK services into `partners.yaml` entries. This module reads each service;
+//! [`schedule`] turns its schedules into opening windows and [`entry`] writes the text.
 //!
 //! The export is read as loose JSON rather than into fixed structs: directories differ in which
 //! optional fields they fill, and every field with a value must be either carried over or named
@@ -6,11 +7,15 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveTime, Timelike};
 use serde_json::{Map, Value};
 
+mod entry;
+mod schedule;
+
+use entry::{write_yaml, EligibilityEntry, Entry};
+
 use super::mapping::SICOL_TAXONOMY;
-use super::{Note, NoteKind, TaxonomyMapping, DAYS};
+use super::{Note, NoteKind, TaxonomyMapping};
 use crate::error::{Problem, Problems};
 use crate::model::Vocabulary;
 use crate::source::Position;
@@ -230,51 +235,6 @@ fn summary(value: &Value) -> String {
         },
         other => format!("`{other}`"),
     }
-}
-
-/// One partner as `partners.yaml` writes it. Built here rather than as a
-/// [`Partner`](crate::referrals::Partner) so that the directory's own type can grow fields
-/// without this writer changing: the text is checked by `Directory::parse` like any other.
-struct Entry {
-    id: String,
-    name: String,
-    categories: Vec<String>,
-    contact: String,
-    hours: HoursEntry,
-    eligibility: EligibilityEntry,
-    /// The ORUK id, for the comment above the entry.
-    oruk_id: String,
-}
-
-enum HoursEntry {
-    Always,
-    Windows(Vec<WindowEntry>),
-}
-
-struct WindowEntry {
-    days: Vec<&'static str>,
-    open: NaiveTime,
-    close: NaiveTime,
-}
-
-#[derive(Default)]
-struct EligibilityEntry {
-    min_age: Option<u32>,
-    max_age: Option<u32>,
-    note: Option<String>,
-}
-
-impl EligibilityEntry {
-    fn is_empty(&self) -> bool {
-        self.min_age.is_none() && self.max_age.is_none() && self.note.is_none()
-    }
-}
-
-/// One opening window while reading: its times, and which days (Monday first) it covers.
-struct Span {
-    open: NaiveTime,
-    close: NaiveTime,
-    days: [bool; 7],
 }
 
 struct Reader<'a> {
@@ -679,225 +639,6 @@ impl Reader<'_> {
         categories
     }
 
-    /// Weekly opening hours from the service's schedules; `None` when no schedule can be read.
-    /// A schedule sicol cannot express (monthly, fortnightly, certain dates) is left out rather
-    /// than widened to every week: a partner shown open when it is closed fails the person.
-    fn hours(&mut self, label: &str, fields: &Map<String, Value>) -> Option<HoursEntry> {
-        let mut spans: Vec<Span> = Vec::new();
-        for (index, schedule) in records(fields, "schedules").iter().enumerate() {
-            let at = format!("schedules[{index}]");
-            let Some(schedule) = schedule.as_object() else {
-                continue;
-            };
-            match self.schedule(label, &at, schedule) {
-                Ok(read) => {
-                    for span in read {
-                        match spans
-                            .iter_mut()
-                            .find(|seen| seen.open == span.open && seen.close == span.close)
-                        {
-                            Some(seen) => {
-                                for (day, open) in span.days.iter().enumerate() {
-                                    seen.days[day] |= open;
-                                }
-                            }
-                            None => spans.push(span),
-                        }
-                    }
-                }
-                Err(reason) => {
-                    self.note(
-                        NoteKind::NotMapped,
-                        label,
-                        at,
-                        format!("left out: {reason}"),
-                    );
-                }
-            }
-        }
-        if spans.is_empty() {
-            return None;
-        }
-        let midnight = NaiveTime::MIN;
-        let last_minute = NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN);
-        if spans.iter().any(|span| {
-            span.days.iter().all(|open| *open) && span.open == midnight && span.close >= last_minute
-        }) {
-            return Some(HoursEntry::Always);
-        }
-        Some(HoursEntry::Windows(
-            spans
-                .into_iter()
-                .map(|span| WindowEntry {
-                    days: DAYS
-                        .iter()
-                        .zip(span.days)
-                        .filter(|(_, open)| *open)
-                        .map(|((_, key, _), _)| *key)
-                        .collect(),
-                    open: span.open,
-                    close: span.close,
-                })
-                .collect(),
-        ))
-    }
-
-    /// One schedule as opening windows, or why it cannot be one.
-    fn schedule(
-        &mut self,
-        label: &str,
-        at: &str,
-        schedule: &Map<String, Value>,
-    ) -> Result<Vec<Span>, String> {
-        if let Some(freq) = text(schedule, "freq") {
-            if !freq.eq_ignore_ascii_case("WEEKLY") {
-                return Err(format!(
-                    "it repeats `{freq}`; sicol's hours repeat every week"
-                ));
-            }
-        }
-        if let Some(interval) = schedule.get("interval").filter(|value| has_value(value)) {
-            let weekly =
-                interval.as_f64() == Some(1.0) || interval.as_str().map(str::trim) == Some("1");
-            if !weekly {
-                let interval = interval
-                    .as_str()
-                    .map_or_else(|| interval.to_string(), str::to_owned);
-                return Err(format!(
-                    "it repeats every {interval} weeks; sicol's hours repeat every week"
-                ));
-            }
-        }
-        for key in ["bymonthday", "byweekno", "byyearday", "count", "until"] {
-            if let Some(value) = schedule.get(key).filter(|value| has_value(value)) {
-                return Err(format!(
-                    "{key} {} limits it to certain dates; sicol's hours repeat every week",
-                    summary(value)
-                ));
-            }
-        }
-        let Some(byday) = text(schedule, "byday") else {
-            return Err("no byday: the days it is open are not given".to_owned());
-        };
-        let mut days = [false; 7];
-        for code in byday.split(',') {
-            let code = code.trim().to_ascii_uppercase();
-            match DAYS.iter().position(|(key, ..)| *key == code) {
-                Some(day) => days[day] = true,
-                None => {
-                    return Err(format!(
-                        "byday `{code}` is not a day of every week (MO, TU, WE, TH, FR, SA, SU)"
-                    ))
-                }
-            }
-        }
-        let (Some(opens), Some(closes)) = (text(schedule, "opens_at"), text(schedule, "closes_at"))
-        else {
-            return Err("no opens_at or closes_at".to_owned());
-        };
-        let open = self.time(label, &format!("{at}.opens_at"), &opens)?;
-        let close = self.time(label, &format!("{at}.closes_at"), &closes)?;
-        for key in ["valid_from", "valid_to", "dtstart", "timezone", "wkst"] {
-            if let Some(value) = schedule.get(key).filter(|value| has_value(value)) {
-                self.note(
-                    NoteKind::NotMapped,
-                    label,
-                    format!("{at}.{key}"),
-                    format!(
-                        "{} not kept: sicol's hours apply every week of the year",
-                        summary(value)
-                    ),
-                );
-            }
-        }
-        for key in ["description", "notes", "attending_type", "schedule_link"] {
-            if let Some(value) = schedule.get(key).filter(|value| has_value(value)) {
-                self.note(
-                    NoteKind::NotMapped,
-                    label,
-                    format!("{at}.{key}"),
-                    format!(
-                        "{}: free text with no place in partners.yaml",
-                        summary(value)
-                    ),
-                );
-            }
-        }
-        let last_minute = NaiveTime::from_hms_opt(23, 59, 0).unwrap_or(NaiveTime::MIN);
-        if close == open {
-            return Err("it opens and closes at the same time".to_owned());
-        }
-        if close == NaiveTime::MIN {
-            self.note(
-                NoteKind::Changed,
-                label,
-                format!("{at}.closes_at"),
-                "closes at midnight: written as 23:59, the last time a day can hold".to_owned(),
-            );
-            return Ok(vec![Span {
-                open,
-                close: last_minute,
-                days,
-            }]);
-        }
-        if close < open {
-            self.note(
-                NoteKind::Changed,
-                label,
-                format!("{at}.closes_at"),
-                "runs past midnight: written as two windows, to 23:59 and from 00:00 the next day"
-                    .to_owned(),
-            );
-            let mut next = [false; 7];
-            for (day, open) in days.iter().enumerate() {
-                next[(day + 1) % 7] = *open;
-            }
-            let mut spans = vec![Span {
-                open,
-                close: last_minute,
-                days,
-            }];
-            spans.push(Span {
-                open: NaiveTime::MIN,
-                close,
-                days: next,
-            });
-            return Ok(spans);
-        }
-        Ok(vec![Span { open, close, days }])
-    }
-
-    /// A time as ORUK writes it (`09:00`, `09:00:00`, with or without a zone such as `Z` or
-    /// `+01:00`). The zone is dropped with a note: partners.yaml hours are UK local time.
-    fn time(&mut self, label: &str, at: &str, written: &str) -> Result<NaiveTime, String> {
-        let (clock, zone) = match written.find(['Z', 'z', '+']).or_else(|| written.rfind('-')) {
-            Some(cut) => (&written[..cut], &written[cut..]),
-            None => (written, ""),
-        };
-        let clock = clock.trim();
-        let parsed = if clock == "24:00" || clock == "24:00:00" {
-            Some(NaiveTime::MIN)
-        } else {
-            NaiveTime::parse_from_str(clock, "%H:%M:%S")
-                .or_else(|_| NaiveTime::parse_from_str(clock, "%H:%M"))
-                .ok()
-                .and_then(|time| time.with_second(0))
-                .and_then(|time| time.with_nanosecond(0))
-        };
-        let Some(time) = parsed else {
-            return Err(format!("`{written}` at {at} is not a time"));
-        };
-        if !zone.is_empty() {
-            self.note(
-                NoteKind::Changed,
-                label,
-                at.to_owned(),
-                format!("time zone `{zone}` dropped: partners.yaml hours are UK local time"),
-            );
-        }
-        Ok(time)
-    }
-
     /// A note for every field with a value that [`READ`] does not cover, and for the ones it
     /// covers only to say they have no place.
     fn unmapped_fields(&mut self, label: &str, name: &str, fields: &Map<String, Value>) {
@@ -963,82 +704,6 @@ fn partner_id(oruk_id: &str, name: &str) -> String {
     } else {
         id
     }
-}
-
-const HEADER: &str = "\
-# sicol partner directory, imported by `sicol partners import` from an Open
-# Referral UK services export. Check every entry before use:
-#   same_day and can_coordinate are not in ORUK and are written as false;
-#   limits written in an eligibility note (gender, living situation, area)
-#   are for a person to turn into fields; the import's report lists every
-#   value it could not carry over.
-";
-
-/// The entries in the style of the bundled `partners.yaml`: one opening window a line, every
-/// free-text value in double quotes. A JSON string is a valid YAML double-quoted scalar, so
-/// serde_json does the escaping and no name or note can break the file's structure.
-fn write_yaml(entries: &[Entry]) -> String {
-    use std::fmt::Write as _;
-    let quoted = |text: &str| Value::String(text.to_owned()).to_string();
-    let hhmm = |time: NaiveTime| format!("\"{:02}:{:02}\"", time.hour(), time.minute());
-    let mut yaml = String::from(HEADER);
-    yaml.push_str("\npartners:");
-    if entries.is_empty() {
-        yaml.push_str(" []");
-    }
-    yaml.push('\n');
-    // Writing to a String cannot fail.
-    for (index, entry) in entries.iter().enumerate() {
-        if index > 0 {
-            yaml.push('\n');
-        }
-        let _ = writeln!(yaml, "  # ORUK service {}", quoted(&entry.oruk_id));
-        // A bare id reads back as text only when it starts with a letter and is no YAML word.
-        let bare = entry.id.starts_with(|c: char| c.is_ascii_lowercase())
-            && !matches!(
-                entry.id.as_str(),
-                "true" | "false" | "null" | "yes" | "no" | "on" | "off"
-            );
-        let id = if bare {
-            entry.id.clone()
-        } else {
-            quoted(&entry.id)
-        };
-        let _ = writeln!(yaml, "  - id: {id}");
-        let _ = writeln!(yaml, "    name: {}", quoted(&entry.name));
-        let _ = writeln!(yaml, "    categories: [{}]", entry.categories.join(", "));
-        let _ = writeln!(yaml, "    contact: {}", quoted(&entry.contact));
-        match &entry.hours {
-            HoursEntry::Always => yaml.push_str("    hours: always\n"),
-            HoursEntry::Windows(windows) => {
-                yaml.push_str("    hours:\n");
-                for window in windows {
-                    let _ = writeln!(
-                        yaml,
-                        "      - {{ days: [{}], open: {}, close: {} }}",
-                        window.days.join(", "),
-                        hhmm(window.open),
-                        hhmm(window.close)
-                    );
-                }
-            }
-        }
-        yaml.push_str("    same_day: false\n    can_coordinate: false\n");
-        let eligibility = &entry.eligibility;
-        if !eligibility.is_empty() {
-            yaml.push_str("    eligibility:\n");
-            if let Some(min) = eligibility.min_age {
-                let _ = writeln!(yaml, "      min_age: {min}");
-            }
-            if let Some(max) = eligibility.max_age {
-                let _ = writeln!(yaml, "      max_age: {max}");
-            }
-            if let Some(note) = &eligibility.note {
-                let _ = writeln!(yaml, "      note: {}", quoted(note));
-            }
-        }
-    }
-    yaml
 }
 
 #[cfg(test)]
