@@ -135,29 +135,25 @@ impl Reader<'_> {
         };
         let open = self.time(label, &format!("{at}.opens_at"), &opens)?;
         let close = self.time(label, &format!("{at}.closes_at"), &closes)?;
-        for key in ["valid_from", "valid_to", "dtstart", "timezone", "wkst"] {
+        const DATES: &str = " not kept: sicol's hours apply every week of the year";
+        const FREE_TEXT: &str = ": free text with no place in partners.yaml";
+        for (key, why) in [
+            ("valid_from", DATES),
+            ("valid_to", DATES),
+            ("dtstart", DATES),
+            ("timezone", DATES),
+            ("wkst", DATES),
+            ("description", FREE_TEXT),
+            ("notes", FREE_TEXT),
+            ("attending_type", FREE_TEXT),
+            ("schedule_link", FREE_TEXT),
+        ] {
             if let Some(value) = schedule.get(key).filter(|value| has_value(value)) {
                 self.note(
                     NoteKind::NotMapped,
                     label,
                     format!("{at}.{key}"),
-                    format!(
-                        "{} not kept: sicol's hours apply every week of the year",
-                        summary(value)
-                    ),
-                );
-            }
-        }
-        for key in ["description", "notes", "attending_type", "schedule_link"] {
-            if let Some(value) = schedule.get(key).filter(|value| has_value(value)) {
-                self.note(
-                    NoteKind::NotMapped,
-                    label,
-                    format!("{at}.{key}"),
-                    format!(
-                        "{}: free text with no place in partners.yaml",
-                        summary(value)
-                    ),
+                    format!("{}{why}", summary(value)),
                 );
             }
         }
