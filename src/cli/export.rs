@@ -2,7 +2,6 @@
 //! the packet one partner receives about its referral. The file-system edge of
 //! [`sicol::export`]: reads records and the referral statuses recorded against them.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -77,7 +76,7 @@ pub struct ReferralArgs {
 pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
     let rules = files::load_rules(&cli.rules_dir())?;
     if let Some(out) = &args.out {
-        fs::create_dir_all(out).map_err(|source| Error::io(out, source))?;
+        files::write::private_dir(out)?;
     }
     for name in &args.records {
         let (record, statuses) = load(name, &args.store)?;
@@ -87,8 +86,11 @@ pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
         };
         match &args.out {
             Some(out) => {
-                let path = out.join(format!("{}.fhir.json", record.id));
-                fs::write(&path, text).map_err(|source| Error::io(&path, source))?;
+                let name = format!(
+                    "{}.fhir.json",
+                    files::write::safe_stem(&record.id.to_string())
+                );
+                let path = files::write::write_private(out, &name, text.as_bytes())?;
                 eprintln!("wrote {}", path.display());
             }
             None => print!("{text}"),
