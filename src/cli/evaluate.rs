@@ -100,6 +100,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
             _ => "\n",
         };
         // A closed pipe (sicol evaluate … | head) is not an error worth reporting.
+        let text = sicol::input::terminal_safe(&text);
         if write!(stdout, "{separator}{text}").is_err() {
             break;
         }

@@ -93,7 +93,7 @@ pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
                 let path = files::write::write_private(out, &name, text.as_bytes())?;
                 eprintln!("wrote {}", path.display());
             }
-            None => print!("{text}"),
+            None => super::print_safe(&text),
         }
     }
     Ok(EXIT_OK)
@@ -121,7 +121,7 @@ pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
             &rules.vocabulary,
         )),
     };
-    print!("{text}");
+    super::print_safe(&text);
     Ok(EXIT_OK)
 }
 

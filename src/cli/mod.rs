@@ -238,6 +238,16 @@ fn default_rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
+/// Prints text to stdout with every control character but newline and tab escaped
+/// (`sicol::input::terminal_safe`): output quotes what people wrote, and an escape sequence in a
+/// note must not clear or recolour the terminal. A closed pipe (`… | head`) is not an error.
+pub fn print_safe(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(sicol::input::terminal_safe(text).as_bytes());
+}
+
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
     sicol::input::set_limits(cli.limits.limits());

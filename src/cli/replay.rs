@@ -1,7 +1,6 @@
 //! `sicol replay`: recompute saved records and show every field that differs (DESIGN §4).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -26,7 +25,6 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
     let other_rules = cli.rules.as_deref().map(files::load_rules).transpose()?;
     let mut stores: BTreeMap<PathBuf, Store> = BTreeMap::new();
     let mut tally = Tally::default();
-    let mut out = std::io::stdout().lock();
     for path in &args.paths {
         let (dir, records) = if path.is_dir() {
             let store = Store::open(path)?;
@@ -54,10 +52,10 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
             let report = replay_one(store, &record_path, other_rules.as_ref());
             tally.count(&report);
             // A closed pipe (… | head) is not worth an error; the exit code still tells.
-            let _ = write!(out, "{report}");
+            super::print_safe(&report.to_string());
         }
     }
-    let _ = writeln!(out, "{tally}");
+    super::print_safe(&format!("{tally}\n"));
     Ok(if tally.drifted + tally.failed > 0 {
         EXIT_FAILED
     } else {

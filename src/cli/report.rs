@@ -90,7 +90,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
     }
     let text = cohort::report(&figures, &rules.vocabulary, args.format, &options);
     // A closed pipe (sicol report | head) is not an error worth reporting.
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    super::print_safe(&text);
     if figures.records == 0 {
         eprintln!("note: {} holds no records yet", args.store.display());
     }

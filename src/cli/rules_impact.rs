@@ -206,8 +206,9 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         text.push('\n');
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     } else {
+        let mut text = Vec::new();
         let _ = write_text(
-            &mut std::io::stdout().lock(),
+            &mut text,
             &TextView {
                 rules_dir: &rules_dir,
                 new: &new,
@@ -219,6 +220,7 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
                 only_outcome,
             },
         );
+        super::print_safe(&String::from_utf8_lossy(&text));
     }
     report_problems(&impact);
     Ok(if impact.failed.is_empty() {

@@ -34,7 +34,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     match &verification.broken {
         Some(problem) => {
-            println!("{problem}");
+            super::print_safe(&format!("{problem}\n"));
             println!(
                 "{}: chain broken after {} good record{}",
                 args.store.display(),

@@ -135,15 +135,19 @@ pub fn load_rules(dir: &Path) -> Result<RuleSet> {
     Ok(RuleSet::from_files(&files)?)
 }
 
-/// Reads and checks an assessment file. A rule test (`rules/tests/*.yaml`) is an assessment
+/// Reads and checks an assessment file, refusing one dated in the future (the clock is read
+/// here, at the edge, never by the pure parser). A rule test (`rules/tests/*.yaml`) is an assessment
 /// too: its `expect:` block is set aside, so a service lead can formulate a test case directly.
 pub fn read_assessment(path: &Path, ruleset: &RuleSet) -> Result<Assessment> {
     let text = read_yaml(path, InputKind::Case)?;
-    Ok(Assessment::parse(
+    let file = path.display().to_string();
+    let assessment = Assessment::parse(
         &crate::authoring::cases::without_expect(&text),
-        &path.display().to_string(),
+        &file,
         &ruleset.vocabulary,
-    )?)
+    )?;
+    assessment.check_not_in_future(chrono::Utc::now(), &file, &text)?;
+    Ok(assessment)
 }
 
 /// Reads and checks the person's choices about a formulation's referrals.
@@ -152,11 +156,22 @@ pub fn read_choices(
     formulation: &crate::formulation::Formulation,
 ) -> Result<crate::model::choices::Choices> {
     let text = read_yaml(path, InputKind::Choices)?;
-    Ok(crate::referrals::parse_choices(
-        &text,
-        &path.display().to_string(),
-        formulation,
-    )?)
+    let file = path.display().to_string();
+    let choices = crate::referrals::parse_choices(&text, &file, formulation)?;
+    // The person's reasons are free text and go into records and packets: no control characters.
+    let mut problems = crate::error::FileProblems::new(&file, &text);
+    for (index, choice) in choices.0.iter().enumerate() {
+        if let Some(reason) = &choice.reason {
+            if let Some((_, name)) = input::control_character(reason, true) {
+                problems.add(
+                    &format!("[{index}].reason"),
+                    format!("the text has a {name}, which is not allowed"),
+                    "remove it: free text may have line breaks and tabs, no other control characters",
+                );
+            }
+        }
+    }
+    Ok(problems.finish(choices)?)
 }
 
 /// The folder inside a rules folder that holds the rule set's test cases.
