@@ -17,6 +17,10 @@ pub struct ReplayArgs {
     /// Record files, or store folders to replay every record of
     #[arg(required = true, value_name = "RECORD|DIR")]
     pub paths: Vec<PathBuf>,
+
+    /// Going on with a broken chain
+    #[command(flatten)]
+    pub forensic: super::verify::ForensicArgs,
 }
 
 /// Replays every record named; exit 1 if any drifted or could not be replayed.
@@ -43,7 +47,14 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
             (dir, vec![path.clone()])
         };
         if !stores.contains_key(&dir) {
-            stores.insert(dir.clone(), Store::open(&dir)?);
+            // Chain first: a record deleted, reordered or altered makes every replay doubtful.
+            let mut store = Store::open(&dir)?;
+            match super::verify::chain_first(&mut store, args.forensic)? {
+                Err(code) => return Ok(code),
+                Ok(Some(notice)) => super::print_safe(&format!("{notice}\n")),
+                Ok(None) => {}
+            }
+            stores.insert(dir.clone(), store);
         }
         let Some(store) = stores.get_mut(&dir) else {
             continue;
