@@ -53,7 +53,11 @@ fn corpus(dir: &Path) -> Vec<(&'static str, PathBuf, &'static str)> {
             "nested_maps_100k_in_a_field",
             write(
                 "maps.yaml",
-                format!("{HEAD}person: {}1{}\n", "{a: ".repeat(depth), "}".repeat(depth)),
+                format!(
+                    "{HEAD}person: {}1{}\n",
+                    "{a: ".repeat(depth),
+                    "}".repeat(depth)
+                ),
             ),
             "brackets",
         ),
@@ -67,12 +71,23 @@ fn corpus(dir: &Path) -> Vec<(&'static str, PathBuf, &'static str)> {
         ),
         (
             "block_sequences_100k_deep",
-            write("dashes.yaml", format!("{HEAD}wishes:\n  {}x\n", "- ".repeat(depth))),
+            write(
+                "dashes.yaml",
+                format!("{HEAD}wishes:\n  {}x\n", "- ".repeat(depth)),
+            ),
             "nesting",
         ),
-        ("alias_bomb_999_of_200kb", write("bomb.yaml", bomb), "aliases"),
+        (
+            "alias_bomb_999_of_200kb",
+            write("bomb.yaml", bomb),
+            "aliases",
+        ),
         ("sparse_file_1gib", huge, "size limit"),
-        ("stream_of_nuls_dev_zero", PathBuf::from("/dev/zero"), "size limit"),
+        (
+            "stream_of_nuls_dev_zero",
+            PathBuf::from("/dev/zero"),
+            "size limit",
+        ),
     ]
 }
 
@@ -94,6 +109,23 @@ fn hostile(c: &mut Criterion) {
             b.iter(|| files::read_assessment(path, &rules).is_err())
         });
     }
+    group.finish();
+
+    // What the checks cost an ordinary case, against parsing it.
+    let case = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases/social_led_eviction.yaml"),
+    )
+    .expect("golden case");
+    let limits = sicol::input::Limits::default();
+    let mut group = c.benchmark_group("ordinary_case");
+    group.bench_function("check_yaml", |b| {
+        b.iter(|| {
+            sicol::input::check_yaml(&case, "case.yaml", sicol::input::InputKind::Case, &limits)
+        })
+    });
+    group.bench_function("parse", |b| {
+        b.iter(|| sicol::Assessment::parse(&case, "case.yaml", &rules.vocabulary))
+    });
     group.finish();
 }
 
