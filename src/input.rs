@@ -315,7 +315,23 @@ fn check_events(text: &str, file: &str, max_depth: usize, factor: u64) -> Result
                 });
                 break;
             }
-            // A syntax error is the YAML parser's to report, with its own place; stop quietly.
+            // With aliases in the text, a file this walk cannot read is refused: serde_yaml's
+            // parser might read it and expand aliases that were never counted.
+            Err(error) if text.contains('&') && text.contains('*') => {
+                return Err(Problem::new(
+                    file,
+                    Position {
+                        line: error.marker().line(),
+                        column: error.marker().col() + 1,
+                    },
+                    "",
+                    format!("the YAML cannot be read here ({})", error.info()),
+                )
+                .with_hint(
+                    "check the indentation and the anchors (`&name`) and aliases (`*name`)",
+                ));
+            }
+            // Otherwise a syntax error is the YAML parser's to report, with its own place.
             Err(_) | Ok((Event::StreamEnd, _)) => break,
             Ok((event, mark)) => {
                 walk.on_event(event, mark);
@@ -604,6 +620,16 @@ mod tests {
         assert!(problem.message.contains("aliases expand"), "{problem}");
         let few = format!("base: &n \"{note}\"\nlist:\n  - *n\n");
         assert!(check_yaml(&few, "c.yaml", InputKind::Case, &Limits::default()).is_ok());
+    }
+
+    #[test]
+    fn aliases_in_a_file_this_walk_cannot_read_are_refused_not_passed_on() {
+        let text = "a: &x [1, 2\nb: *x\n";
+        let problem = check_yaml(text, "c.yaml", InputKind::Case, &Limits::default())
+            .expect_err("unreadable with aliases");
+        assert!(problem.message.contains("cannot be read"), "{problem}");
+        // Without aliases the parser's own message is kept for serde to give.
+        assert!(check_yaml("a: [1, 2\n", "c.yaml", InputKind::Case, &Limits::default()).is_ok());
     }
 
     #[test]
