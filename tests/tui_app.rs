@@ -69,6 +69,17 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// Moves the cursor (Up, as not editing) to the Person field labelled `label`.
+fn focus(app: &mut App, label: &str) {
+    for _ in 0..Step::Person.fields().len() {
+        if app.field().map(|field| field.label()) == Some(label) {
+            return;
+        }
+        key(app, KeyCode::Down);
+    }
+    panic!("no field {label} on the Person step");
+}
+
 /// Draws once so the app knows where things are, as the real loop does before any click.
 fn draw(app: &mut App) {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -114,10 +125,32 @@ fn tab_while_editing_moves_on_and_keeps_editing_for_quick_entry() {
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "A-2");
     key(&mut app, KeyCode::Tab);
-    keys(&mut app, "AMHP-9");
-    key(&mut app, KeyCode::Tab);
-    key(&mut app, KeyCode::Tab);
     keys(&mut app, "4x");
+    // Tab carries on into the lists too: each opens on its current value, so Tab keeps it.
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.field().map(|f| f.label()), Some("Dependants"));
+    key(&mut app, KeyCode::Tab);
+    let Some(Overlay::Picker(picker)) = &app.overlay else {
+        panic!("Tab into Lives opens its list, got {:?}", app.overlay);
+    };
+    assert_eq!(
+        picker.current().map(|item| item.label.as_str()),
+        Some("Not known")
+    );
+    keys(&mut app, "alone");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.form.lives.as_deref(), Some("alone"));
+    // Referred by, Setting, Self-care, Capacity: kept as they are.
+    for _ in 0..4 {
+        assert!(matches!(app.overlay, Some(Overlay::Picker(_))));
+        key(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.form.referral_source, None);
+    assert!(app.form.setting.is_blank());
+    assert_eq!(app.field().map(|f| f.label()), Some("  for"));
+    assert!(app.editing);
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "AMHP-9");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.form.id.text(), "A-2");
     assert_eq!(app.form.assessor.text(), "AMHP-9");
@@ -125,7 +158,7 @@ fn tab_while_editing_moves_on_and_keeps_editing_for_quick_entry() {
     // A half-typed age is kept and flagged, never dropped.
     assert!(app.problems.iter().any(|p| p.field == "person.age"));
     assert!(app.step_has_problems(Step::Person));
-    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Tab);
     assert_eq!(app.field().map(|f| f.label()), Some("Assessed at"));
 }
 
@@ -246,9 +279,11 @@ fn strengths_and_wishes_take_multi_line_text() {
     assert_eq!(app.step, Step::Strengths);
     key(&mut app, KeyCode::Char('w'));
     keys(&mut app, "Stay at home");
-    key(&mut app, KeyCode::Enter);
+    // Ctrl-J adds a line; Enter finishes, as everywhere else.
+    ctrl(&mut app, 'j');
     keys(&mut app, "See my sister");
-    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.editing);
     assert_eq!(
         app.assessment().wishes.as_deref(),
         Some("Stay at home\nSee my sister")
@@ -466,6 +501,7 @@ fn a_saved_assessment_opened_to_revise_starts_saved() {
                 choices: Default::default(),
                 mha_decision: Some(decision.clone()),
                 referral_statuses: Default::default(),
+                asked_for: None,
             }),
         },
     );
@@ -539,7 +575,7 @@ fn other_as_the_outcome_needs_a_note() {
 fn the_assessor_is_required_before_saving() {
     // Person step, Assessor field: clear it.
     let mut app = eviction_case();
-    key(&mut app, KeyCode::Tab);
+    focus(&mut app, "Assessor");
     key(&mut app, KeyCode::Enter);
     app.update(&Event::Key(KeyEvent::new(
         KeyCode::Char('u'),
@@ -595,25 +631,25 @@ fn assessed_at_reads_now_today_yesterday_and_uk_dates_and_f1_lists_them() {
         ("05/12/2026 08:00", "2026-12-05 08:00 +00:00"),
     ] {
         let mut app = fresh();
-        key(&mut app, KeyCode::Tab);
-        key(&mut app, KeyCode::Tab);
+        focus(&mut app, "Assessed at");
         key(&mut app, KeyCode::Enter);
-        app.update(&Event::Key(KeyEvent::new(
-            KeyCode::Char('u'),
-            KeyModifiers::CONTROL,
-        )));
+        // Typing replaces the time the field held: no Ctrl-U needed.
         keys(&mut app, typed);
         assert!(
             !app.problems.iter().any(|p| p.field == "assessed_at"),
             "{typed}"
         );
         key(&mut app, KeyCode::Esc);
+        // A time after the clock is asked about; y keeps it.
+        if let Some(Overlay::ConfirmFuture { .. }) = app.overlay {
+            assert!(typed.starts_with("05/12"), "{typed} is not in the future");
+            key(&mut app, KeyCode::Char('y'));
+        }
         assert_eq!(app.form.assessed_at.text(), expected, "{typed}");
     }
     // F1 inside the field lists the forms; `?` is just text there.
     let mut app = fresh();
-    key(&mut app, KeyCode::Tab);
-    key(&mut app, KeyCode::Tab);
+    focus(&mut app, "Assessed at");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::F(1));
     let Some(Overlay::Forms { lines, .. }) = &app.overlay else {

@@ -502,7 +502,9 @@ fn decide_balance(social: f64, medical: f64, margin: f64) -> (Balance, String) {
         );
     }
     let share = social / total;
-    let percent = |value: f64| format!("{:.0}%", value * 100.0);
+    // Adding +0.0 turns a negative zero (a social weight of -0.0) into 0, so the reason never
+    // says "-0%"; records that said it still replay without drift (`records::diff`).
+    let percent = |value: f64| format!("{:.0}%", value * 100.0 + 0.0);
     let describe = format!(
         "social weight {} is {} of the combined {}",
         round_to_cents(social),

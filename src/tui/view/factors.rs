@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::{window_start, wrapped_height, Canvas, FieldValue, Theme};
 use crate::model::Section;
 use crate::tui::app::{answer_word, severity_word, Field, Target};
-use crate::tui::input::parse_date;
+use crate::tui::input::{calendar_reason, parse_date};
 
 /// Severity as dots, so it reads at a glance without colour: `●●○` is 2.
 pub(crate) fn dots(severity: u8) -> String {
@@ -43,7 +43,15 @@ pub(crate) fn date_note<'a>(text: &str, today: NaiveDate, theme: Theme) -> Optio
             };
             Some(Span::styled(resolved, theme.dim()))
         }
-        Err(_) => Some(Span::styled("  ✗ not a date (?: forms)", theme.error())),
+        // F1 lists the forms both while typing (the field's forms) and after (the help's
+        // Dates section); `?` would be typed into the field.
+        Err(_) => Some(Span::styled(
+            match calendar_reason(text) {
+                Some(reason) => format!("  ✗ {reason} (F1: forms)"),
+                None => "  ✗ not a date (F1: forms)".to_owned(),
+            },
+            theme.error(),
+        )),
     }
 }
 
@@ -75,14 +83,18 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0);
     let today = app.form.assessed_at_or(app.fallback_at).date_naive();
+    // The dates a factor has, in the list: since when, and when it lands.
     let due_of = |entry: &crate::tui::form::FactorEntry| -> String {
-        match entry.due.value() {
-            None => String::new(),
-            Some(text) => match parse_date(&text, today) {
-                Ok(date) => format!(" due {}", date.format("%-d %b")),
-                Err(_) => " due ?".to_owned(),
-            },
+        let mut dates = String::new();
+        for (word, field) in [("since", &entry.since), ("due", &entry.due)] {
+            if let Some(text) = field.value() {
+                match parse_date(&text, today) {
+                    Ok(date) => dates += &format!(" {word} {}", date.format("%-d %b")),
+                    Err(_) => dates += &format!(" {word} ?"),
+                }
+            }
         }
+        dates
     };
     // One column width for every row, so severities line up.
     let due_room = entries
@@ -109,7 +121,11 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                     }
                     None => "○○○ ? not chosen".to_owned(),
                 };
-                format!("{marker}{label:<label_width$} {severity}{due}")
+                // Dates too long for a narrow row end in "…", never a silent cut.
+                clip(
+                    &format!("{marker}{label:<label_width$} {severity}{due}"),
+                    usize::from(inner.width),
+                )
             }
             None => format!("{marker}+ add a {} (a)", section.noun()),
         };
@@ -180,8 +196,12 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         Rect::new(detail.x, detail.y, detail.width, described),
     );
     let mut y = detail.y + described;
+    let bottom = detail.y + detail.height;
+    // Tab order, top to bottom: the note, then the dates. The dates keep their two rows at the
+    // bottom; the note's text takes what is left between.
+    let dates = u16::try_from(app.step.fields().len().saturating_sub(2)).unwrap_or(0);
     for (index, field) in app.step.fields().iter().copied().enumerate().skip(1) {
-        if y >= detail.y + detail.height {
+        if y >= bottom {
             break;
         }
         let focused = app.focus == index;
@@ -191,25 +211,35 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let Some(text) = app.text_field(field) else {
             continue;
         };
+        // A key for another field works only when nothing is being edited: while typing, it
+        // would be text.
+        let key = if app.editing {
+            String::new()
+        } else {
+            format!(
+                " ({} to {})",
+                field_key(field),
+                if field == Field::Note { "write" } else { "set" }
+            )
+        };
         if field == Field::Note {
             let value = if text.is_blank() && !editing {
-                FieldValue::Empty("(n to write)".into())
+                FieldValue::Empty(format!("—{key}"))
             } else {
                 FieldValue::Empty(String::new())
             };
             canvas.field_row(frame, row, field.label(), 6, value, focused);
-            let height = detail.y + detail.height - y - 1;
+            y += 1;
+            let height = bottom.saturating_sub(y + dates);
             if height > 0 && (!text.is_blank() || editing) {
-                let area = Rect::new(detail.x + 2, y + 1, detail.width.saturating_sub(2), height);
+                let area = Rect::new(detail.x + 2, y, detail.width.saturating_sub(2), height);
                 canvas.text_box(frame, area, text, editing);
+                y += height;
             }
-            break;
+            continue;
         }
         let value = if text.is_blank() && !editing {
-            FieldValue::Empty(format!(
-                "— ({} to set)",
-                if field == Field::Since { "s" } else { "u" }
-            ))
+            FieldValue::Empty(format!("—{key}"))
         } else {
             FieldValue::Text {
                 field: text,
@@ -219,6 +249,15 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         };
         canvas.field_row(frame, row, field.label(), 6, value, focused);
         y += 1;
+    }
+}
+
+/// The key that goes to a factor's field from anywhere on the step.
+fn field_key(field: Field) -> char {
+    match field {
+        Field::Since => 's',
+        Field::Due => 'u',
+        _ => 'n',
     }
 }
 

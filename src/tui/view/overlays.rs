@@ -33,7 +33,15 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Esc", "done (dates are resolved, e.g. +7d → the date)"),
             ("Tab", "done, and edit the next field"),
-            ("Enter", "done; in notes and wishes a new line"),
+            ("Enter", "done (in notes too)"),
+            (
+                "Ctrl-J",
+                "a new line in notes, wishes and the decision's note",
+            ),
+            (
+                "typing",
+                "replaces the text of a field just entered; ← → keep it",
+            ),
             ("Ctrl-A Ctrl-E", "start / end of line"),
             ("Ctrl-U Ctrl-W", "delete to start of line / previous word"),
             (
@@ -114,6 +122,23 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame) {
                 "y quit, keep the draft    n stay",
             ],
         ),
+        Some(Overlay::ConfirmFuture { at, ahead }) => {
+            let when = format!(
+                "{} is {ahead}, later than now.",
+                at.format("%a %d/%m/%Y %H:%M %:z")
+            );
+            message(
+                canvas,
+                frame,
+                " A time in the future? ",
+                &[
+                    when.as_str(),
+                    "An assessment is usually recorded after it took place: check the day, the year and the time.",
+                    "",
+                    "y keep this time    n change it",
+                ],
+            );
+        }
         Some(Overlay::ConfirmRemove { section, index }) => {
             let app = canvas.app;
             let kind = match section {
@@ -302,6 +327,7 @@ fn picker(canvas: &mut Canvas, frame: &mut Frame, area: Rect, picker: &Picker) {
         PickFor::Kind(section) => format!(" Add a {} ", section.noun()),
         PickFor::Lives => " Where the person lives ".to_owned(),
         PickFor::ReferralSource => " Who referred the person ".to_owned(),
+        PickFor::Setting => " Where the assessment takes place ".to_owned(),
         PickFor::SelfCare => " Can the person care for themselves? ".to_owned(),
         PickFor::Capacity => " Capacity for the decision at hand ".to_owned(),
         PickFor::MhaOutcome => " Outcome under the Mental Health Act ".to_owned(),
@@ -438,15 +464,18 @@ fn severity(
             )
         })
         .collect();
-    let heights: Vec<u16> = texts
+    // Wrapped here, under the level's words, so the box is exactly as tall as its text: a
+    // long anchor wraps, never cut at the border.
+    let wrapped: Vec<Vec<String>> = texts
         .iter()
-        .map(|text| wrapped_height(text, width.saturating_sub(2)))
+        .map(|text| super::wrap_words(text, width.saturating_sub(2), "      "))
         .collect();
+    let heights: Vec<u16> = wrapped.iter().map(|lines| lines.len() as u16).collect();
     let height = heights.iter().sum::<u16>() + 2;
     let area = centered(area, width, height);
     let inner = boxed(canvas, frame, area, &format!(" Severity of {label} (0-3) "));
     let mut y = inner.y;
-    for (level, (text, height)) in texts.into_iter().zip(heights).enumerate() {
+    for (level, (lines, height)) in wrapped.into_iter().zip(heights).enumerate() {
         let height = height.min((inner.y + inner.height).saturating_sub(y));
         if height == 0 {
             break;
@@ -458,11 +487,8 @@ fn severity(
         } else {
             ratatui::style::Style::new()
         };
-        // Not trimmed: the levels line up under the cursor mark.
-        frame.render_widget(
-            Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
-            row,
-        );
+        let lines: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(lines).style(style), row);
         y += height;
     }
 }
