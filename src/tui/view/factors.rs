@@ -83,10 +83,15 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0);
     let today = app.form.assessed_at_or(app.fallback_at).date_naive();
-    // The dates a factor has, in the list: since when, and when it lands.
-    let due_of = |entry: &crate::tui::form::FactorEntry| -> String {
+    // The dates a factor has, in the list: since when, and when it lands. Where the row has no
+    // room for both beside a whole label, the due date stays (it is what is coming) and the
+    // since date is left to the details below.
+    let dates_of = |entry: &crate::tui::form::FactorEntry, with_since: bool| -> String {
         let mut dates = String::new();
         for (word, field) in [("since", &entry.since), ("due", &entry.due)] {
+            if word == "since" && !with_since {
+                continue;
+            }
             if let Some(text) = field.value() {
                 match parse_date(&text, today) {
                     Ok(date) => dates += &format!(" {word} {}", date.format("%-d %b")),
@@ -96,14 +101,18 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         }
         dates
     };
+    let dates_room = |with_since: bool| {
+        entries
+            .iter()
+            .map(|entry| dates_of(entry, with_since).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let width = usize::from(inner.width);
+    let with_since = longest.min(16) + 17 + dates_room(true) <= width;
     // One column width for every row, so severities line up.
-    let due_room = entries
-        .iter()
-        .map(|entry| due_of(entry).chars().count())
-        .max()
-        .unwrap_or(0);
     let label_width = longest
-        .min(usize::from(inner.width).saturating_sub(17 + due_room))
+        .min(width.saturating_sub(17 + dates_room(with_since)))
         .max(10);
     for (line, row) in (start..rows).enumerate().take(usize::from(list_height)) {
         let area = Rect::new(inner.x, inner.y + line as u16, inner.width, 1);
@@ -113,7 +122,7 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let text = match entries.get(row) {
             Some(entry) => {
                 let label = vocabulary.label(&entry.kind);
-                let due = due_of(entry);
+                let due = dates_of(entry, with_since);
                 let label = clip(label, label_width);
                 let severity = match entry.severity {
                     Some(severity) => {
@@ -230,7 +239,19 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             };
             canvas.field_row(frame, row, field.label(), 6, value, focused);
             y += 1;
-            let height = bottom.saturating_sub(y + dates);
+            // As tall as the note (one row more while typing, for the next line), so the
+            // dates follow right under it; what does not fit ends in "…".
+            let needed = if editing {
+                text.cursor_line_column().0 as u16 + 2
+            } else {
+                text.text()
+                    .split('\n')
+                    .map(|line| {
+                        super::wrap_words(line, detail.width.saturating_sub(2), "").len() as u16
+                    })
+                    .sum()
+            };
+            let height = bottom.saturating_sub(y + dates).min(needed);
             if height > 0 && (!text.is_blank() || editing) {
                 let area = Rect::new(detail.x + 2, y, detail.width.saturating_sub(2), height);
                 canvas.text_box(frame, area, text, editing);

@@ -17,6 +17,7 @@ mod strengths;
 pub mod theme;
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -303,23 +304,12 @@ impl Canvas<'_, '_> {
             }
             // Wrapped here, so that a note longer than the box ends in "…" on its last row
             // rather than being cut where the box ends.
-            let mut lines: Vec<String> = field
+            let texts: Vec<(String, Style)> = field
                 .text()
                 .split('\n')
-                .flat_map(|line| wrap_words(line, area.width, ""))
+                .map(|line| (line.to_owned(), Style::new()))
                 .collect();
-            let height = usize::from(area.height);
-            if lines.len() > height {
-                lines.truncate(height);
-                if let Some(last) = lines.last_mut() {
-                    let width = usize::from(area.width);
-                    *last = factors::clip(&format!("{last} …"), width);
-                    if !last.ends_with('…') {
-                        last.push('…');
-                    }
-                }
-            }
-            let lines: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+            let lines = fitted(&texts, area.width, area.height, "");
             frame.render_widget(Paragraph::new(lines), area);
             return;
         }
@@ -476,6 +466,37 @@ pub(crate) fn wrapped_height(text: &str, width: u16) -> u16 {
         }
     }
     rows
+}
+
+/// Styled texts word-wrapped to `width` columns (continuations indented by `indent`), in at
+/// most `rows` rows; when they need more, the last row shown ends in "…", never a silent cut.
+pub(crate) fn fitted(
+    texts: &[(String, Style)],
+    width: u16,
+    rows: u16,
+    indent: &str,
+) -> Vec<Line<'static>> {
+    let mut lines: Vec<(String, Style)> = texts
+        .iter()
+        .flat_map(|(text, style)| {
+            wrap_words(text, width, indent)
+                .into_iter()
+                .map(move |part| (part, *style))
+        })
+        .collect();
+    if lines.len() > usize::from(rows) {
+        lines.truncate(usize::from(rows));
+        if let Some((last, _)) = lines.last_mut() {
+            *last = factors::clip(&format!("{last} …"), usize::from(width));
+            if !last.ends_with('…') {
+                last.push('…');
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(text, style)| Line::styled(text, style))
+        .collect()
 }
 
 /// `text` word-wrapped to `width` columns, each line after the first indented by `indent`.

@@ -3,6 +3,7 @@
 //! draft, a declined referral's reason).
 
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -506,27 +507,25 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         " Trace: every factor and the rule that weighed it ",
     );
     let order = app.factors_by_weight();
-    // Header: how urgency, balance and recommendation were decided.
-    let mut header = vec![Line::from(vec![
-        Span::raw("Urgency "),
-        Span::styled(
-            format!(
-                "{} ({}), {}",
-                formulation.urgency.label(),
-                formulation.triage_code,
-                formulation.response_time
-            ),
-            theme.urgency(formulation.urgency),
+    // Header: how urgency, balance and recommendation were decided. Wrapped here so that what
+    // does not fit in half the box ends in "…".
+    let mut header: Vec<(String, Style)> = vec![(
+        format!(
+            "Urgency {} ({}), {}",
+            formulation.urgency.label(),
+            formulation.triage_code,
+            formulation.response_time
         ),
-    ])];
+        theme.urgency(formulation.urgency),
+    )];
     for reason in &formulation.urgency_reasons {
-        header.push(Line::styled(format!("  {reason}"), theme.dim()));
+        header.push((format!("  {reason}"), theme.dim()));
     }
-    header.push(Line::styled(
+    header.push((
         format!("Balance: {}", formulation.balance_reason),
         theme.dim(),
     ));
-    header.push(Line::styled(
+    header.push((
         format!(
             "{}: {}",
             formulation.recommendation_label, formulation.recommendation_reason
@@ -534,41 +533,40 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         theme.dim(),
     ));
     for warning in &formulation.warnings {
-        header.push(Line::styled(format!("⚠ {warning}"), theme.error()));
+        header.push((format!("⚠ {warning}"), theme.error()));
     }
-    let header_height: u16 = header
-        .iter()
-        .map(|line| wrapped_height(&line.to_string(), inner.width))
-        .sum::<u16>()
-        .min(inner.height / 2);
+    let header = super::fitted(&header, inner.width, inner.height / 2, "  ");
+    let header_height = header.len() as u16;
     frame.render_widget(
-        Paragraph::new(header).wrap(Wrap { trim: true }),
+        Paragraph::new(header),
         Rect::new(inner.x, inner.y, inner.width, header_height),
     );
     // Detail of the selected factor at the bottom; the list in between.
     let detail = order
         .get(selected)
         .map(|index| &formulation.factors[*index]);
-    let detail_lines = detail.map_or(Vec::new(), |factor| {
+    let detail_texts = detail.map_or(Vec::new(), |factor| {
         vec![
-            Line::from(vec![
-                Span::styled("Rule ", theme.dim()),
-                Span::styled(factor.rule.clone(), theme.title()),
-            ]),
-            Line::raw(format!(
-                "{} weight {} on {}",
-                factor.kind,
-                round_to_cents(factor.weight),
-                factor.domain
-            )),
-            Line::raw(format!("Why: {}", factor.why)),
+            (format!("Rule {}", factor.rule), theme.title()),
+            (
+                format!(
+                    "{} weight {} on {}",
+                    factor.kind,
+                    round_to_cents(factor.weight),
+                    factor.domain
+                ),
+                Style::new(),
+            ),
+            (format!("Why: {}", factor.why), Style::new()),
         ]
     });
-    let detail_height: u16 = detail_lines
-        .iter()
-        .map(|line| wrapped_height(&line.to_string(), inner.width))
-        .sum::<u16>()
-        .min(inner.height.saturating_sub(header_height + 3));
+    let detail_lines = super::fitted(
+        &detail_texts,
+        inner.width,
+        inner.height.saturating_sub(header_height + 3),
+        "  ",
+    );
+    let detail_height = detail_lines.len() as u16;
     let list_top = inner.y + header_height + 1;
     let list_height = (inner.y + inner.height).saturating_sub(list_top + detail_height + 1);
     let start = window_start(selected, usize::from(list_height));
@@ -589,12 +587,15 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         let area = Rect::new(inner.x, list_top + line as u16, inner.width, 1);
         canvas.hitmap.add(area, Target::TraceRow(row));
         let is_selected = row == selected;
-        let text = format!(
-            "{}{:>5} {:<10} {label}  ({})",
-            if is_selected { "›" } else { " " },
-            round_to_cents(factor.weight),
-            factor.domain.as_str(),
-            factor.rule
+        let text = super::factors::clip(
+            &format!(
+                "{}{:>5} {:<10} {label}  ({})",
+                if is_selected { "›" } else { " " },
+                round_to_cents(factor.weight),
+                factor.domain.as_str(),
+                factor.rule
+            ),
+            usize::from(inner.width),
         );
         let style = if is_selected {
             theme.selected()
@@ -605,7 +606,7 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
     }
     if detail_height > 0 {
         frame.render_widget(
-            Paragraph::new(detail_lines).wrap(Wrap { trim: true }),
+            Paragraph::new(detail_lines),
             Rect::new(
                 inner.x,
                 inner.y + inner.height - detail_height,
