@@ -469,3 +469,90 @@ fn an_incomplete_formulation_shows_a_banner_across_the_screen() {
     let complete = screen(&eviction_case(), 80, 24);
     assert!(!complete.contains("INCOMPLETE"), "{complete}");
 }
+
+fn domestic_abuse_case() -> App<'static> {
+    let path = util::root().join("tests/cases/domestic_abuse.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    App::new(util::bundled(), start(assessment))
+}
+
+#[test]
+fn review_step_with_a_gap() {
+    let mut app = domestic_abuse_case();
+    press(&mut app, &["<right>"; 6]);
+    check("review_gap", &app);
+}
+
+#[test]
+fn referral_with_a_gap() {
+    let mut app = domestic_abuse_case();
+    press(&mut app, &["<right>"; 4]);
+    let row = app
+        .offers
+        .iter()
+        .position(|offer| !offer.gaps.is_empty())
+        .expect("a referral with a gap");
+    for _ in 0..row {
+        press(&mut app, &["<down>"]);
+    }
+    check("referral_gap", &app);
+}
+
+#[test]
+fn setting_picker() {
+    let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
+    for _ in 0..5 {
+        press(&mut app, &["<down>"]);
+    }
+    press(&mut app, &["<enter>"]);
+    check("setting_picker", &app);
+}
+
+#[test]
+fn a_future_assessment_time_is_asked_about() {
+    let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
+    for _ in 0..10 {
+        press(&mut app, &["<down>"]);
+    }
+    press(&mut app, &["<enter>", "01/01/2030 10:00", "<enter>"]);
+    check("confirm_future", &app);
+}
+
+#[test]
+fn a_revision_has_its_banner() {
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    let app = App::new(
+        util::bundled(),
+        Start {
+            revising: Some(sicol::tui::app::Revising {
+                saved: sicol::tui::store::SavedTo {
+                    path: "store/00000002.json".into(),
+                    record: Some(sicol::records::RecordId(2)),
+                    store: "store".into(),
+                    case: "A-2026-0101".into(),
+                },
+                choices: Default::default(),
+                mha_decision: None,
+                referral_statuses: Default::default(),
+                asked_for: Some(sicol::records::RecordId(1)),
+            }),
+            ..start(assessment)
+        },
+    );
+    check("revise_banner", &app);
+}
+
+#[test]
+fn the_severity_chooser_keeps_every_anchor_whole_at_every_width() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "<enter>"]);
+    for width in 60..=140 {
+        let text = screen(&app, width, 30);
+        // The last word of the longest anchor is on screen, whatever the width.
+        assert!(
+            text.contains("mortgage") && text.contains("demand)"),
+            "at {width} columns:\n{text}"
+        );
+    }
+}

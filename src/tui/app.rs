@@ -2229,7 +2229,7 @@ fn time_ahead(ahead: chrono::Duration) -> String {
     let (count, unit) = match minutes {
         ..=119 => (minutes, "minute"),
         120..=2879 => (minutes / 60, "hour"),
-        2880..=1_051_199 => (minutes / 1440, "day"),
+        2880..=525_959 => (minutes / 1440, "day"),
         _ => (minutes / 525_960, "year"),
     };
     format!("in {}", plural(usize::try_from(count).unwrap_or(0), unit))

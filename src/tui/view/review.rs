@@ -81,6 +81,29 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         Some(lead) => format!("Lead: {}", lead.name),
         None => "Lead: none in the plan can coordinate; you stay the person's contact".to_owned(),
     }));
+    // Every gap the formulation reports, beside the referral it concerns: what the plan does
+    // not cover is the AMHP's to arrange before the person leaves.
+    if !formulation.gaps.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "{} to arrange yourself:",
+                plural(formulation.gaps.len(), "gap")
+            ),
+            theme.error(),
+        ));
+        for gap in &formulation.gaps {
+            let referral = gap
+                .referred_to
+                .as_deref()
+                .and_then(|partner| app.offers.iter().find(|offer| offer.key == partner))
+                .map_or("no partner".to_owned(), |offer| offer.name.clone());
+            lines.push(Line::raw(format!(
+                "⚠ {} ({referral}): {}",
+                app.vocabulary().label(&gap.category),
+                gap.message
+            )));
+        }
+    }
     let undecided = app
         .offers
         .iter()
@@ -136,30 +159,6 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             if let Some(hint) = &problem.hint {
                 lines.push(Line::styled(format!("  fix: {hint}"), theme.dim()));
             }
-        }
-    }
-    // Every gap the formulation reports, beside the referral it concerns: what the plan does
-    // not cover is the AMHP's to arrange before the person leaves.
-    if !formulation.gaps.is_empty() {
-        lines.push(Line::raw(""));
-        lines.push(Line::styled(
-            format!(
-                "{} to arrange yourself:",
-                plural(formulation.gaps.len(), "gap")
-            ),
-            theme.error(),
-        ));
-        for gap in &formulation.gaps {
-            let referral = gap
-                .referred_to
-                .as_deref()
-                .and_then(|partner| app.offers.iter().find(|offer| offer.key == partner))
-                .map_or("no partner".to_owned(), |offer| offer.name.clone());
-            lines.push(Line::raw(format!(
-                "⚠ {} ({referral}): {}",
-                app.vocabulary().label(&gap.category),
-                gap.message
-            )));
         }
     }
     lines.push(Line::raw(""));
