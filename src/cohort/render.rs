@@ -370,9 +370,10 @@ fn outcomes_sections(
         title: "Outcomes".to_owned(),
         lines: vec![
             format!(
-                "{} of {} people followed up. Admissions avoided: people followed up who were not admitted to a psychiatric bed.",
+                "{} of {} {} followed up. Admissions avoided: people followed up who were not admitted to a psychiatric bed.",
                 followed.text(),
-                audience.cell(figures.people).text()
+                audience.cell(figures.people).text(),
+                people_noun(audience.cell(figures.people))
             ),
             median,
         ],
@@ -477,9 +478,9 @@ fn mha_section(figures: &CohortFigures, audience: Audience) -> Section {
         title: "Decisions under the Mental Health Act".to_owned(),
         lines: vec![
             format!(
-                "{} of {} people have the assessment's decision recorded.",
+                "{} of {} the assessment's decision recorded.",
                 recorded.text(),
-                audience.cell(figures.people).text()
+                people_were(audience.cell(figures.people), "has", "have")
             ),
             format!(
                 "Admissions avoided by the decision (no detention, or a section 136 ended without detention): {}; admitted (informal admission or detained): {}; other: {}.",

@@ -273,8 +273,13 @@ impl Canvas<'_, '_> {
                 if let Some(cursor) = cursor {
                     self.cursor = Some(Position::new(start + cursor, area.y));
                 }
+                // What follows the value (a resolved date, why it is not one) ends in "…"
+                // where the row runs out, never a silent cut.
+                let used = spans.iter().map(Span::width).sum::<usize>();
                 if let Some(after) = after {
-                    spans.push(after);
+                    let left = usize::from(area.width).saturating_sub(used);
+                    let text = factors::clip(&after.content, left);
+                    spans.push(Span::styled(text, after.style));
                 }
             }
             // A value too long for the row ends in "…", never a silent cut.
