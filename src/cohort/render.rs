@@ -799,6 +799,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn one_person_is_a_person() {
+        assert_eq!(people_were(Cell::Exact(1), "was", "were"), "1 person was");
+        assert_eq!(people_were(Cell::Exact(2), "was", "were"), "2 people were");
+        assert_eq!(
+            people_were(Cell::Suppressed, "was", "were"),
+            "<5 people were"
+        );
+    }
+
+    #[test]
     fn bars_scale_to_the_longest_and_hidden_counts_have_none() {
         assert_eq!(text_bar(Some(10), 10).chars().count(), TEXT_BAR_WIDTH);
         assert_eq!(text_bar(Some(1), 1000).chars().count(), 1);

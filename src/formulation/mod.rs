@@ -573,6 +573,13 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_balance_reason_never_says_minus_zero() {
+        let (_, reason) = decide_balance(-0.0, 1.3, 0.15);
+        assert!(reason.contains("is 0% of"), "{reason}");
+        assert!(!reason.contains("-0%"), "{reason}");
+    }
+
+    #[test]
     fn balance_uses_the_margin_around_half() {
         assert_eq!(decide_balance(8.0, 2.0, 0.15).0, Balance::SocialLed);
         assert_eq!(decide_balance(2.0, 8.0, 0.15).0, Balance::MedicalLed);

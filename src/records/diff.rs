@@ -382,6 +382,16 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn a_negative_zero_share_written_by_0_2_0_is_not_drift() {
+        let old = json!({"balance_reason": "social weight 0 is -0% of the combined 1.3, at most 35% (0.5 − margin 0.15)"});
+        let new = json!({"balance_reason": "social weight 0 is 0% of the combined 1.3, at most 35% (0.5 − margin 0.15)"});
+        assert!(Drift::between(&old, &new).is_empty());
+        // Any other change of the same text still is.
+        let other = json!({"balance_reason": "social weight 1 is 0% of the combined 1.3, at most 35% (0.5 − margin 0.15)"});
+        assert_eq!(paths(&Drift::between(&old, &other)), ["balance_reason"]);
+    }
+
     fn paths(drift: &Drift) -> Vec<&str> {
         drift
             .fields
