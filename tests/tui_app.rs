@@ -1294,7 +1294,7 @@ fn every_gap_shows_beside_its_referral_and_in_the_review() {
         .iter()
         .find(|offer| offer.key == partner)
         .expect("the partner is offered");
-    assert_eq!(offer.gaps, [gap.message.clone()]);
+    assert_eq!(offer.gaps, std::slice::from_ref(&gap.message));
     let row = app
         .offers
         .iter()
@@ -1349,4 +1349,17 @@ fn a_revision_says_which_record_it_revises_on_screen_all_along() {
     // At 80 columns it still names the record, ending in "…" where it is cut.
     let text = screen_text(&mut app, 80, 24);
     assert!(text.contains("Revising record 00000002"), "{text}");
+}
+
+#[test]
+fn ctrl_s_with_a_future_time_asks_before_saving() {
+    let mut app = ready_to_save();
+    focus_list_then_person(&mut app);
+    focus(&mut app, "Assessed at");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "01/01/2030 10:00");
+    assert_eq!(ctrl(&mut app, 's'), Command::None, "nothing is saved yet");
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmFuture { .. })));
+    key(&mut app, KeyCode::Char('y'));
+    assert!(matches!(ctrl(&mut app, 's'), Command::Save { .. }));
 }

@@ -846,6 +846,10 @@ impl<'r> App<'r> {
         }
         if control && key.code == KeyCode::Char('s') && !self.is_modal() {
             self.stop_editing();
+            // A question about what was just typed (a time in the future) is answered first.
+            if self.is_modal() {
+                return Command::None;
+            }
             return self.request_save();
         }
         if self.overlay.is_some() {
@@ -1737,6 +1741,18 @@ impl<'r> App<'r> {
                     (None, Command::None)
                 }
                 KeyCode::Esc => (None, Command::None),
+                KeyCode::Char(_) if reason.char_count() >= MAX_NOTE_CHARS => {
+                    self.status = Some(format!(
+                        "a reason holds at most {MAX_NOTE_CHARS} characters"
+                    ));
+                    (
+                        Some(Overlay::Reason {
+                            key: referral,
+                            reason,
+                        }),
+                        Command::None,
+                    )
+                }
                 _ => {
                     reason.handle_key(key, false);
                     (
