@@ -642,6 +642,13 @@ impl<'r> App<'r> {
         }
     }
 
+    /// Whether single-key commands (`t`, `a`, `0`-`3`) work now: not while typing, when they
+    /// are text, nor under an overlay, which takes the keys. Hints that name such a key are
+    /// shown only then.
+    pub fn commands_work(&self) -> bool {
+        !self.editing && self.overlay.is_none()
+    }
+
     /// The field with the cursor.
     pub fn field(&self) -> Option<Field> {
         self.step.fields().get(self.focus).copied()

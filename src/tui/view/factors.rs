@@ -136,7 +136,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                     usize::from(inner.width),
                 )
             }
-            None => format!("{marker}+ add a {} (a)", section.noun()),
+            None if app.commands_work() => format!("{marker}+ add a {} (a)", section.noun()),
+            None => format!("{marker}+ add a {}", section.noun()),
         };
         let style = match (selected, list_focused) {
             (true, true) => theme.selected(),
@@ -176,7 +177,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 .map_or("not present".to_owned(), |anchor| anchor.clone());
             format!("Severity {level} {}: {anchor}", severity_word(level))
         }
-        None => "Severity not chosen: press 0-3 (Enter shows what each level means). Until then it is left out of the formulation.".to_owned(),
+        None if app.commands_work() => "Severity not chosen: press 0-3 (Enter shows what each level means). Until then it is left out of the formulation.".to_owned(),
+        None => "Severity not chosen: until it is, it is left out of the formulation.".to_owned(),
     };
     let mut needed = wrapped_height(&format!("{label}{description}"), detail.width)
         + wrapped_height(&severity, detail.width);

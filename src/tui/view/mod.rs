@@ -70,7 +70,12 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
     // record it corrects on a row of its own, for as long as the session revises.
     let mut banners: Vec<String> = Vec::new();
     if let Some(notice) = app.formulation.incomplete_banner() {
-        banners.push(format!(" ⚠ {notice} · t: details "));
+        let key = if app.commands_work() {
+            " · t: details"
+        } else {
+            ""
+        };
+        banners.push(format!(" ⚠ {notice}{key} "));
     }
     if let Some(text) = revise_banner(app) {
         banners.push(text);

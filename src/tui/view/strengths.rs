@@ -33,7 +33,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 let noted = if entry.note.is_blank() { "" } else { "  ✎" };
                 format!("{marker}{}{noted}", vocabulary.label(&entry.kind))
             }
-            None => format!("{marker}+ add a strength (a)"),
+            None if app.commands_work() => format!("{marker}+ add a strength (a)"),
+            None => format!("{marker}+ add a strength"),
         };
         let style = match (selected, list_focused) {
             (true, true) => theme.selected(),
