@@ -177,7 +177,11 @@ fn a_whole_assessment_is_entered_and_saved() {
     // Person: case id; the assessor is the last but one field (Up from the first wraps round).
     session.keys(&["Enter"]);
     session.type_text("A-E2E-7");
-    session.keys(&["Escape", "Up", "Up", "Enter"]);
+    // An arrow's escape sequence read together with the Escape before it would be taken as
+    // one key: wait for the edit to end first.
+    session.keys(&["Escape"]);
+    session.wait_for("? help");
+    session.keys(&["Up", "Up", "Enter"]);
     session.type_text("AMHP-3");
     session.keys(&["Escape"]);
     session.wait_for("AMHP-3");
@@ -356,7 +360,9 @@ fn save_once_then_revise_and_the_report_counts_one_person() {
     session.wait_for("AMHP-9");
     session.keys(&["Enter"]);
     session.type_text("A-E2E-9");
-    session.keys(&["Escape", "Right", "a"]);
+    session.keys(&["Escape"]);
+    session.wait_for("? help");
+    session.keys(&["Right", "a"]);
     session.wait_for("Add a stressor");
     session.type_text("debt");
     session.keys(&["Enter"]);
@@ -778,7 +784,9 @@ fn a_5000_character_paste_lands_whole() {
     session.wait_for("Person and context");
     session.keys(&["Enter"]);
     session.type_text("A-PASTE-1");
-    session.keys(&["Escape", "Right", "a"]);
+    session.keys(&["Escape"]);
+    session.wait_for("? help");
+    session.keys(&["Right", "a"]);
     session.type_text("debt");
     session.wait_for("›Debt");
     session.keys(&["Enter"]);
@@ -862,6 +870,7 @@ fn the_second_trials_findings_hold_in_a_real_terminal() {
     let screen = session.wait_for("✗ February 2026 has 28");
     assert!(!screen.contains("?: forms"), "{screen}");
     session.keys(&["C-u", "Escape"]);
+    session.wait_for("? help");
 
     // The gap the formulation reports shows beside its referral and in the review.
     session.keys(&["Right", "Right", "Right"]);

@@ -639,6 +639,41 @@ mod tests {
     }
 
     #[test]
+    fn a_date_that_is_not_one_says_why() {
+        for (text, why) in [
+            ("31/02/2026", "February 2026 has 28 days"),
+            ("29/02/2027", "February 2027 has 28 days"),
+            ("2026-04-31", "April 2026 has 30 days"),
+            ("12/13/2026", "there is no month 13"),
+            ("00/01/2026", "days start at 1"),
+        ] {
+            assert!(
+                calendar_reason(text).is_some_and(|reason| reason.contains(why)),
+                "{text}: {:?}",
+                calendar_reason(text)
+            );
+            let error = parse_date(text, day(FRIDAY)).unwrap_err();
+            assert!(error.contains(why), "{text}: {error}");
+        }
+        // Real dates and other forms have no calendar reason.
+        for text in ["29/02/2028", "2026-12-05", "+7d", "-2w", "soon"] {
+            assert_eq!(calendar_reason(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_paste_keeps_line_breaks_only_where_they_belong() {
+        assert_eq!(clean_paste("a\r\nb\rc\td\u{1b}e", true), "a\nb\nc de");
+        assert_eq!(clean_paste("a\r\nb", false), "a b");
+        let mut field = TextField::from("ab");
+        field.handle_key(KeyEvent::from(KeyCode::Left), false);
+        assert_eq!(field.insert_str("XY", false), Edit::Changed);
+        assert_eq!(field.text(), "aXYb");
+        assert_eq!(field.cursor_line_column(), (0, 3));
+        assert_eq!(field.insert_str("\u{7}", false), Edit::Ignored);
+    }
+
+    #[test]
     fn uk_dates_are_read_in_date_fields() {
         assert_eq!(parse_date("05/12/2026", day(FRIDAY)), Ok(day("2026-12-05")));
     }
