@@ -20,7 +20,10 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
         "Everywhere",
         &[
             ("← → h l [ ]", "previous / next step (or click a step)"),
-            ("Tab Shift-Tab", "next / previous field"),
+            (
+                "Tab Shift-Tab",
+                "next / previous field; from a field being filled in, it opens the next one (a list opens on its value: type to search, Tab to choose and go on)",
+            ),
             ("↑ ↓ j k", "move in a list, or between fields"),
             ("Enter e", "edit the field, or choose from a list"),
             ("t", "full trace: every factor with its rule and why"),
@@ -45,6 +48,10 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
             ),
             ("Ctrl-A Ctrl-E", "start / end of line"),
             ("Ctrl-U Ctrl-W", "delete to start of line / previous word"),
+            (
+                "paste",
+                "lands whole, at once; one too long for the field is refused, naming the limit",
+            ),
             (
                 "F1",
                 "what the field accepts (dates: today, 05/12/2026, +7d…)",
