@@ -88,7 +88,7 @@ fn a_saved_incomplete_formulation_is_flagged_and_counted_by_the_report() {
     let report = sicol(&["report", "--rules", &rules, "--store", &store]);
     assert_eq!(report.status.code(), Some(0), "{}", text(&report.stderr));
     assert!(
-        text(&report.stdout).contains("Incomplete formulations: 1 people (a rule failed when their current formulation was made, so its urgency and referrals may be too low; replay them once the rules are fixed)"),
+        text(&report.stdout).contains("Incomplete formulations: 1 person (a rule failed when their current formulation was made, so its urgency and referrals may be too low; replay them once the rules are fixed)"),
         "{}",
         text(&report.stdout)
     );

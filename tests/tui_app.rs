@@ -69,6 +69,17 @@ fn keys(app: &mut App, text: &str) {
     }
 }
 
+/// Moves the cursor (Up, as not editing) to the Person field labelled `label`.
+fn focus(app: &mut App, label: &str) {
+    for _ in 0..Step::Person.fields().len() {
+        if app.field().map(|field| field.label()) == Some(label) {
+            return;
+        }
+        key(app, KeyCode::Down);
+    }
+    panic!("no field {label} on the Person step");
+}
+
 /// Draws once so the app knows where things are, as the real loop does before any click.
 fn draw(app: &mut App) {
     let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
@@ -114,10 +125,32 @@ fn tab_while_editing_moves_on_and_keeps_editing_for_quick_entry() {
     key(&mut app, KeyCode::Enter);
     keys(&mut app, "A-2");
     key(&mut app, KeyCode::Tab);
-    keys(&mut app, "AMHP-9");
-    key(&mut app, KeyCode::Tab);
-    key(&mut app, KeyCode::Tab);
     keys(&mut app, "4x");
+    // Tab carries on into the lists too: each opens on its current value, so Tab keeps it.
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.field().map(|f| f.label()), Some("Dependants"));
+    key(&mut app, KeyCode::Tab);
+    let Some(Overlay::Picker(picker)) = &app.overlay else {
+        panic!("Tab into Lives opens its list, got {:?}", app.overlay);
+    };
+    assert_eq!(
+        picker.current().map(|item| item.label.as_str()),
+        Some("Not known")
+    );
+    keys(&mut app, "alone");
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.form.lives.as_deref(), Some("alone"));
+    // Referred by, Setting, Self-care, Capacity: kept as they are.
+    for _ in 0..4 {
+        assert!(matches!(app.overlay, Some(Overlay::Picker(_))));
+        key(&mut app, KeyCode::Tab);
+    }
+    assert_eq!(app.form.referral_source, None);
+    assert!(app.form.setting.is_blank());
+    assert_eq!(app.field().map(|f| f.label()), Some("  for"));
+    assert!(app.editing);
+    key(&mut app, KeyCode::Tab);
+    keys(&mut app, "AMHP-9");
     key(&mut app, KeyCode::Esc);
     assert_eq!(app.form.id.text(), "A-2");
     assert_eq!(app.form.assessor.text(), "AMHP-9");
@@ -125,7 +158,7 @@ fn tab_while_editing_moves_on_and_keeps_editing_for_quick_entry() {
     // A half-typed age is kept and flagged, never dropped.
     assert!(app.problems.iter().any(|p| p.field == "person.age"));
     assert!(app.step_has_problems(Step::Person));
-    key(&mut app, KeyCode::BackTab);
+    key(&mut app, KeyCode::Tab);
     assert_eq!(app.field().map(|f| f.label()), Some("Assessed at"));
 }
 
@@ -246,9 +279,11 @@ fn strengths_and_wishes_take_multi_line_text() {
     assert_eq!(app.step, Step::Strengths);
     key(&mut app, KeyCode::Char('w'));
     keys(&mut app, "Stay at home");
-    key(&mut app, KeyCode::Enter);
+    // Ctrl-J adds a line; Enter finishes, as everywhere else.
+    ctrl(&mut app, 'j');
     keys(&mut app, "See my sister");
-    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.editing);
     assert_eq!(
         app.assessment().wishes.as_deref(),
         Some("Stay at home\nSee my sister")
@@ -466,6 +501,7 @@ fn a_saved_assessment_opened_to_revise_starts_saved() {
                 choices: Default::default(),
                 mha_decision: Some(decision.clone()),
                 referral_statuses: Default::default(),
+                asked_for: None,
             }),
         },
     );
@@ -539,7 +575,7 @@ fn other_as_the_outcome_needs_a_note() {
 fn the_assessor_is_required_before_saving() {
     // Person step, Assessor field: clear it.
     let mut app = eviction_case();
-    key(&mut app, KeyCode::Tab);
+    focus(&mut app, "Assessor");
     key(&mut app, KeyCode::Enter);
     app.update(&Event::Key(KeyEvent::new(
         KeyCode::Char('u'),
@@ -595,25 +631,25 @@ fn assessed_at_reads_now_today_yesterday_and_uk_dates_and_f1_lists_them() {
         ("05/12/2026 08:00", "2026-12-05 08:00 +00:00"),
     ] {
         let mut app = fresh();
-        key(&mut app, KeyCode::Tab);
-        key(&mut app, KeyCode::Tab);
+        focus(&mut app, "Assessed at");
         key(&mut app, KeyCode::Enter);
-        app.update(&Event::Key(KeyEvent::new(
-            KeyCode::Char('u'),
-            KeyModifiers::CONTROL,
-        )));
+        // Typing replaces the time the field held: no Ctrl-U needed.
         keys(&mut app, typed);
         assert!(
             !app.problems.iter().any(|p| p.field == "assessed_at"),
             "{typed}"
         );
         key(&mut app, KeyCode::Esc);
+        // A time after the clock is asked about; y keeps it.
+        if let Some(Overlay::ConfirmFuture { .. }) = app.overlay {
+            assert!(typed.starts_with("05/12"), "{typed} is not in the future");
+            key(&mut app, KeyCode::Char('y'));
+        }
         assert_eq!(app.form.assessed_at.text(), expected, "{typed}");
     }
     // F1 inside the field lists the forms; `?` is just text there.
     let mut app = fresh();
-    key(&mut app, KeyCode::Tab);
-    key(&mut app, KeyCode::Tab);
+    focus(&mut app, "Assessed at");
     key(&mut app, KeyCode::Enter);
     key(&mut app, KeyCode::F(1));
     let Some(Overlay::Forms { lines, .. }) = &app.overlay else {
@@ -1010,4 +1046,349 @@ fn whether_the_wishes_go_to_a_partner_is_asked_on_its_own() {
     assert_eq!(shared(&app), Some(true));
     key(&mut app, KeyCode::Char('s'));
     assert_eq!(shared(&app), Some(false));
+}
+
+fn case(name: &str) -> App<'static> {
+    let path = util::root().join(format!("tests/cases/{name}.yaml"));
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    App::new(
+        util::bundled(),
+        Start {
+            assessment,
+            case_file: None,
+            draft_name: "draft-test.yaml".into(),
+            drafts: Vec::new(),
+            now: at(),
+            revising: None,
+        },
+    )
+}
+
+fn paste(app: &mut App, text: &str) -> Command {
+    app.update(&Event::Paste(text.to_owned()))
+}
+
+fn screen_text(app: &mut App, width: u16, height: u16) -> String {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    let mut hitmap = Default::default();
+    terminal
+        .draw(|frame| hitmap = view::draw(frame, app, Theme::new(false)))
+        .unwrap();
+    app.hitmap = hitmap;
+    terminal.backend().to_string()
+}
+
+#[test]
+fn a_paste_lands_whole_in_one_event_and_one_over_the_limit_is_refused_with_the_limit() {
+    use sicol::tui::input::MAX_NOTE_CHARS;
+    let mut app = eviction_case();
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('n'));
+    assert!(app.editing);
+    let before = app.form.stressors[0].note.text().to_owned();
+    let long: String = "Rent arrears since March; bailiffs booked. "
+        .chars()
+        .cycle()
+        .take(5_000)
+        .collect();
+    paste(&mut app, &long);
+    let note = app.form.stressors[0].note.text().to_owned();
+    assert_eq!(note.chars().count(), before.chars().count() + 5_000);
+    assert!(note.ends_with(&long));
+    // Escape right after the paste is a key of its own: editing ends.
+    key(&mut app, KeyCode::Esc);
+    assert!(!app.editing);
+    // A paste that would pass the limit is refused whole, and the status names the limit.
+    key(&mut app, KeyCode::Char('n'));
+    let too_long = "x".repeat(MAX_NOTE_CHARS);
+    paste(&mut app, &too_long);
+    assert_eq!(app.form.stressors[0].note.text(), note, "nothing was added");
+    let status = app.status.clone().unwrap_or_default();
+    assert!(
+        status.contains(&MAX_NOTE_CHARS.to_string()) && status.contains("not pasted"),
+        "{status}"
+    );
+    // Line breaks are kept in a note; a one-line field gets spaces, and no control characters.
+    paste(&mut app, "\r\nline two\u{7}");
+    assert!(app.form.stressors[0].note.text().ends_with("\nline two"));
+    key(&mut app, KeyCode::Esc);
+    focus_list_then_person(&mut app);
+    focus(&mut app, "Case id");
+    key(&mut app, KeyCode::Enter);
+    paste(&mut app, "B-1\nB-2\t");
+    assert_eq!(app.form.id.text(), "B-1 B-2 ");
+}
+
+/// Back to the Person step.
+fn focus_list_then_person(app: &mut App) {
+    for _ in 0..7 {
+        key(app, KeyCode::Left);
+    }
+    assert_eq!(app.step, Step::Person);
+}
+
+#[test]
+fn typing_into_a_field_just_entered_replaces_it_and_arrows_keep_it() {
+    let mut app = eviction_case();
+    focus(&mut app, "Age");
+    let age = app.form.age.text().to_owned();
+    assert!(!age.is_empty());
+    key(&mut app, KeyCode::Enter);
+    assert!(app.replace_on_type);
+    keys(&mut app, "58");
+    assert_eq!(app.form.age.text(), "58");
+    key(&mut app, KeyCode::Esc);
+    // An arrow first keeps the text and moves in it.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Left);
+    assert!(!app.replace_on_type);
+    keys(&mut app, "1");
+    assert_eq!(app.form.age.text(), "518");
+    key(&mut app, KeyCode::Esc);
+    // Backspace on the selected text deletes all of it.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Backspace);
+    assert_eq!(app.form.age.text(), "");
+    key(&mut app, KeyCode::Esc);
+    // Tab into a filled field selects it too.
+    focus(&mut app, "Assessor");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.field().map(|f| f.label()), Some("Assessed at"));
+    assert!(app.replace_on_type);
+    // A note is never replaced by a key: the cursor goes to its end.
+    key(&mut app, KeyCode::Esc);
+    key(&mut app, KeyCode::Right);
+    let note = app.form.stressors[0].note.text().to_owned();
+    key(&mut app, KeyCode::Char('n'));
+    assert!(!app.replace_on_type);
+    keys(&mut app, "!");
+    assert_eq!(app.form.stressors[0].note.text(), format!("{note}!"));
+    // Ctrl-U is in the help bar while editing.
+    assert!(app.key_hints().iter().any(|(key, _)| *key == "^U"));
+}
+
+#[test]
+fn enter_finishes_a_note_and_ctrl_j_adds_a_line() {
+    let mut app = eviction_case();
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('n'));
+    ctrl(&mut app, 'u');
+    keys(&mut app, "Bailiffs due in 5 days");
+    key(&mut app, KeyCode::Enter);
+    assert!(!app.editing, "Enter finishes the note");
+    // The next keys are commands again: `a` opens the picker, not text in the note.
+    key(&mut app, KeyCode::Char('a'));
+    assert!(matches!(app.overlay, Some(Overlay::Picker(_))));
+    key(&mut app, KeyCode::Esc);
+    assert_eq!(app.form.stressors[0].note.text(), "Bailiffs due in 5 days");
+    key(&mut app, KeyCode::Char('n'));
+    ctrl(&mut app, 'j');
+    keys(&mut app, "Rent arrears");
+    app.update(&Event::Key(KeyEvent::new(
+        KeyCode::Enter,
+        KeyModifiers::ALT,
+    )));
+    keys(&mut app, "Debt");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.form.stressors[0].note.text(),
+        "Bailiffs due in 5 days\nRent arrears\nDebt"
+    );
+    // The help bar says so while a note is edited.
+    key(&mut app, KeyCode::Char('n'));
+    let hints = app.key_hints();
+    assert!(hints.contains(&("^J", "new line")), "{hints:?}");
+    assert!(hints.contains(&("Enter Esc", "done")), "{hints:?}");
+}
+
+#[test]
+fn date_messages_say_why_and_a_future_time_is_asked_about() {
+    let mut app = fresh();
+    focus(&mut app, "Assessed at");
+    for (typed, why) in [
+        ("31/02/2026", "February 2026 has 28 days"),
+        ("29/02/2027", "February 2027 has 28 days"),
+        ("31/04/2026 10:00", "April 2026 has 30 days"),
+        ("2026-13-01 09:00", "there is no month 13"),
+    ] {
+        key(&mut app, KeyCode::Enter);
+        keys(&mut app, typed);
+        let problem = app
+            .problems
+            .iter()
+            .find(|p| p.field == "assessed_at")
+            .unwrap_or_else(|| panic!("{typed} is not a date"));
+        assert!(
+            problem.message.contains(why),
+            "{typed}: {}",
+            problem.message
+        );
+        key(&mut app, KeyCode::Esc);
+    }
+    // 29 February is a date in a leap year.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "29/02/2028 10:00");
+    assert!(!app.problems.iter().any(|p| p.field == "assessed_at"));
+    // ... but in the future: asked about, and n goes back to change it.
+    key(&mut app, KeyCode::Esc);
+    let Some(Overlay::ConfirmFuture { ahead, .. }) = &app.overlay else {
+        panic!("a future time is asked about, got {:?}", app.overlay);
+    };
+    assert_eq!(ahead, "in 1 year");
+    key(&mut app, KeyCode::Char('n'));
+    assert!(app.editing && app.field().map(|f| f.label()) == Some("Assessed at"));
+    // "today 21:40" at 14:30 is later today: asked too; y keeps it and is not asked again.
+    keys(&mut app, "today 21:40");
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::ConfirmFuture { ahead, .. }) = &app.overlay else {
+        panic!("later today is asked about, got {:?}", app.overlay);
+    };
+    assert_eq!(ahead, "in 7 hours");
+    key(&mut app, KeyCode::Char('y'));
+    assert_eq!(app.form.assessed_at.text(), "2026-11-20 21:40 +00:00");
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Esc);
+    assert!(
+        app.overlay.is_none(),
+        "a kept time is not asked about again"
+    );
+    // A past time is not asked about.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "yesterday 21:40");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.overlay.is_none());
+    // In a date field, the reason is beside the date, with a key that works there.
+    let mut app = eviction_case();
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Char('u'));
+    keys(&mut app, "31/02/2026");
+    let text = screen_text(&mut app, 120, 40);
+    assert!(
+        text.contains("✗ February 2026 has 28 days (F1: forms)"),
+        "{text}"
+    );
+    assert!(!text.contains("?: forms"), "{text}");
+}
+
+#[test]
+fn the_setting_is_chosen_from_the_known_settings_or_typed_as_other() {
+    let mut app = fresh();
+    focus(&mut app, "Setting");
+    key(&mut app, KeyCode::Enter);
+    let Some(Overlay::Picker(picker)) = &app.overlay else {
+        panic!("Setting opens a list, got {:?}", app.overlay);
+    };
+    assert!(picker
+        .items
+        .iter()
+        .any(|item| item.key == "place_of_safety"));
+    keys(&mut app, "place of safety");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(app.form.setting.text(), "place_of_safety");
+    assert_eq!(
+        app.assessment().context.setting.as_deref(),
+        Some("place_of_safety")
+    );
+    // Other: typed in the assessor's words.
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "other");
+    key(&mut app, KeyCode::Enter);
+    assert!(app.editing, "other asks for the setting in words");
+    assert_eq!(app.form.setting.text(), "", "the known setting is cleared");
+    keys(&mut app, "a friend's flat");
+    key(&mut app, KeyCode::Enter);
+    assert_eq!(
+        app.assessment().context.setting.as_deref(),
+        Some("a friend's flat")
+    );
+    let text = screen_text(&mut app, 120, 40);
+    assert!(text.contains("a friend's flat (other)"), "{text}");
+    // Opened again, the list starts on "Other", and Enter keeps the words.
+    key(&mut app, KeyCode::Enter);
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(
+        app.assessment().context.setting.as_deref(),
+        Some("a friend's flat")
+    );
+}
+
+#[test]
+fn every_gap_shows_beside_its_referral_and_in_the_review() {
+    let mut app = case("domestic_abuse");
+    let gap = app.formulation.gaps[0].clone();
+    let partner = gap.referred_to.clone().expect("referred anyway");
+    let offer = app
+        .offers
+        .iter()
+        .find(|offer| offer.key == partner)
+        .expect("the partner is offered");
+    assert_eq!(offer.gaps, std::slice::from_ref(&gap.message));
+    let row = app
+        .offers
+        .iter()
+        .position(|offer| offer.key == partner)
+        .unwrap();
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Right);
+    }
+    for _ in 0..row {
+        key(&mut app, KeyCode::Down);
+    }
+    let text = screen_text(&mut app, 120, 40);
+    assert!(text.contains("⚠ Gap: no partner with same-day"), "{text}");
+    assert!(text.contains("GAP"), "{text}");
+    key(&mut app, KeyCode::Right);
+    key(&mut app, KeyCode::Right);
+    let text = screen_text(&mut app, 120, 40);
+    assert!(text.contains("1 gap to arrange yourself"), "{text}");
+    assert!(text.contains("arrange interim support"), "{text}");
+}
+
+#[test]
+fn a_revision_says_which_record_it_revises_on_screen_all_along() {
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    let mut app = App::new(
+        util::bundled(),
+        Start {
+            assessment,
+            case_file: None,
+            draft_name: "draft-test.yaml".into(),
+            drafts: Vec::new(),
+            now: at(),
+            revising: Some(Revising {
+                saved: saved_record(2),
+                choices: Default::default(),
+                mha_decision: None,
+                referral_statuses: Default::default(),
+                asked_for: Some(RecordId(1)),
+            }),
+        },
+    );
+    for step in 0..7 {
+        let text = screen_text(&mut app, 120, 40);
+        let banner = text.lines().nth(1).unwrap_or_default();
+        assert!(
+            banner.contains("Revising record 00000002, the newest revision of record 00000001"),
+            "step {step}: {text}"
+        );
+        key(&mut app, KeyCode::Right);
+    }
+    // At 80 columns it still names the record, ending in "…" where it is cut.
+    let text = screen_text(&mut app, 80, 24);
+    assert!(text.contains("Revising record 00000002"), "{text}");
+}
+
+#[test]
+fn ctrl_s_with_a_future_time_asks_before_saving() {
+    let mut app = ready_to_save();
+    focus_list_then_person(&mut app);
+    focus(&mut app, "Assessed at");
+    key(&mut app, KeyCode::Enter);
+    keys(&mut app, "01/01/2030 10:00");
+    assert_eq!(ctrl(&mut app, 's'), Command::None, "nothing is saved yet");
+    assert!(matches!(app.overlay, Some(Overlay::ConfirmFuture { .. })));
+    key(&mut app, KeyCode::Char('y'));
+    assert!(matches!(ctrl(&mut app, 's'), Command::Save { .. }));
 }

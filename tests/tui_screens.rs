@@ -67,10 +67,70 @@ fn screen(app: &App, width: u16, height: u16) -> String {
     terminal.backend().to_string()
 }
 
-/// Snapshots one screen at both sizes as `tui__<name>_<width>x<height>`.
+/// Text that runs into the right edge of its box (or of the screen) and stops there: a word
+/// touching the edge, not ending in "…" or closing punctuation, and not carried on at the start
+/// of the next row (as a wrapped paragraph is, or by the "▼ more below" of a pane that
+/// scrolls). Each is returned as the row it is on. An
+/// overlay's left border is not an edge of what it covers; a box's right border has its `┐`
+/// above it.
+fn silent_cuts(text: &str) -> Vec<String> {
+    let rows: Vec<Vec<char>> = text
+        .lines()
+        .map(|line| line.trim_matches('"').chars().collect())
+        .collect();
+    let right_border = |y: usize, column: usize| {
+        for row in rows[..=y].iter().rev() {
+            match row.get(column) {
+                Some('│') => continue,
+                Some('┐') => return true,
+                _ => return false,
+            }
+        }
+        false
+    };
+    let word = |c: char| c.is_alphanumeric() || ",;:-'(\"“".contains(c);
+    let mut cuts = Vec::new();
+    for (y, row) in rows.iter().enumerate() {
+        for (x, c) in row.iter().enumerate() {
+            let at_edge = x + 1 == row.len() || (row[x + 1] == '│' && right_border(y, x + 1));
+            if !at_edge || !word(*c) || x == 0 || !word(row[x - 1]) {
+                continue;
+            }
+            // Where this box's text starts on the row: after the nearest border to the left.
+            // Text right of an overlay's right border is what the overlay covers: not checked.
+            let border = row[..x].iter().rposition(|c| *c == '│');
+            if border.is_some_and(|border| right_border(y, border)) {
+                continue;
+            }
+            let start = border.map_or(0, |border| border + 1);
+            // Carried on: the next row of the box starts with text, indented at most 8 (a
+            // wrapped paragraph), or with the bullet of the next wrapped item of a list.
+            let carried_on = rows.get(y + 1).is_some_and(|next| {
+                next.iter()
+                    .skip(start)
+                    .take(9)
+                    .find(|c| **c != ' ')
+                    .is_some_and(|c| c.is_alphanumeric() || "\"“(—•✗⚠▼".contains(*c))
+            });
+            if !carried_on {
+                cuts.push(row.iter().collect());
+            }
+        }
+    }
+    cuts
+}
+
+/// Snapshots one screen at both sizes as `tui__<name>_<width>x<height>`, after checking that no
+/// line on it is cut without an ellipsis.
 fn check(name: &str, app: &App) {
     for (width, height) in SIZES {
         let text = screen(app, width, height);
+        let cuts = silent_cuts(&text);
+        assert!(
+            cuts.is_empty(),
+            "{name} at {width}×{height} cuts text without an ellipsis:\n{}\n\n{text}",
+            cuts.join("\n")
+        );
         util::snapshot_settings().bind(|| {
             insta::assert_snapshot!(format!("tui__{name}_{width}x{height}"), text);
         });
@@ -278,10 +338,7 @@ fn the_help_bar_and_the_step_bar_keep_everything_at_80_columns() {
 #[test]
 fn review_step_with_problems() {
     let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
-    press(
-        &mut app,
-        &["<tab>", "<tab>", "<tab>", "<enter>", "4x", "<esc>"],
-    );
+    press(&mut app, &["<tab>", "<enter>", "4x", "<esc>"]);
     app.update(&Event::Key(KeyEvent::new(
         KeyCode::Char('s'),
         ratatui::crossterm::event::KeyModifiers::CONTROL,
@@ -413,4 +470,91 @@ fn an_incomplete_formulation_shows_a_banner_across_the_screen() {
     // A complete formulation has no banner: the form starts right under the step bar.
     let complete = screen(&eviction_case(), 80, 24);
     assert!(!complete.contains("INCOMPLETE"), "{complete}");
+}
+
+fn domestic_abuse_case() -> App<'static> {
+    let path = util::root().join("tests/cases/domestic_abuse.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    App::new(util::bundled(), start(assessment))
+}
+
+#[test]
+fn review_step_with_a_gap() {
+    let mut app = domestic_abuse_case();
+    press(&mut app, &["<right>"; 6]);
+    check("review_gap", &app);
+}
+
+#[test]
+fn referral_with_a_gap() {
+    let mut app = domestic_abuse_case();
+    press(&mut app, &["<right>"; 4]);
+    let row = app
+        .offers
+        .iter()
+        .position(|offer| !offer.gaps.is_empty())
+        .expect("a referral with a gap");
+    for _ in 0..row {
+        press(&mut app, &["<down>"]);
+    }
+    check("referral_gap", &app);
+}
+
+#[test]
+fn setting_picker() {
+    let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
+    for _ in 0..5 {
+        press(&mut app, &["<down>"]);
+    }
+    press(&mut app, &["<enter>"]);
+    check("setting_picker", &app);
+}
+
+#[test]
+fn a_future_assessment_time_is_asked_about() {
+    let mut app = App::new(util::bundled(), start(fresh_assessment(at())));
+    for _ in 0..10 {
+        press(&mut app, &["<down>"]);
+    }
+    press(&mut app, &["<enter>", "01/01/2030 10:00", "<enter>"]);
+    check("confirm_future", &app);
+}
+
+#[test]
+fn a_revision_has_its_banner() {
+    let path = util::root().join("tests/cases/social_led_eviction.yaml");
+    let assessment = files::read_assessment(&path, util::bundled()).unwrap();
+    let app = App::new(
+        util::bundled(),
+        Start {
+            revising: Some(sicol::tui::app::Revising {
+                saved: sicol::tui::store::SavedTo {
+                    path: "store/00000002.json".into(),
+                    record: Some(sicol::records::RecordId(2)),
+                    store: "store".into(),
+                    case: "A-2026-0101".into(),
+                },
+                choices: Default::default(),
+                mha_decision: None,
+                referral_statuses: Default::default(),
+                asked_for: Some(sicol::records::RecordId(1)),
+            }),
+            ..start(assessment)
+        },
+    );
+    check("revise_banner", &app);
+}
+
+#[test]
+fn the_severity_chooser_keeps_every_anchor_whole_at_every_width() {
+    let mut app = eviction_case();
+    press(&mut app, &["<right>", "<enter>"]);
+    for width in 60..=140 {
+        let text = screen(&app, width, 30);
+        // The last word of the longest anchor is on screen, whatever the width.
+        assert!(
+            text.contains("mortgage") && text.contains("demand)"),
+            "at {width} columns:\n{text}"
+        );
+    }
 }

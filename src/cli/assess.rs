@@ -71,10 +71,8 @@ pub fn run(cli: &Cli, args: &AssessArgs) -> Result<u8> {
                 )
                 .with_hint("give the record's number, such as 00000003 or 3")
             })?;
-            let (assessment, revising, newer) = store::open_for_revision(&args.store, id)?;
-            if let Some(newer) = newer {
-                eprintln!("record {id} was revised since; opening its newest revision, {newer}");
-            }
+            // A newer revision opened instead is said inside the screen, where it is seen.
+            let (assessment, revising, _) = store::open_for_revision(&args.store, id)?;
             Some((assessment, revising))
         }
         None => None,

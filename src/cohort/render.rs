@@ -101,6 +101,7 @@ pub fn document(
     options: &ReportOptions<'_>,
 ) -> Document {
     let show = |count: usize| audience.cell(count).text();
+    let noun_for = |count: usize| people_noun(audience.cell(count));
     let people = figures.people;
     let mut facts = vec![format!("Store: {}", options.source)];
     facts.push(match (figures.window.from, figures.window.to) {
@@ -156,8 +157,9 @@ pub fn document(
     ));
     if figures.people_incomplete > 0 {
         facts.push(format!(
-            "Incomplete formulations: {} people (a rule failed when their current formulation was made, so its urgency and referrals may be too low; replay them once the rules are fixed)",
-            show(figures.people_incomplete)
+            "Incomplete formulations: {} {} (a rule failed when their current formulation was made, so its urgency and referrals may be too low; replay them once the rules are fixed)",
+            show(figures.people_incomplete),
+            noun_for(figures.people_incomplete)
         ));
     }
     if !figures.unreadable.is_empty() {
@@ -187,8 +189,9 @@ pub fn document(
     let mut sections = vec![Section {
         title: "People assessed".to_owned(),
         lines: vec![format!(
-            "{} people assessed: each person (case id) counted once, with their current assessment.",
-            show(people)
+            "{} {} assessed: each person (case id) counted once, with their current assessment.",
+            show(people),
+            noun_for(people)
         )],
         table: None,
     }];
@@ -267,8 +270,12 @@ pub fn document(
     sections.push(Section {
         title: "Referrals by category".to_owned(),
         lines: vec![format!(
-            "{} people were offered at least one referral. A referral covering two categories counts in each.",
-            audience.share(figures.people_referred, people).text()
+            "{} offered at least one referral. A referral covering two categories counts in each.",
+            people_were(
+                audience.share(figures.people_referred, people),
+                "was",
+                "were"
+            )
         )],
         table: decision_table(
             "Category",
@@ -311,8 +318,8 @@ pub fn document(
     sections.push(Section {
         title: "Gaps".to_owned(),
         lines: vec![format!(
-            "{} people had a need that no partner could take as asked (no partner, none eligible, or none able to act in time).",
-            audience.share(figures.people_with_gaps, people).text()
+            "{} a need that no partner could take as asked (no partner, none eligible, or none able to act in time).",
+            people_were(audience.share(figures.people_with_gaps, people), "had", "had")
         )],
         table: non_empty(
             vec!["Category", "People", "Of whom no referral at all"],
@@ -363,9 +370,10 @@ fn outcomes_sections(
         title: "Outcomes".to_owned(),
         lines: vec![
             format!(
-                "{} of {} people followed up. Admissions avoided: people followed up who were not admitted to a psychiatric bed.",
+                "{} of {} {} followed up. Admissions avoided: people followed up who were not admitted to a psychiatric bed.",
                 followed.text(),
-                audience.cell(figures.people).text()
+                audience.cell(figures.people).text(),
+                people_noun(audience.cell(figures.people))
             ),
             median,
         ],
@@ -414,10 +422,10 @@ fn outcomes_sections(
     let issues = Section {
         title: "Social issues resolved".to_owned(),
         lines: vec![format!(
-            "{} of {} social issues recorded at assessment were resolved by follow-up, among the people followed up; {} people had at least one resolved.",
+            "{} of {} social issues recorded at assessment were resolved by follow-up, among the people followed up; {} at least one resolved.",
             resolved.text(),
             recorded.text(),
-            people_resolved.text()
+            people_were(people_resolved, "had", "had")
         )],
         table: non_empty(
             vec!["Stressor", "Resolved", "Recorded", "% resolved"],
@@ -470,9 +478,9 @@ fn mha_section(figures: &CohortFigures, audience: Audience) -> Section {
         title: "Decisions under the Mental Health Act".to_owned(),
         lines: vec![
             format!(
-                "{} of {} people have the assessment's decision recorded.",
+                "{} of {} the assessment's decision recorded.",
                 recorded.text(),
-                audience.cell(figures.people).text()
+                people_were(audience.cell(figures.people), "has", "have")
             ),
             format!(
                 "Admissions avoided by the decision (no detention, or a section 136 ended without detention): {}; admitted (informal admission or detained): {}; other: {}.",
@@ -541,6 +549,24 @@ fn mix_table(
 }
 
 /// A row of a count and its share of a total.
+/// "person" for exactly one, else "people" (a hidden count such as "<10" stays plural).
+fn people_noun(cell: Cell) -> &'static str {
+    match cell {
+        Cell::Exact(1) => "person",
+        _ => "people",
+    }
+}
+
+/// "1 person was", "12 people were", "<10 people were": the count, its noun and a verb that agree.
+fn people_were(cell: Cell, singular: &str, plural: &str) -> String {
+    let verb = if cell == Cell::Exact(1) {
+        singular
+    } else {
+        plural
+    };
+    format!("{} {} {verb}", cell.text(), people_noun(cell))
+}
+
 fn part_row(label: &str, cell: Cell, total: Cell) -> Row {
     Row {
         label: label.to_owned(),
@@ -771,6 +797,16 @@ pub fn to_json(figures: &CohortFigures, source: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_person_is_a_person() {
+        assert_eq!(people_were(Cell::Exact(1), "was", "were"), "1 person was");
+        assert_eq!(people_were(Cell::Exact(2), "was", "were"), "2 people were");
+        assert_eq!(
+            people_were(Cell::Suppressed, "was", "were"),
+            "<5 people were"
+        );
+    }
 
     #[test]
     fn bars_scale_to_the_longest_and_hidden_counts_have_none() {

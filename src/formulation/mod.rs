@@ -666,7 +666,9 @@ fn decide_balance(social: f64, medical: f64, margin: f64) -> (Balance, String) {
         );
     }
     let share = social / total;
-    let percent = |value: f64| format!("{:.0}%", value * 100.0);
+    // Adding +0.0 turns a negative zero (a social weight of -0.0) into 0, so the reason never
+    // says "-0%"; records that said it still replay without drift (`records::diff`).
+    let percent = |value: f64| format!("{:.0}%", value * 100.0 + 0.0);
     let describe = format!(
         "social weight {} is {} of the combined {}",
         round_to_cents(social),
@@ -734,6 +736,13 @@ fn merge_needs(output: &RuleOutput, policy: Option<ReferralRequest>) -> Vec<Need
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_balance_reason_never_says_minus_zero() {
+        let (_, reason) = decide_balance(-0.0, 1.3, 0.15);
+        assert!(reason.contains("is 0% of"), "{reason}");
+        assert!(!reason.contains("-0%"), "{reason}");
+    }
 
     #[test]
     fn balance_uses_the_margin_around_half() {

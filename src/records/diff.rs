@@ -179,6 +179,8 @@ impl Drift {
                 }
             }
             _ if old == new => {}
+            (Value::String(old_text), Value::String(new_text))
+                if same_wording(old_text, new_text) => {}
             _ => self.push(path.to_owned(), Some(old), Some(new)),
         }
     }
@@ -310,6 +312,13 @@ fn is_scalar(value: &Value) -> bool {
     matches!(value, Value::String(_) | Value::Number(_) | Value::Bool(_))
 }
 
+/// Whether two texts differ only by wording fixed since without any change of meaning, so a
+/// record made before the fix replays without drift: sicol 0.2.0 wrote a share of a negative
+/// zero as "-0%" where it now writes "0%".
+fn same_wording(old: &str, new: &str) -> bool {
+    old.contains("-0%") && old.replace("-0%", "0%") == new
+}
+
 fn join(path: &str, key: &str) -> String {
     if path.is_empty() {
         key.to_owned()
@@ -372,6 +381,16 @@ impl fmt::Display for ItemChange {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_negative_zero_share_written_by_0_2_0_is_not_drift() {
+        let old = json!({"balance_reason": "social weight 0 is -0% of the combined 1.3, at most 35% (0.5 − margin 0.15)"});
+        let new = json!({"balance_reason": "social weight 0 is 0% of the combined 1.3, at most 35% (0.5 − margin 0.15)"});
+        assert!(Drift::between(&old, &new).is_empty());
+        // Any other change of the same text still is.
+        let other = json!({"balance_reason": "social weight 1 is 0% of the combined 1.3, at most 35% (0.5 − margin 0.15)"});
+        assert_eq!(paths(&Drift::between(&old, &other)), ["balance_reason"]);
+    }
 
     fn paths(drift: &Drift) -> Vec<&str> {
         drift

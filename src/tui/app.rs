@@ -21,11 +21,13 @@ use crate::model::{
     Assessment, CapacityStatus, Choices, Decision, MhaDecision, MhaOutcome, Section, SelfCare,
     Trend, Vocabulary,
 };
-use crate::records::ReferralStatus;
+use crate::records::{RecordId, ReferralStatus};
 use crate::rules::RuleSet;
 use crate::tui::form::{section_of_field, FactorEntry, Form, StrengthEntry};
+use crate::tui::form::{KNOWN_SETTINGS, OTHER_SETTING};
 use crate::tui::input::{
-    format_assessed_at, parse_assessed_at, parse_date, Edit, TextField, ASSESSED_AT_HELP, DATE_HELP,
+    clean_paste, format_assessed_at, parse_assessed_at, parse_date, Edit, TextField,
+    ASSESSED_AT_HELP, DATE_HELP, MAX_NOTE_CHARS,
 };
 use crate::tui::referrals::{referral_offers, ReferralOffer};
 use crate::tui::store::{Draft, SavedTo};
@@ -93,10 +95,10 @@ impl Step {
     /// The fields Tab moves between on this step.
     pub fn fields(self) -> &'static [Field] {
         match self {
+            // Who the person is first; the assessor and the time, usually filled in already
+            // (the config file, the clock), last, so Tab does not pass them on every case.
             Step::Person => &[
                 Field::Id,
-                Field::Assessor,
-                Field::AssessedAt,
                 Field::Age,
                 Field::Dependants,
                 Field::Lives,
@@ -105,9 +107,13 @@ impl Step {
                 Field::SelfCare,
                 Field::Capacity,
                 Field::CapacityDecision,
+                Field::Assessor,
+                Field::AssessedAt,
             ],
+            // The way an AMHP fills a factor in: kind and severity (the list), what they were
+            // told (the note), then the dates, which are often left empty.
             Step::Stressors | Step::Medical => {
-                &[Field::List, Field::Since, Field::Due, Field::Note]
+                &[Field::List, Field::Note, Field::Since, Field::Due]
             }
             Step::Strengths => &[Field::List, Field::Note, Field::Wishes],
             Step::Referrals => &[Field::List],
@@ -192,6 +198,7 @@ impl Field {
             self,
             Field::Lives
                 | Field::ReferralSource
+                | Field::Setting
                 | Field::SelfCare
                 | Field::Capacity
                 | Field::MhaOutcome
@@ -199,7 +206,7 @@ impl Field {
         )
     }
 
-    /// Whether the text may run over several lines (Enter inserts a line break).
+    /// Whether the text may run over several lines (Ctrl-J inserts a line break).
     pub fn is_multiline(self) -> bool {
         matches!(self, Field::Note | Field::Wishes | Field::MhaNote)
     }
@@ -219,6 +226,8 @@ pub enum PickFor {
     Lives,
     /// The referral source.
     ReferralSource,
+    /// Where the assessment takes place (a known setting, or other in the assessor's words).
+    Setting,
     /// Whether the person can care for themselves.
     SelfCare,
     /// Mental capacity for the decision at hand.
@@ -267,6 +276,14 @@ impl Picker {
             selected: 0,
         };
         picker.filter();
+        // A closed list opens on its current value, so Enter or Tab with nothing typed keeps it.
+        if !matches!(purpose, PickFor::Kind(_)) {
+            picker.selected = picker
+                .matches
+                .iter()
+                .position(|index| picker.items[*index].recorded)
+                .unwrap_or(0);
+        }
         picker
     }
 
@@ -331,6 +348,13 @@ pub enum Overlay {
     },
     /// Quit with unsaved work?
     ConfirmQuit,
+    /// The assessment time typed is later than now: keep it, or change it?
+    ConfirmFuture {
+        /// The time as read.
+        at: DateTime<FixedOffset>,
+        /// How far ahead of the clock it is, in words ("in 3 hours").
+        ahead: String,
+    },
     /// Remove an entry?
     ConfirmRemove {
         /// Stressors, medical or strengths.
@@ -452,6 +476,9 @@ pub struct Revising {
     /// Where each referral of the saved case stands (`sicol referral-status`), by partner id:
     /// the latest status recorded against this record or any earlier revision of it.
     pub referral_statuses: BTreeMap<String, ReferralStatus>,
+    /// The record `--revise` named, when it was revised since and its newest revision was
+    /// opened instead (said on screen for as long as the session revises).
+    pub asked_for: Option<RecordId>,
 }
 
 /// The whole state of the assessment screen.
@@ -500,6 +527,17 @@ pub struct App<'r> {
     pub case_file: Option<String>,
     /// Lines scrolled in the help or review text.
     pub scroll: u16,
+    /// Typing replaces the focused field's text: it was just entered (Enter, Tab) and nothing
+    /// but typing has happened since, as in the forms people know.
+    pub replace_on_type: bool,
+    /// The shell's clock now (set before each event), to tell a time in the future.
+    pub clock: DateTime<FixedOffset>,
+    /// Whether the session corrects a saved assessment (`--revise`, or a draft of one).
+    pub revising: bool,
+    /// The record `--revise` named when a newer revision of it was opened instead.
+    pub revise_asked_for: Option<RecordId>,
+    /// An assessment time in the future that the assessor said to keep.
+    confirmed_future: Option<DateTime<FixedOffset>>,
     quit: bool,
 }
 
@@ -518,6 +556,8 @@ impl<'r> App<'r> {
     pub fn new(rules: &'r RuleSet, start: Start) -> Self {
         let fallback_at = start.assessment.assessed_at;
         let mut form = Form::from_assessment(&start.assessment);
+        let revising = start.revising.is_some();
+        let revise_asked_for = start.revising.as_ref().and_then(|r| r.asked_for);
         let (saved, choices, referral_statuses) = match start.revising {
             Some(revising) => {
                 form.set_mha_decision(revising.mha_decision.as_ref());
@@ -558,6 +598,11 @@ impl<'r> App<'r> {
             draft_name: start.draft_name,
             case_file: start.case_file,
             scroll: 0,
+            replace_on_type: false,
+            clock: start.now,
+            revising,
+            revise_asked_for,
+            confirmed_future: None,
             quit: false,
         };
         app.refresh();
@@ -595,6 +640,13 @@ impl<'r> App<'r> {
             choices: self.choices.clone(),
             revises: self.saved.clone(),
         }
+    }
+
+    /// Whether single-key commands (`t`, `a`, `0`-`3`) work now: not while typing, when they
+    /// are text, nor under an overlay, which takes the keys. Hints that name such a key are
+    /// shown only then.
+    pub fn commands_work(&self) -> bool {
+        !self.editing && self.overlay.is_none()
     }
 
     /// The field with the cursor.
@@ -760,6 +812,11 @@ impl<'r> App<'r> {
         match event {
             Event::Key(key) if key.kind == KeyEventKind::Press => self.on_key(*key),
             Event::Mouse(mouse) => self.on_mouse(*mouse),
+            Event::Paste(text) => {
+                self.status = None;
+                self.on_paste(text);
+                Command::None
+            }
             _ => Command::None,
         }
     }
@@ -796,6 +853,10 @@ impl<'r> App<'r> {
         }
         if control && key.code == KeyCode::Char('s') && !self.is_modal() {
             self.stop_editing();
+            // A question about what was just typed (a time in the future) is answered first.
+            if self.is_modal() {
+                return Command::None;
+            }
             return self.request_save();
         }
         if self.overlay.is_some() {
@@ -811,7 +872,12 @@ impl<'r> App<'r> {
     fn is_modal(&self) -> bool {
         matches!(
             self.overlay,
-            Some(Overlay::Drafts { .. } | Overlay::ConfirmQuit | Overlay::ConfirmRemove { .. })
+            Some(
+                Overlay::Drafts { .. }
+                    | Overlay::ConfirmQuit
+                    | Overlay::ConfirmRemove { .. }
+                    | Overlay::ConfirmFuture { .. }
+            )
         )
     }
 
@@ -921,7 +987,7 @@ impl<'r> App<'r> {
 
     fn start_editing(&mut self) {
         match self.field() {
-            Some(field) if self.text_field(field).is_some() => self.editing = true,
+            Some(field) if self.text_field(field).is_some() => self.enter_text_field(field),
             Some(Field::Since | Field::Due | Field::Note) => {
                 self.status = Some(match self.step {
                     Step::Strengths => "add a strength first (a)".to_owned(),
@@ -943,6 +1009,7 @@ impl<'r> App<'r> {
             return;
         }
         self.editing = false;
+        self.replace_on_type = false;
         if self.field() == Some(Field::AssessedAt) {
             // `now`, `today 14:30` or `05/12/2026` become the time they mean, so the screen and
             // the record show one unambiguous time.
@@ -952,6 +1019,17 @@ impl<'r> App<'r> {
                 if resolved != text {
                     self.form.assessed_at.set(resolved);
                     self.changed();
+                }
+                // An assessment is recorded after it happens: a time ahead of the clock is
+                // usually a slip (a wrong year, "today 21:40" meant yesterday), so ask.
+                let ahead = at.signed_duration_since(self.clock);
+                if ahead > chrono::Duration::minutes(FUTURE_SLACK_MINUTES)
+                    && self.confirmed_future != Some(at)
+                {
+                    self.overlay = Some(Overlay::ConfirmFuture {
+                        at,
+                        ahead: time_ahead(ahead),
+                    });
                 }
             }
             return;
@@ -979,28 +1057,137 @@ impl<'r> App<'r> {
             return Command::None;
         };
         let control = key.modifiers.contains(KeyModifiers::CONTROL);
+        // Alt-Enter and Shift-Enter where the terminal tells them apart; Ctrl-J everywhere.
+        let new_line = (key.code == KeyCode::Enter
+            && key
+                .modifiers
+                .intersects(KeyModifiers::ALT | KeyModifiers::SHIFT))
+            || (control && key.code == KeyCode::Char('j'));
+        let replace = std::mem::take(&mut self.replace_on_type);
         match key.code {
             // Ctrl-F too, for terminals that keep F1 for their own help.
-            KeyCode::F(1) => self.show_forms(field),
-            KeyCode::Char('f') if control => self.show_forms(field),
-            KeyCode::Esc => self.stop_editing(),
-            KeyCode::Enter if !field.is_multiline() => self.stop_editing(),
+            KeyCode::F(1) => {
+                self.replace_on_type = replace;
+                self.show_forms(field);
+            }
+            KeyCode::Char('f') if control => {
+                self.replace_on_type = replace;
+                self.show_forms(field);
+            }
+            _ if new_line && field.is_multiline() => {
+                self.insert_text(field, "\n", replace);
+            }
+            KeyCode::Esc | KeyCode::Enter => self.stop_editing(),
             KeyCode::Tab | KeyCode::BackTab => {
                 self.stop_editing();
-                self.move_focus(key.code == KeyCode::Tab);
-                self.start_editing_quietly();
+                // A question about what was typed (a time in the future) comes first.
+                if self.overlay.is_none() {
+                    self.move_focus(key.code == KeyCode::Tab);
+                    self.enter_field_quietly();
+                }
             }
+            KeyCode::Char(c) if !control && !key.modifiers.contains(KeyModifiers::ALT) => {
+                self.insert_text(field, &c.to_string(), replace);
+            }
+            // Deleting with the text still selected deletes all of it, as in other forms.
+            KeyCode::Backspace | KeyCode::Delete if replace => self.clear_field(field),
             _ => {
-                let multiline = field.is_multiline();
                 let edit = self
                     .text_field_mut(field)
-                    .map_or(Edit::Ignored, |text| text.handle_key(key, multiline));
+                    .map_or(Edit::Ignored, |text| text.handle_key(key, false));
                 if edit == Edit::Changed {
                     self.changed();
                 }
             }
         }
         Command::None
+    }
+
+    /// Puts typed or pasted text into a field at the cursor (replacing what was there when the
+    /// field was just entered), unless it would take the field past [`MAX_NOTE_CHARS`]: then
+    /// nothing goes in and the status says why.
+    fn insert_text(&mut self, field: Field, text: &str, replace: bool) {
+        let multiline = field.is_multiline();
+        let Some(current) = self.text_field(field) else {
+            return;
+        };
+        let kept = if replace { 0 } else { current.char_count() };
+        let adding = clean_paste(text, multiline).chars().count();
+        if kept + adding > MAX_NOTE_CHARS {
+            self.status = Some(if adding > 1 {
+                format!(
+                    "not pasted: {} would make {} characters, and a field holds at most {MAX_NOTE_CHARS}; shorten the text and paste again",
+                    plural(adding, "character"),
+                    kept + adding
+                )
+            } else {
+                format!(
+                    "{} is full: a field holds at most {MAX_NOTE_CHARS} characters",
+                    field.label().trim()
+                )
+            });
+            self.replace_on_type = replace;
+            return;
+        }
+        let Some(target) = self.text_field_mut(field) else {
+            return;
+        };
+        if replace {
+            target.clear();
+        }
+        if target.insert_str(text, multiline) == Edit::Changed || replace {
+            self.changed();
+        }
+    }
+
+    fn clear_field(&mut self, field: Field) {
+        if let Some(text) = self.text_field_mut(field) {
+            if !text.text().is_empty() {
+                text.clear();
+                self.changed();
+            }
+        }
+    }
+
+    /// A paste (bracketed paste: the whole text in one event) goes where typing would.
+    fn on_paste(&mut self, text: &str) {
+        match &mut self.overlay {
+            Some(Overlay::Picker(picker)) => {
+                if picker.query.insert_str(text, false) == Edit::Changed {
+                    picker.filter();
+                }
+                return;
+            }
+            Some(Overlay::Reason { reason, .. }) => {
+                let adding = clean_paste(text, false).chars().count();
+                if reason.char_count() + adding > MAX_NOTE_CHARS {
+                    self.status = Some(format!(
+                        "not pasted: a reason holds at most {MAX_NOTE_CHARS} characters"
+                    ));
+                } else {
+                    reason.insert_str(text, false);
+                }
+                return;
+            }
+            Some(_) => return,
+            None => {}
+        }
+        if !self.editing {
+            match self.field() {
+                Some(field) if self.text_field(field).is_some() => self.enter_text_field(field),
+                _ => {
+                    self.status = Some(
+                        "nothing to paste into here: move to a note or another text field first"
+                            .into(),
+                    );
+                    return;
+                }
+            }
+        }
+        if let Some(field) = self.field() {
+            let replace = std::mem::take(&mut self.replace_on_type);
+            self.insert_text(field, text, replace);
+        }
     }
 
     /// F1 inside a field: what it accepts, one form per line. F1 rather than `?`, which is
@@ -1026,8 +1213,10 @@ impl<'r> App<'r> {
             _ => (
                 " Editing ",
                 vec![
-                    "type freely; Esc or Enter when done (Enter is a new line in notes)",
-                    "Tab: done, and edit the next field",
+                    "type freely; Enter or Esc when done",
+                    "Ctrl-J: a new line (in notes, wishes and the decision's note)",
+                    "Tab: done, and go on to the next field",
+                    "typing into a field just entered replaces its text; ← → keep it",
                     "Ctrl-A / Ctrl-E: start / end of line",
                     "Ctrl-U / Ctrl-W: delete to start of line / previous word",
                 ],
@@ -1036,12 +1225,24 @@ impl<'r> App<'r> {
         self.overlay = Some(Overlay::Forms { title, lines });
     }
 
-    /// Tab from one text field into the next starts editing it, for quick entry.
-    fn start_editing_quietly(&mut self) {
-        if let Some(field) = self.field() {
-            if self.text_field(field).is_some() {
-                self.editing = true;
-            }
+    /// Starts editing a text field; a one-line field with text in it is selected, so that
+    /// typing replaces it (notes keep their text: the cursor goes to the end).
+    fn enter_text_field(&mut self, field: Field) {
+        self.editing = true;
+        self.replace_on_type =
+            !field.is_multiline() && self.text_field(field).is_some_and(|text| !text.is_blank());
+    }
+
+    /// Tab from one field into the next carries on entering: a text field is edited, a list is
+    /// opened to choose from, for quick entry.
+    fn enter_field_quietly(&mut self) {
+        let Some(field) = self.field() else {
+            return;
+        };
+        if field.is_picked() {
+            self.open_person_picker();
+        } else if self.text_field(field).is_some() {
+            self.enter_text_field(field);
         }
     }
 
@@ -1337,6 +1538,10 @@ impl<'r> App<'r> {
             self.overlay = Some(Overlay::Picker(Picker::new(purpose, items)));
             return;
         }
+        if self.field() == Some(Field::Setting) {
+            self.open_setting_picker();
+            return;
+        }
         let (purpose, map) = match self.field() {
             Some(Field::Lives) => (PickFor::Lives, &self.vocabulary().living_situations),
             Some(Field::ReferralSource) => {
@@ -1361,6 +1566,34 @@ impl<'r> App<'r> {
             recorded: current == Some(key.as_str()),
         }));
         self.overlay = Some(Overlay::Picker(Picker::new(purpose, items)));
+    }
+
+    /// The known settings, with "other" for anything else in the assessor's words.
+    fn open_setting_picker(&mut self) {
+        let current = self.form.setting.value();
+        let is_known = |text: &str| KNOWN_SETTINGS.iter().any(|(key, _)| *key == text);
+        let mut items = vec![PickItem {
+            key: String::new(),
+            label: "Not known".to_owned(),
+            description: "leave it out of the assessment".to_owned(),
+            recorded: current.is_none(),
+        }];
+        items.extend(KNOWN_SETTINGS.iter().map(|(key, label)| PickItem {
+            key: (*key).to_owned(),
+            label: (*label).to_owned(),
+            description: String::new(),
+            recorded: current.as_deref() == Some(*key),
+        }));
+        items.push(PickItem {
+            key: OTHER_SETTING.to_owned(),
+            label: "Other".to_owned(),
+            description: match current.as_deref() {
+                Some(text) if !is_known(text) => format!("now: {text}"),
+                _ => "type where, in your words".to_owned(),
+            },
+            recorded: current.as_deref().is_some_and(|text| !is_known(text)),
+        });
+        self.overlay = Some(Overlay::Picker(Picker::new(PickFor::Setting, items)));
     }
 
     fn open_trace(&mut self) {
@@ -1478,6 +1711,27 @@ impl<'r> App<'r> {
                 };
                 (Some(Overlay::Trace { selected }), Command::None)
             }
+            Overlay::ConfirmFuture { at, ahead } => match key.code {
+                KeyCode::Char('y') => {
+                    self.confirmed_future = Some(at);
+                    self.status = Some(format!("kept the assessment time, {ahead}"));
+                    (None, Command::None)
+                }
+                KeyCode::Char('n') | KeyCode::Esc => {
+                    // Back into the field to change it, on the Person step.
+                    self.go_to(Step::Person);
+                    if let Some(index) = Step::Person
+                        .fields()
+                        .iter()
+                        .position(|f| *f == Field::AssessedAt)
+                    {
+                        self.focus = index;
+                        self.enter_text_field(Field::AssessedAt);
+                    }
+                    (None, Command::None)
+                }
+                _ => (Some(Overlay::ConfirmFuture { at, ahead }), Command::None),
+            },
             Overlay::ConfirmQuit => match key.code {
                 KeyCode::Char('y') | KeyCode::Char('q') => (None, self.finish()),
                 _ => (None, Command::None),
@@ -1506,6 +1760,18 @@ impl<'r> App<'r> {
                     (None, Command::None)
                 }
                 KeyCode::Esc => (None, Command::None),
+                KeyCode::Char(_) if reason.char_count() >= MAX_NOTE_CHARS => {
+                    self.status = Some(format!(
+                        "a reason holds at most {MAX_NOTE_CHARS} characters"
+                    ));
+                    (
+                        Some(Overlay::Reason {
+                            key: referral,
+                            reason,
+                        }),
+                        Command::None,
+                    )
+                }
                 _ => {
                     reason.handle_key(key, false);
                     (
@@ -1593,6 +1859,16 @@ impl<'r> App<'r> {
                 self.pick(&picker);
                 return self.overlay.take();
             }
+            // In a field's list (not the kinds), Tab chooses and goes on to the next field,
+            // as Tab does from a text field.
+            KeyCode::Tab | KeyCode::BackTab if !matches!(picker.purpose, PickFor::Kind(_)) => {
+                self.pick(&picker);
+                if self.overlay.is_none() && !self.editing {
+                    self.move_focus(key.code == KeyCode::Tab);
+                    self.enter_field_quietly();
+                }
+                return self.overlay.take();
+            }
             KeyCode::Up => picker.selected = picker.selected.saturating_sub(1),
             KeyCode::Char('p') if control => picker.selected = picker.selected.saturating_sub(1),
             KeyCode::Down => picker.selected = (picker.selected + 1).min(last),
@@ -1624,6 +1900,21 @@ impl<'r> App<'r> {
             }
             PickFor::ReferralSource => {
                 self.form.referral_source = value;
+                self.changed();
+            }
+            PickFor::Setting if item.key == OTHER_SETTING => {
+                // Other: in the assessor's words. A known setting typed over is cleared first.
+                let known = KNOWN_SETTINGS
+                    .iter()
+                    .any(|(key, _)| *key == self.form.setting.text().trim());
+                if known {
+                    self.form.setting.clear();
+                    self.changed();
+                }
+                self.enter_text_field(Field::Setting);
+            }
+            PickFor::Setting => {
+                self.form.setting.set(value.unwrap_or_default());
                 self.changed();
             }
             PickFor::SelfCare => {
@@ -1721,6 +2012,7 @@ impl<'r> App<'r> {
         self.draft_name = name;
         self.case_file = draft.case_file;
         // A draft of a correction still supersedes what it corrects.
+        self.revising = draft.revises.is_some();
         self.saved = draft.revises;
         self.go_to(draft.step);
         self.status = Some("resumed the draft".into());
@@ -1794,6 +2086,15 @@ impl<'r> App<'r> {
     pub fn key_hints(&self) -> Vec<(&'static str, &'static str)> {
         match &self.overlay {
             Some(Overlay::Help) => return vec![("↑↓", "scroll"), ("any key", "close")],
+            Some(Overlay::Picker(picker)) if !matches!(picker.purpose, PickFor::Kind(_)) => {
+                return vec![
+                    ("type", "search"),
+                    ("↑↓", "move"),
+                    ("Enter", "choose"),
+                    ("Tab", "choose, next field"),
+                    ("Esc", "cancel"),
+                ]
+            }
             Some(Overlay::Picker(_)) => {
                 return vec![
                     ("type", "search"),
@@ -1812,6 +2113,9 @@ impl<'r> App<'r> {
             }
             Some(Overlay::Trace { .. }) => return vec![("↑↓ j k", "factor"), ("Esc", "close")],
             Some(Overlay::ConfirmQuit) => return vec![("y", "quit, keep draft"), ("n", "stay")],
+            Some(Overlay::ConfirmFuture { .. }) => {
+                return vec![("y", "keep this time"), ("n Esc", "change it")]
+            }
             Some(Overlay::ConfirmRemove { .. }) => return vec![("y", "remove"), ("n", "keep")],
             Some(Overlay::Drafts {
                 confirm_discard: true,
@@ -1832,13 +2136,11 @@ impl<'r> App<'r> {
             None => {}
         }
         if self.editing {
-            let mut hints = vec![("Esc", "done"), ("Tab", "next field")];
+            let mut hints = vec![("Enter Esc", "done"), ("Tab", "next field")];
             if self.field().is_some_and(Field::is_multiline) {
-                hints.push(("Enter", "new line"));
-            } else {
-                hints.push(("Enter", "done"));
+                hints.push(("^J", "new line"));
             }
-            hints.push(("F1 ^F", "what to type"));
+            hints.extend([("^U", "clear line"), ("F1 ^F", "what to type")]);
             return hints;
         }
         // Most useful first: the help bar drops what does not fit from the end.
@@ -1951,4 +2253,20 @@ pub fn plural(count: usize, noun: &str) -> String {
     } else {
         format!("{count} {noun}s")
     }
+}
+
+/// Minutes an assessment time may run ahead of the clock without a question: clocks differ a
+/// little, and "now" typed a moment before the minute turns is not a slip.
+const FUTURE_SLACK_MINUTES: i64 = 5;
+
+/// How far ahead a time is, in words: "in 3 hours", "in 2 days", "in 3 years".
+fn time_ahead(ahead: chrono::Duration) -> String {
+    let minutes = ahead.num_minutes();
+    let (count, unit) = match minutes {
+        ..=119 => (minutes, "minute"),
+        120..=2879 => (minutes / 60, "hour"),
+        2880..=525_959 => (minutes / 1440, "day"),
+        _ => (minutes / 525_960, "year"),
+    };
+    format!("in {}", plural(usize::try_from(count).unwrap_or(0), unit))
 }

@@ -18,6 +18,33 @@ use crate::tui::input::{
 /// The name problems found in the form carry instead of a file name.
 pub const FORM_ORIGIN: &str = "(assessment)";
 
+/// The settings an assessment commonly takes place in, as (key, label), offered in the
+/// Setting list. The keys are what the rules read with `setting()` (`rules/context.rhai` reads
+/// `place_of_safety`, `emergency_department` and `hospital_ward`); anything else is recorded
+/// as "other", in the assessor's words.
+pub const KNOWN_SETTINGS: [(&str, &str); 6] = [
+    ("home", "At home"),
+    ("place_of_safety", "Place of safety (section 136 suite)"),
+    ("emergency_department", "Emergency department"),
+    ("hospital_ward", "Hospital ward"),
+    ("police_custody", "Police custody"),
+    ("care_home", "Care home"),
+];
+
+/// The key of the "other" choice in the Setting list (it asks for the setting in words).
+pub const OTHER_SETTING: &str = "other";
+
+/// A setting as shown: a known setting's label, or the assessor's words marked as other.
+pub fn setting_label(setting: &str) -> String {
+    KNOWN_SETTINGS
+        .iter()
+        .find(|(key, _)| *key == setting)
+        .map_or_else(
+            || format!("{setting} (other)"),
+            |(_, label)| (*label).to_owned(),
+        )
+}
+
 /// Oldest age accepted, as in the assessment file checks.
 const MAX_AGE: u32 = 120;
 /// Most dependants accepted, as in the assessment file checks.

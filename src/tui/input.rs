@@ -96,6 +96,30 @@ impl TextField {
         self.text.chars().count()
     }
 
+    /// How many characters the text holds (what [`MAX_NOTE_CHARS`] counts).
+    pub fn char_count(&self) -> usize {
+        self.len()
+    }
+
+    /// Inserts pasted text at the cursor, all at once. Line breaks are kept where `multiline`
+    /// allows them and become spaces elsewhere; a Windows `\r\n` is one break; tabs become a
+    /// space and other control characters are dropped, so nothing invisible is stored.
+    pub fn insert_str(&mut self, pasted: &str, multiline: bool) -> Edit {
+        let cleaned = clean_paste(pasted, multiline);
+        if cleaned.is_empty() {
+            return Edit::Ignored;
+        }
+        let at = self.byte_at(self.cursor);
+        self.text.insert_str(at, &cleaned);
+        self.cursor += cleaned.chars().count();
+        Edit::Changed
+    }
+
+    /// Empties the field.
+    pub fn clear(&mut self) {
+        *self = Self::default();
+    }
+
     fn insert(&mut self, c: char) {
         let at = self.byte_at(self.cursor);
         self.text.insert(at, c);
@@ -242,6 +266,63 @@ impl TextField {
     }
 }
 
+/// The most characters a note, the wishes or any other text field holds. A paste or a key that
+/// would take a field past it is refused, with the limit named, rather than cut short.
+pub const MAX_NOTE_CHARS: usize = 10_000;
+
+/// Pasted text as it goes into a field: see [`TextField::insert_str`].
+pub fn clean_paste(pasted: &str, multiline: bool) -> String {
+    pasted
+        .replace("\r\n", "\n")
+        .replace('\r', "\n")
+        .chars()
+        .filter_map(|c| match c {
+            '\n' if multiline => Some('\n'),
+            '\n' | '\t' => Some(' '),
+            c if c.is_control() => None,
+            c => Some(c),
+        })
+        .collect()
+}
+
+/// Why numbers that look like a date name no day on the calendar, such as "February 2026 has
+/// 28 days" for `31/02/2026` or "there is no month 13"; `None` when the text is not written as
+/// a day, month and year (`05/12/2026` or `2026-12-05`) or is a real date.
+pub fn calendar_reason(text: &str) -> Option<String> {
+    let numbers = |parts: Vec<&str>| -> Option<Vec<i64>> {
+        parts.iter().map(|part| part.parse().ok()).collect()
+    };
+    let (day, month, year) = if text.contains('/') {
+        match numbers(text.split('/').collect())?.as_slice() {
+            [day, month, year] => (*day, *month, *year),
+            _ => return None,
+        }
+    } else {
+        match numbers(text.splitn(3, '-').collect())?.as_slice() {
+            [year, month, day] if text.len() >= 8 => (*day, *month, *year),
+            _ => return None,
+        }
+    };
+    if !(1..=12).contains(&month) {
+        return Some(format!("there is no month {month}: months run 1 to 12"));
+    }
+    let year = i32::try_from(year).ok()?;
+    let month = u32::try_from(month).ok()?;
+    let first = NaiveDate::from_ymd_opt(year, month, 1)?;
+    let days = first
+        .checked_add_months(Months::new(1))
+        .map_or(31, |next| (next - first).num_days());
+    if (1..=days).contains(&day) {
+        return None;
+    }
+    let name = first.format("%B %Y");
+    Some(if day < 1 {
+        format!("days start at 1 ({name} has {days} days)")
+    } else {
+        format!("{name} has {days} days")
+    })
+}
+
 /// What a date field accepts, for hints and messages.
 pub const DATE_FORMS: &str =
     "today, +7d, -2w, next monday, 05/12/2026, 2026-12-05 (F1 lists every form)";
@@ -279,7 +360,10 @@ pub fn parse_date(text: &str, today: NaiveDate) -> Result<NaiveDate, String> {
             }
             NaiveDate::parse_from_str(word, "%Y-%m-%d")
                 .or_else(|_| NaiveDate::parse_from_str(word, "%d/%m/%Y"))
-                .map_err(|_| not_a_date())
+                .map_err(|_| match calendar_reason(word) {
+                    Some(reason) => format!("`{}` is not a date: {reason}", text.trim()),
+                    None => not_a_date(),
+                })
         }
         _ => Err(not_a_date()),
     }
@@ -401,7 +485,10 @@ pub fn parse_assessed_at(
         "yesterday" => now.date_naive().pred_opt().ok_or_else(wrong)?,
         other => NaiveDate::parse_from_str(other, "%d/%m/%Y")
             .or_else(|_| NaiveDate::parse_from_str(other, "%Y-%m-%d"))
-            .map_err(|_| wrong())?,
+            .map_err(|_| match calendar_reason(other) {
+                Some(reason) => format!("`{other}` is not a date: {reason}"),
+                None => wrong(),
+            })?,
     };
     let time = match time {
         Some(time) => chrono::NaiveTime::parse_from_str(time, "%H:%M").map_err(|_| {
@@ -549,6 +636,41 @@ mod tests {
             let error = parse_assessed_at(text, current, now).unwrap_err();
             assert!(error.contains("not a"), "{text}: {error}");
         }
+    }
+
+    #[test]
+    fn a_date_that_is_not_one_says_why() {
+        for (text, why) in [
+            ("31/02/2026", "February 2026 has 28 days"),
+            ("29/02/2027", "February 2027 has 28 days"),
+            ("2026-04-31", "April 2026 has 30 days"),
+            ("12/13/2026", "there is no month 13"),
+            ("00/01/2026", "days start at 1"),
+        ] {
+            assert!(
+                calendar_reason(text).is_some_and(|reason| reason.contains(why)),
+                "{text}: {:?}",
+                calendar_reason(text)
+            );
+            let error = parse_date(text, day(FRIDAY)).unwrap_err();
+            assert!(error.contains(why), "{text}: {error}");
+        }
+        // Real dates and other forms have no calendar reason.
+        for text in ["29/02/2028", "2026-12-05", "+7d", "-2w", "soon"] {
+            assert_eq!(calendar_reason(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_paste_keeps_line_breaks_only_where_they_belong() {
+        assert_eq!(clean_paste("a\r\nb\rc\td\u{1b}e", true), "a\nb\nc de");
+        assert_eq!(clean_paste("a\r\nb", false), "a b");
+        let mut field = TextField::from("ab");
+        field.handle_key(KeyEvent::from(KeyCode::Left), false);
+        assert_eq!(field.insert_str("XY", false), Edit::Changed);
+        assert_eq!(field.text(), "aXYb");
+        assert_eq!(field.cursor_line_column(), (0, 3));
+        assert_eq!(field.insert_str("\u{7}", false), Edit::Ignored);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod terminal;
 pub mod view;
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, Local};
 use ratatui::crossterm::event;
@@ -120,38 +121,21 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, options: &Options) 
         if app.should_quit() {
             break;
         }
-        let event = event::read().map_err(|source| Error::io("the terminal", source))?;
-        match app.update(&event) {
-            Command::None | Command::Quit => {}
-            Command::DiscardDraft(name) => {
-                if let Err(error) = store::remove_draft(&options.drafts_dir, &name) {
-                    app.status = Some(format!("could not remove the draft: {error}"));
-                }
+        // Everything already waiting is handled before the next draw: keys typed or pasted
+        // faster than a frame draws (a terminal without bracketed paste sends a paste as keys)
+        // land at once instead of one redraw per key.
+        let mut events = vec![event::read().map_err(|source| Error::io("the terminal", source))?];
+        while events.len() < MAX_EVENTS_PER_FRAME
+            && event::poll(Duration::ZERO).map_err(|source| Error::io("the terminal", source))?
+        {
+            events.push(event::read().map_err(|source| Error::io("the terminal", source))?);
+        }
+        for event in &events {
+            if app.should_quit() {
+                break;
             }
-            Command::Save {
-                assessment,
-                choices,
-                mha_decision,
-                revises,
-            } => {
-                let saved = SavedAssessment {
-                    saved_at: now(),
-                    sicol_version: crate::VERSION.to_owned(),
-                    ruleset: app.rules().id.clone(),
-                    assessment: *assessment,
-                    choices,
-                    mha_decision,
-                    supersedes: None,
-                };
-                let result = options.store.save(&saved, revises.as_ref(), app.rules());
-                if let Ok(saved) = &result {
-                    outcome.saved.push(saved.clone());
-                    // The work is safe in the saved file; the draft has done its job.
-                    let _ = store::remove_draft(&options.drafts_dir, &app.draft_name);
-                    written = app.revision;
-                }
-                app.on_saved(result.map_err(|error| error.to_string()));
-            }
+            app.clock = now();
+            handle(app, event, options, &mut outcome, &mut written);
         }
         if app.dirty && app.revision != written {
             match store::write_draft(&options.drafts_dir, &app.draft_name, &app.draft(now())) {
@@ -164,4 +148,50 @@ fn event_loop(terminal: &mut DefaultTerminal, app: &mut App, options: &Options) 
         outcome.draft_kept = Some(draft_path(app));
     }
     Ok(outcome)
+}
+
+/// At most this many waiting events are handled between two draws, so the screen still moves
+/// during a very long stream of keys.
+const MAX_EVENTS_PER_FRAME: usize = 4096;
+
+/// Carries out one event: the app's update, then whatever command it returns.
+fn handle(
+    app: &mut App,
+    event: &event::Event,
+    options: &Options,
+    outcome: &mut Outcome,
+    written: &mut u64,
+) {
+    match app.update(event) {
+        Command::None | Command::Quit => {}
+        Command::DiscardDraft(name) => {
+            if let Err(error) = store::remove_draft(&options.drafts_dir, &name) {
+                app.status = Some(format!("could not remove the draft: {error}"));
+            }
+        }
+        Command::Save {
+            assessment,
+            choices,
+            mha_decision,
+            revises,
+        } => {
+            let saved = SavedAssessment {
+                saved_at: now(),
+                sicol_version: crate::VERSION.to_owned(),
+                ruleset: app.rules().id.clone(),
+                assessment: *assessment,
+                choices,
+                mha_decision,
+                supersedes: None,
+            };
+            let result = options.store.save(&saved, revises.as_ref(), app.rules());
+            if let Ok(saved) = &result {
+                outcome.saved.push(saved.clone());
+                // The work is safe in the saved file; the draft has done its job.
+                let _ = store::remove_draft(&options.drafts_dir, &app.draft_name);
+                *written = app.revision;
+            }
+            app.on_saved(result.map_err(|error| error.to_string()));
+        }
+    }
 }

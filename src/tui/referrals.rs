@@ -28,6 +28,9 @@ pub struct ReferralOffer {
     pub urgency: ReferralUrgency,
     /// Why, each with the rule that asked (`why — rule`), each said once.
     pub reasons: Vec<String>,
+    /// What the referral falls short of, as the formulation says it (no same-day capacity, not
+    /// open in time, no partner at all): the AMHP must arrange what is missing.
+    pub gaps: Vec<String>,
 }
 
 /// How the lead coordinator leads.
@@ -82,6 +85,12 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
             hours: Some(format!("{} ({open}{same_day})", referral.hours)),
             urgency: referral.urgency,
             reasons,
+            gaps: formulation
+                .gaps
+                .iter()
+                .filter(|gap| gap.referred_to.as_deref() == Some(referral.partner.as_str()))
+                .map(|gap| gap.message.clone())
+                .collect(),
         }
     });
     let unmet = formulation
@@ -99,7 +108,12 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
                 contact: None,
                 hours: None,
                 urgency: gap.urgency,
-                reasons: vec![gap.message.clone()],
+                reasons: distinct_reasons(
+                    gap.reasons
+                        .iter()
+                        .map(|reason| (reason.why.as_str(), reason.rule.as_str())),
+                ),
+                gaps: vec![gap.message.clone()],
             }
         });
     partners.chain(unmet).collect()

@@ -205,6 +205,7 @@ pub fn open_for_revision(
         choices,
         mha_decision: record.mha_decision.clone(),
         referral_statuses,
+        asked_for: (current != id).then_some(id),
     };
     Ok((assessment, revising, (current != id).then_some(current)))
 }

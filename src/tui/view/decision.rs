@@ -20,6 +20,12 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let mut y = inner.y;
+    // Keys are named only when nothing is being typed (then they would be text).
+    let (enter, type_it) = if app.editing {
+        ("", "")
+    } else {
+        (" (Enter)", " (Enter to type)")
+    };
     for (index, field) in app.step.fields().iter().copied().enumerate() {
         if y >= inner.y + inner.height {
             break;
@@ -29,16 +35,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let value = match field {
             Field::MhaOutcome => match app.form.mha_outcome {
                 Some(outcome) => FieldValue::Chosen(outcome.label().to_owned()),
-                None => FieldValue::Empty("not recorded (Enter)".into()),
+                None => FieldValue::Empty(format!("not recorded{enter}")),
             },
             Field::Agreed => match app.form.agreed_to_plan {
                 Some(agreed) => FieldValue::Chosen(answer_word(Some(agreed)).to_owned()),
-                None => FieldValue::Empty("not recorded (Enter)".into()),
+                None => FieldValue::Empty(format!("not recorded{enter}")),
             },
             _ if editing => FieldValue::Empty(String::new()),
-            _ if app.form.mha_note.is_blank() => {
-                FieldValue::Empty("optional (Enter to type)".into())
-            }
+            _ if app.form.mha_note.is_blank() => FieldValue::Empty(format!("optional{type_it}")),
             _ => FieldValue::Chosen(String::new()),
         };
         let row = Rect::new(inner.x, y, inner.width, 1);

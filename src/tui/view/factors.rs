@@ -11,7 +11,7 @@ use ratatui::Frame;
 use super::{window_start, wrapped_height, Canvas, FieldValue, Theme};
 use crate::model::Section;
 use crate::tui::app::{answer_word, severity_word, Field, Target};
-use crate::tui::input::parse_date;
+use crate::tui::input::{calendar_reason, parse_date};
 
 /// Severity as dots, so it reads at a glance without colour: `●●○` is 2.
 pub(crate) fn dots(severity: u8) -> String {
@@ -43,7 +43,15 @@ pub(crate) fn date_note<'a>(text: &str, today: NaiveDate, theme: Theme) -> Optio
             };
             Some(Span::styled(resolved, theme.dim()))
         }
-        Err(_) => Some(Span::styled("  ✗ not a date (?: forms)", theme.error())),
+        // F1 lists the forms both while typing (the field's forms) and after (the help's
+        // Dates section); `?` would be typed into the field.
+        Err(_) => Some(Span::styled(
+            match calendar_reason(text) {
+                Some(reason) => format!("  ✗ {reason} (F1: forms)"),
+                None => "  ✗ not a date (F1: forms)".to_owned(),
+            },
+            theme.error(),
+        )),
     }
 }
 
@@ -75,23 +83,36 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         .max()
         .unwrap_or(0);
     let today = app.form.assessed_at_or(app.fallback_at).date_naive();
-    let due_of = |entry: &crate::tui::form::FactorEntry| -> String {
-        match entry.due.value() {
-            None => String::new(),
-            Some(text) => match parse_date(&text, today) {
-                Ok(date) => format!(" due {}", date.format("%-d %b")),
-                Err(_) => " due ?".to_owned(),
-            },
+    // The dates a factor has, in the list: since when, and when it lands. Where the row has no
+    // room for both beside a whole label, the due date stays (it is what is coming) and the
+    // since date is left to the details below.
+    let dates_of = |entry: &crate::tui::form::FactorEntry, with_since: bool| -> String {
+        let mut dates = String::new();
+        for (word, field) in [("since", &entry.since), ("due", &entry.due)] {
+            if word == "since" && !with_since {
+                continue;
+            }
+            if let Some(text) = field.value() {
+                match parse_date(&text, today) {
+                    Ok(date) => dates += &format!(" {word} {}", date.format("%-d %b")),
+                    Err(_) => dates += &format!(" {word} ?"),
+                }
+            }
         }
+        dates
     };
+    let dates_room = |with_since: bool| {
+        entries
+            .iter()
+            .map(|entry| dates_of(entry, with_since).chars().count())
+            .max()
+            .unwrap_or(0)
+    };
+    let width = usize::from(inner.width);
+    let with_since = longest.min(16) + 17 + dates_room(true) <= width;
     // One column width for every row, so severities line up.
-    let due_room = entries
-        .iter()
-        .map(|entry| due_of(entry).chars().count())
-        .max()
-        .unwrap_or(0);
     let label_width = longest
-        .min(usize::from(inner.width).saturating_sub(17 + due_room))
+        .min(width.saturating_sub(17 + dates_room(with_since)))
         .max(10);
     for (line, row) in (start..rows).enumerate().take(usize::from(list_height)) {
         let area = Rect::new(inner.x, inner.y + line as u16, inner.width, 1);
@@ -101,7 +122,7 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let text = match entries.get(row) {
             Some(entry) => {
                 let label = vocabulary.label(&entry.kind);
-                let due = due_of(entry);
+                let due = dates_of(entry, with_since);
                 let label = clip(label, label_width);
                 let severity = match entry.severity {
                     Some(severity) => {
@@ -109,9 +130,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                     }
                     None => "○○○ ? not chosen".to_owned(),
                 };
-                format!("{marker}{label:<label_width$} {severity}{due}")
+                // Dates too long for a narrow row end in "…", never a silent cut.
+                clip(
+                    &format!("{marker}{label:<label_width$} {severity}{due}"),
+                    usize::from(inner.width),
+                )
             }
-            None => format!("{marker}+ add a {} (a)", section.noun()),
+            None if app.commands_work() => format!("{marker}+ add a {} (a)", section.noun()),
+            None => format!("{marker}+ add a {}", section.noun()),
         };
         let style = match (selected, list_focused) {
             (true, true) => theme.selected(),
@@ -151,7 +177,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 .map_or("not present".to_owned(), |anchor| anchor.clone());
             format!("Severity {level} {}: {anchor}", severity_word(level))
         }
-        None => "Severity not chosen: press 0-3 (Enter shows what each level means). Until then it is left out of the formulation.".to_owned(),
+        None if app.commands_work() => "Severity not chosen: press 0-3 (Enter shows what each level means). Until then it is left out of the formulation.".to_owned(),
+        None => "Severity not chosen: until it is, it is left out of the formulation.".to_owned(),
     };
     let mut needed = wrapped_height(&format!("{label}{description}"), detail.width)
         + wrapped_height(&severity, detail.width);
@@ -180,8 +207,12 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         Rect::new(detail.x, detail.y, detail.width, described),
     );
     let mut y = detail.y + described;
+    let bottom = detail.y + detail.height;
+    // Tab order, top to bottom: the note, then the dates. The dates keep their two rows at the
+    // bottom; the note's text takes what is left between.
+    let dates = u16::try_from(app.step.fields().len().saturating_sub(2)).unwrap_or(0);
     for (index, field) in app.step.fields().iter().copied().enumerate().skip(1) {
-        if y >= detail.y + detail.height {
+        if y >= bottom {
             break;
         }
         let focused = app.focus == index;
@@ -191,25 +222,47 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let Some(text) = app.text_field(field) else {
             continue;
         };
+        // A key for another field works only when nothing is being edited: while typing, it
+        // would be text.
+        let key = if app.editing {
+            String::new()
+        } else {
+            format!(
+                " ({} to {})",
+                field_key(field),
+                if field == Field::Note { "write" } else { "set" }
+            )
+        };
         if field == Field::Note {
             let value = if text.is_blank() && !editing {
-                FieldValue::Empty("(n to write)".into())
+                FieldValue::Empty(format!("—{key}"))
             } else {
                 FieldValue::Empty(String::new())
             };
             canvas.field_row(frame, row, field.label(), 6, value, focused);
-            let height = detail.y + detail.height - y - 1;
+            y += 1;
+            // As tall as the note (one row more while typing, for the next line), so the
+            // dates follow right under it; what does not fit ends in "…".
+            let needed = if editing {
+                text.cursor_line_column().0 as u16 + 2
+            } else {
+                text.text()
+                    .split('\n')
+                    .map(|line| {
+                        super::wrap_words(line, detail.width.saturating_sub(2), "").len() as u16
+                    })
+                    .sum()
+            };
+            let height = bottom.saturating_sub(y + dates).min(needed);
             if height > 0 && (!text.is_blank() || editing) {
-                let area = Rect::new(detail.x + 2, y + 1, detail.width.saturating_sub(2), height);
+                let area = Rect::new(detail.x + 2, y, detail.width.saturating_sub(2), height);
                 canvas.text_box(frame, area, text, editing);
+                y += height;
             }
-            break;
+            continue;
         }
         let value = if text.is_blank() && !editing {
-            FieldValue::Empty(format!(
-                "— ({} to set)",
-                if field == Field::Since { "s" } else { "u" }
-            ))
+            FieldValue::Empty(format!("—{key}"))
         } else {
             FieldValue::Text {
                 field: text,
@@ -219,6 +272,15 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         };
         canvas.field_row(frame, row, field.label(), 6, value, focused);
         y += 1;
+    }
+}
+
+/// The key that goes to a factor's field from anywhere on the step.
+fn field_key(field: Field) -> char {
+    match field {
+        Field::Since => 's',
+        Field::Due => 'u',
+        _ => 'n',
     }
 }
 

@@ -118,7 +118,14 @@ pub(super) fn draw(canvas: &Canvas, frame: &mut Frame, area: Rect) {
     );
     lines.push(Line::from(vec![
         Span::raw("Top factors "),
-        Span::styled("(t: trace)", theme.dim()),
+        Span::styled(
+            if app.commands_work() {
+                "(t: trace)"
+            } else {
+                ""
+            },
+            theme.dim(),
+        ),
     ]));
     let order = app.factors_by_weight();
     if order.is_empty() {

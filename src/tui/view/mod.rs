@@ -17,6 +17,7 @@ mod strengths;
 pub mod theme;
 
 use ratatui::layout::{Constraint, Layout, Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
@@ -65,8 +66,25 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
         cursor: None,
     };
     // An incomplete formulation takes a full-width row above everything else: a failed rule's
-    // weight is missing, and the urgency on screen may be too low.
-    let banner_height = u16::from(app.formulation.incomplete);
+    // weight is missing, and the urgency on screen may be too low. A correction says which
+    // record it corrects on a row of its own, for as long as the session revises.
+    let mut banners: Vec<String> = Vec::new();
+    if let Some(notice) = app.formulation.incomplete_banner() {
+        let key = if app.commands_work() {
+            " · t: details"
+        } else {
+            ""
+        };
+        banners.push(format!(" ⚠ {notice}{key} "));
+    }
+    if let Some(text) = revise_banner(app) {
+        banners.push(text);
+    }
+    let banners: Vec<String> = banners
+        .iter()
+        .map(|text| factors::clip(text, usize::from(area.width)))
+        .collect();
+    let banner_height = banners.len() as u16;
     // Every key that works is shown: on a narrow screen the help bar takes a second row rather
     // than dropping keys.
     let hints = app.key_hints();
@@ -85,12 +103,9 @@ pub fn draw(frame: &mut Frame, app: &App, theme: Theme) -> Hitmap {
     ])
     .areas(frame.area());
     canvas.step_bar(frame, top);
-    if let Some(notice) = app.formulation.incomplete_banner() {
-        let text = format!(" ⚠ {notice} · t: details ");
-        frame.render_widget(
-            ratatui::widgets::Paragraph::new(text).style(theme.banner()),
-            banner,
-        );
+    for (row, text) in banners.into_iter().enumerate() {
+        let line = Rect::new(banner.x, banner.y + row as u16, banner.width, 1);
+        frame.render_widget(Paragraph::new(text).style(theme.banner()), line);
     }
     let pane_width = if main.width >= 110 { 44 } else { 34 };
     let [form, pane] =
@@ -254,12 +269,22 @@ impl Canvas<'_, '_> {
                 after,
             } => {
                 let (visible, cursor) = visible_text(field, room, editing);
-                spans.push(Span::raw(visible));
+                // Text that typing will replace is shown selected, as forms show it.
+                if editing && self.app.replace_on_type {
+                    spans.push(Span::styled(visible, self.theme.selected()));
+                } else {
+                    spans.push(Span::raw(visible));
+                }
                 if let Some(cursor) = cursor {
                     self.cursor = Some(Position::new(start + cursor, area.y));
                 }
+                // What follows the value (a resolved date, why it is not one) ends in "…"
+                // where the row runs out, never a silent cut.
+                let used = spans.iter().map(Span::width).sum::<usize>();
                 if let Some(after) = after {
-                    spans.push(after);
+                    let left = usize::from(area.width).saturating_sub(used);
+                    let text = factors::clip(&after.content, left);
+                    spans.push(Span::styled(text, after.style));
                 }
             }
             // A value too long for the row ends in "…", never a silent cut.
@@ -280,12 +305,22 @@ impl Canvas<'_, '_> {
             return;
         }
         if !editing {
-            let paragraph = if field.is_blank() {
-                Paragraph::new(Line::styled("(empty)", self.theme.dim()))
-            } else {
-                Paragraph::new(field.text().to_owned()).wrap(ratatui::widgets::Wrap { trim: false })
-            };
-            frame.render_widget(paragraph, area);
+            if field.is_blank() {
+                frame.render_widget(
+                    Paragraph::new(Line::styled("(empty)", self.theme.dim())),
+                    area,
+                );
+                return;
+            }
+            // Wrapped here, so that a note longer than the box ends in "…" on its last row
+            // rather than being cut where the box ends.
+            let texts: Vec<(String, Style)> = field
+                .text()
+                .split('\n')
+                .map(|line| (line.to_owned(), Style::new()))
+                .collect();
+            let lines = fitted(&texts, area.width, area.height, "");
+            frame.render_widget(Paragraph::new(lines), area);
             return;
         }
         // While editing, lines are not wrapped so the cursor is exactly where it looks.
@@ -300,6 +335,27 @@ impl Canvas<'_, '_> {
             area.y + (line - top) as u16,
         ));
     }
+}
+
+/// What a correction revises, said on screen for the whole session: which record, and when
+/// `--revise` named an older one, that its newest revision was opened instead.
+fn revise_banner(app: &App) -> Option<String> {
+    if !app.revising {
+        return None;
+    }
+    let current = app
+        .saved
+        .as_ref()
+        .and_then(|saved| saved.record)
+        .map_or("the saved assessment".to_owned(), |id| {
+            format!("record {id}")
+        });
+    Some(match app.revise_asked_for {
+        Some(asked) => format!(
+            " Revising {current}, the newest revision of record {asked} (revised since) · saving supersedes it "
+        ),
+        None => format!(" Revising {current} · saving supersedes it "),
+    })
 }
 
 /// The key hints laid out in rows of `width` columns, whole hints only (a cut-off key would be
@@ -351,13 +407,18 @@ pub(crate) enum FieldValue<'a> {
 fn visible_text(field: &TextField, room: u16, editing: bool) -> (String, Option<u16>) {
     let text = field.text().replace('\n', " ");
     if !editing {
+        // What does not fit ends in "…", never a silent cut.
+        if Span::raw(text.as_str()).width() <= usize::from(room) {
+            return (text, None);
+        }
         let mut shown = String::new();
         for c in text.chars() {
-            if Span::raw(format!("{shown}{c}")).width() as u16 > room {
+            if Span::raw(format!("{shown}{c}…")).width() as u16 > room {
                 break;
             }
             shown.push(c);
         }
+        shown.push('…');
         return (shown, None);
     }
     let before = field.before_cursor_on_line();
@@ -417,12 +478,58 @@ pub(crate) fn wrapped_height(text: &str, width: u16) -> u16 {
     rows
 }
 
+/// Styled texts word-wrapped to `width` columns (continuations indented by `indent`), in at
+/// most `rows` rows; when they need more, the last row shown ends in "…", never a silent cut.
+pub(crate) fn fitted(
+    texts: &[(String, Style)],
+    width: u16,
+    rows: u16,
+    indent: &str,
+) -> Vec<Line<'static>> {
+    let mut lines: Vec<(String, Style)> = texts
+        .iter()
+        .flat_map(|(text, style)| {
+            wrap_words(text, width, indent)
+                .into_iter()
+                .map(move |part| (part, *style))
+        })
+        .collect();
+    if lines.len() > usize::from(rows) {
+        lines.truncate(usize::from(rows));
+        if let Some((last, _)) = lines.last_mut() {
+            *last = factors::clip(&format!("{last} …"), usize::from(width));
+            if !last.ends_with('…') {
+                last.push('…');
+            }
+        }
+    }
+    lines
+        .into_iter()
+        .map(|(text, style)| Line::styled(text, style))
+        .collect()
+}
+
 /// `text` word-wrapped to `width` columns, each line after the first indented by `indent`.
 pub(crate) fn wrap_words(text: &str, width: u16, indent: &str) -> Vec<String> {
     let width = usize::from(width.max(1));
     let leading: String = text.chars().take_while(|c| *c == ' ').collect();
     let mut lines = vec![leading];
-    for word in text.split_whitespace() {
+    // A word wider than a row (a pasted link, a long code) is broken into rows of its own
+    // rather than run past the edge.
+    let room = width.saturating_sub(Span::raw(indent).width()).max(1);
+    let words = text.split_whitespace().flat_map(|word| {
+        let chars: Vec<char> = word.chars().collect();
+        if Span::raw(word).width() <= room {
+            vec![word.to_owned()]
+        } else {
+            chars
+                .chunks(room)
+                .map(|chunk| chunk.iter().collect())
+                .collect()
+        }
+    });
+    for word in words {
+        let word = word.as_str();
         let Some(line) = lines.last_mut() else {
             break;
         };

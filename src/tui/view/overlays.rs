@@ -3,6 +3,7 @@
 //! draft, a declined referral's reason).
 
 use ratatui::layout::{Position, Rect};
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use ratatui::Frame;
@@ -19,7 +20,10 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
         "Everywhere",
         &[
             ("← → h l [ ]", "previous / next step (or click a step)"),
-            ("Tab Shift-Tab", "next / previous field"),
+            (
+                "Tab Shift-Tab",
+                "next / previous field; from a field being filled in, it opens the next one (a list opens on its value: type to search, Tab to choose and go on)",
+            ),
             ("↑ ↓ j k", "move in a list, or between fields"),
             ("Enter e", "edit the field, or choose from a list"),
             ("t", "full trace: every factor with its rule and why"),
@@ -33,9 +37,21 @@ const HELP: &[(&str, &[(&str, &str)])] = &[
         &[
             ("Esc", "done (dates are resolved, e.g. +7d → the date)"),
             ("Tab", "done, and edit the next field"),
-            ("Enter", "done; in notes and wishes a new line"),
+            ("Enter", "done (in notes too)"),
+            (
+                "Ctrl-J",
+                "a new line in notes, wishes and the decision's note",
+            ),
+            (
+                "typing",
+                "replaces the text of a field just entered; ← → keep it",
+            ),
             ("Ctrl-A Ctrl-E", "start / end of line"),
             ("Ctrl-U Ctrl-W", "delete to start of line / previous word"),
+            (
+                "paste",
+                "lands whole, at once; one too long for the field is refused, naming the limit",
+            ),
             (
                 "F1",
                 "what the field accepts (dates: today, 05/12/2026, +7d…)",
@@ -114,6 +130,23 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame) {
                 "y quit, keep the draft    n stay",
             ],
         ),
+        Some(Overlay::ConfirmFuture { at, ahead }) => {
+            let when = format!(
+                "{} is {ahead}, later than now.",
+                at.format("%a %d/%m/%Y %H:%M %:z")
+            );
+            message(
+                canvas,
+                frame,
+                " A time in the future? ",
+                &[
+                    when.as_str(),
+                    "An assessment is usually recorded after it took place: check the day, the year and the time.",
+                    "",
+                    "y keep this time    n change it",
+                ],
+            );
+        }
         Some(Overlay::ConfirmRemove { section, index }) => {
             let app = canvas.app;
             let kind = match section {
@@ -302,6 +335,7 @@ fn picker(canvas: &mut Canvas, frame: &mut Frame, area: Rect, picker: &Picker) {
         PickFor::Kind(section) => format!(" Add a {} ", section.noun()),
         PickFor::Lives => " Where the person lives ".to_owned(),
         PickFor::ReferralSource => " Who referred the person ".to_owned(),
+        PickFor::Setting => " Where the assessment takes place ".to_owned(),
         PickFor::SelfCare => " Can the person care for themselves? ".to_owned(),
         PickFor::Capacity => " Capacity for the decision at hand ".to_owned(),
         PickFor::MhaOutcome => " Outcome under the Mental Health Act ".to_owned(),
@@ -438,15 +472,18 @@ fn severity(
             )
         })
         .collect();
-    let heights: Vec<u16> = texts
+    // Wrapped here, under the level's words, so the box is exactly as tall as its text: a
+    // long anchor wraps, never cut at the border.
+    let wrapped: Vec<Vec<String>> = texts
         .iter()
-        .map(|text| wrapped_height(text, width.saturating_sub(2)))
+        .map(|text| super::wrap_words(text, width.saturating_sub(2), "      "))
         .collect();
+    let heights: Vec<u16> = wrapped.iter().map(|lines| lines.len() as u16).collect();
     let height = heights.iter().sum::<u16>() + 2;
     let area = centered(area, width, height);
     let inner = boxed(canvas, frame, area, &format!(" Severity of {label} (0-3) "));
     let mut y = inner.y;
-    for (level, (text, height)) in texts.into_iter().zip(heights).enumerate() {
+    for (level, (lines, height)) in wrapped.into_iter().zip(heights).enumerate() {
         let height = height.min((inner.y + inner.height).saturating_sub(y));
         if height == 0 {
             break;
@@ -458,11 +495,8 @@ fn severity(
         } else {
             ratatui::style::Style::new()
         };
-        // Not trimmed: the levels line up under the cursor mark.
-        frame.render_widget(
-            Paragraph::new(text).style(style).wrap(Wrap { trim: false }),
-            row,
-        );
+        let lines: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+        frame.render_widget(Paragraph::new(lines).style(style), row);
         y += height;
     }
 }
@@ -480,27 +514,25 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         " Trace: every factor and the rule that weighed it ",
     );
     let order = app.factors_by_weight();
-    // Header: how urgency, balance and recommendation were decided.
-    let mut header = vec![Line::from(vec![
-        Span::raw("Urgency "),
-        Span::styled(
-            format!(
-                "{} ({}), {}",
-                formulation.urgency.label(),
-                formulation.triage_code,
-                formulation.response_time
-            ),
-            theme.urgency(formulation.urgency),
+    // Header: how urgency, balance and recommendation were decided. Wrapped here so that what
+    // does not fit in half the box ends in "…".
+    let mut header: Vec<(String, Style)> = vec![(
+        format!(
+            "Urgency {} ({}), {}",
+            formulation.urgency.label(),
+            formulation.triage_code,
+            formulation.response_time
         ),
-    ])];
+        theme.urgency(formulation.urgency),
+    )];
     for reason in &formulation.urgency_reasons {
-        header.push(Line::styled(format!("  {reason}"), theme.dim()));
+        header.push((format!("  {reason}"), theme.dim()));
     }
-    header.push(Line::styled(
+    header.push((
         format!("Balance: {}", formulation.balance_reason),
         theme.dim(),
     ));
-    header.push(Line::styled(
+    header.push((
         format!(
             "{}: {}",
             formulation.recommendation_label, formulation.recommendation_reason
@@ -508,41 +540,40 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         theme.dim(),
     ));
     for warning in &formulation.warnings {
-        header.push(Line::styled(format!("⚠ {warning}"), theme.error()));
+        header.push((format!("⚠ {warning}"), theme.error()));
     }
-    let header_height: u16 = header
-        .iter()
-        .map(|line| wrapped_height(&line.to_string(), inner.width))
-        .sum::<u16>()
-        .min(inner.height / 2);
+    let header = super::fitted(&header, inner.width, inner.height / 2, "  ");
+    let header_height = header.len() as u16;
     frame.render_widget(
-        Paragraph::new(header).wrap(Wrap { trim: true }),
+        Paragraph::new(header),
         Rect::new(inner.x, inner.y, inner.width, header_height),
     );
     // Detail of the selected factor at the bottom; the list in between.
     let detail = order
         .get(selected)
         .map(|index| &formulation.factors[*index]);
-    let detail_lines = detail.map_or(Vec::new(), |factor| {
+    let detail_texts = detail.map_or(Vec::new(), |factor| {
         vec![
-            Line::from(vec![
-                Span::styled("Rule ", theme.dim()),
-                Span::styled(factor.rule.clone(), theme.title()),
-            ]),
-            Line::raw(format!(
-                "{} weight {} on {}",
-                factor.kind,
-                round_to_cents(factor.weight),
-                factor.domain
-            )),
-            Line::raw(format!("Why: {}", factor.why)),
+            (format!("Rule {}", factor.rule), theme.title()),
+            (
+                format!(
+                    "{} weight {} on {}",
+                    factor.kind,
+                    round_to_cents(factor.weight),
+                    factor.domain
+                ),
+                Style::new(),
+            ),
+            (format!("Why: {}", factor.why), Style::new()),
         ]
     });
-    let detail_height: u16 = detail_lines
-        .iter()
-        .map(|line| wrapped_height(&line.to_string(), inner.width))
-        .sum::<u16>()
-        .min(inner.height.saturating_sub(header_height + 3));
+    let detail_lines = super::fitted(
+        &detail_texts,
+        inner.width,
+        inner.height.saturating_sub(header_height + 3),
+        "  ",
+    );
+    let detail_height = detail_lines.len() as u16;
     let list_top = inner.y + header_height + 1;
     let list_height = (inner.y + inner.height).saturating_sub(list_top + detail_height + 1);
     let start = window_start(selected, usize::from(list_height));
@@ -563,12 +594,15 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
         let area = Rect::new(inner.x, list_top + line as u16, inner.width, 1);
         canvas.hitmap.add(area, Target::TraceRow(row));
         let is_selected = row == selected;
-        let text = format!(
-            "{}{:>5} {:<10} {label}  ({})",
-            if is_selected { "›" } else { " " },
-            round_to_cents(factor.weight),
-            factor.domain.as_str(),
-            factor.rule
+        let text = super::factors::clip(
+            &format!(
+                "{}{:>5} {:<10} {label}  ({})",
+                if is_selected { "›" } else { " " },
+                round_to_cents(factor.weight),
+                factor.domain.as_str(),
+                factor.rule
+            ),
+            usize::from(inner.width),
         );
         let style = if is_selected {
             theme.selected()
@@ -579,7 +613,7 @@ fn trace(canvas: &mut Canvas, frame: &mut Frame, area: Rect, selected: usize) {
     }
     if detail_height > 0 {
         frame.render_widget(
-            Paragraph::new(detail_lines).wrap(Wrap { trim: true }),
+            Paragraph::new(detail_lines),
             Rect::new(
                 inner.x,
                 inner.y + inner.height - detail_height,

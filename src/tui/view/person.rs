@@ -32,6 +32,12 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     frame.render_widget(block, area);
     let vocabulary = app.vocabulary();
     let fields = app.step.fields();
+    // Enter names what it does only when nothing is being typed: then it would end the typing.
+    let (choose, type_it) = if app.editing {
+        ("", "")
+    } else {
+        (" (Enter to choose)", " (Enter to type)")
+    };
     for (index, field) in fields.iter().copied().enumerate() {
         if index as u16 >= inner.height {
             break;
@@ -48,15 +54,20 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                         .cloned()
                         .unwrap_or_else(|| key.clone()),
                 ),
-                None => FieldValue::Empty("not known (Enter to choose)".into()),
+                None => FieldValue::Empty(format!("not known{choose}")),
             },
             Field::SelfCare => match app.form.self_care {
                 Some(value) => FieldValue::Chosen(value.label().to_owned()),
-                None => FieldValue::Empty("not known (Enter to choose)".into()),
+                None => FieldValue::Empty(format!("not known{choose}")),
             },
             Field::Capacity => match app.form.capacity {
                 Some(value) => FieldValue::Chosen(value.label().to_owned()),
-                None => FieldValue::Empty("not recorded (Enter to choose)".into()),
+                None => FieldValue::Empty(format!("not recorded{choose}")),
+            },
+            // While typing "other", the words themselves; otherwise the setting's label.
+            Field::Setting if !(focused && app.editing) => match app.form.setting.value() {
+                Some(setting) => FieldValue::Chosen(crate::tui::form::setting_label(&setting)),
+                None => FieldValue::Empty(format!("not known{choose}")),
             },
             Field::ReferralSource => match &app.form.referral_source {
                 Some(key) => FieldValue::Chosen(
@@ -66,14 +77,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                         .cloned()
                         .unwrap_or_else(|| key.clone()),
                 ),
-                None => FieldValue::Empty("not known (Enter to choose)".into()),
+                None => FieldValue::Empty(format!("not known{choose}")),
             },
             _ => match app.text_field(field) {
                 Some(text) if text.is_blank() && !(focused && app.editing) => {
                     FieldValue::Empty(match field {
-                        Field::Id => "never a name (Enter to type)".into(),
+                        Field::Id => format!("never a name{type_it}"),
                         Field::Dependants => "not known".into(),
-                        Field::CapacityDecision => "the decision (Enter to type)".into(),
+                        Field::CapacityDecision => format!("the decision{type_it}"),
                         _ => "—".into(),
                     })
                 }
@@ -111,7 +122,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 Field::SelfCare => "Can the person care for themselves now (eat, drink, wash, keep safe)? Not known is never read as able.",
                 Field::Capacity => "Mental capacity for the decision at hand (Mental Capacity Act): has, lacks, or not assessed.",
                 Field::CapacityDecision => "The decision capacity was assessed for, e.g. agreeing to treatment at home.",
-                Field::Setting => "Where the assessment takes place, e.g. home, place_of_safety, emergency_department.",
+                Field::Setting if app.editing => "Where the assessment takes place, in your words (Enter when done).",
+                Field::Setting => "Where the assessment takes place: a known setting, or other in your words.",
                 Field::Lives => "Where the person lives, from the vocabulary.",
                 Field::ReferralSource => "Who referred the person, from the vocabulary.",
                 _ => "Where the assessment takes place, in your words.",

@@ -72,6 +72,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         let decision = app.choices.get(&offer.key).map(|choice| choice.decision);
         let word = word_of(&offer.key);
         let lead = if offer.lead.is_some() { "LEAD " } else { "" };
+        // A referral that falls short of what was asked says so in the list, not only below.
+        let gap = if offer.gaps.is_empty() { "" } else { "GAP " };
         // A saved case's referral shows where it stands now, before the name.
         let status = app
             .referral_statuses
@@ -82,7 +84,7 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         // How soon and the decision come first, so the name is what a narrow screen shortens,
         // with an ellipsis; the full name is below.
         let text = format!(
-            "{}{word:<word_width$} {:<soon_width$} {lead}{status}{}",
+            "{}{word:<word_width$} {:<soon_width$} {lead}{gap}{status}{}",
             if selected { "›" } else { " " },
             offer.urgency.plain(),
             offer.name,
@@ -118,15 +120,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         "Helps with: {}",
         offer.categories.join(", ")
     )));
-    match (&offer.contact, &offer.hours) {
-        (Some(contact), Some(hours)) => {
-            lines.push(Line::raw(format!("Contact: {contact}")));
-            lines.push(Line::raw(format!("Hours: {hours}")));
-        }
-        _ => lines.push(Line::styled(
-            "No partner in the directory can take this: the need is a gap to raise.",
-            theme.error(),
-        )),
+    // The gap first, where it cannot be missed: what the referral does not cover is for the
+    // AMHP to arrange now.
+    for gap in &offer.gaps {
+        lines.push(Line::styled(format!("⚠ Gap: {gap}"), theme.error()));
+    }
+    if let (Some(contact), Some(hours)) = (&offer.contact, &offer.hours) {
+        lines.push(Line::raw(format!("Contact: {contact}")));
+        lines.push(Line::raw(format!("Hours: {hours}")));
     }
     lines.push(Line::raw(format!(
         "How soon: {}. Why:",

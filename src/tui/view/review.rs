@@ -81,6 +81,29 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         Some(lead) => format!("Lead: {}", lead.name),
         None => "Lead: none in the plan can coordinate; you stay the person's contact".to_owned(),
     }));
+    // Every gap the formulation reports, beside the referral it concerns: what the plan does
+    // not cover is the AMHP's to arrange before the person leaves.
+    if !formulation.gaps.is_empty() {
+        lines.push(Line::styled(
+            format!(
+                "{} to arrange yourself:",
+                plural(formulation.gaps.len(), "gap")
+            ),
+            theme.error(),
+        ));
+        for gap in &formulation.gaps {
+            let referral = gap
+                .referred_to
+                .as_deref()
+                .and_then(|partner| app.offers.iter().find(|offer| offer.key == partner))
+                .map_or("no partner".to_owned(), |offer| offer.name.clone());
+            lines.push(Line::raw(format!(
+                "⚠ {} ({referral}): {}",
+                app.vocabulary().label(&gap.category),
+                gap.message
+            )));
+        }
+    }
     let undecided = app
         .offers
         .iter()
@@ -147,21 +170,16 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         lines.push(Line::raw(format!("• {step}")));
     }
     // What runs past the bottom is said to be there (never a silent cut); ↑↓ scroll to it.
-    let needed: u16 = lines
-        .iter()
-        .map(|line| super::wrapped_height(&line.to_string(), inner.width))
-        .sum();
-    let more = needed > inner.height + app.scroll && inner.height > 1;
+    // ratatui counts the rows its own wrapping takes, so the count cannot disagree with the
+    // drawing.
+    let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
+    let needed = u16::try_from(paragraph.line_count(inner.width)).unwrap_or(u16::MAX);
+    let more = needed > inner.height.saturating_add(app.scroll) && inner.height > 1;
     let shown = Rect {
         height: inner.height - u16::from(more),
         ..inner
     };
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .scroll((app.scroll, 0)),
-        shown,
-    );
+    frame.render_widget(paragraph.scroll((app.scroll, 0)), shown);
     if more {
         frame.render_widget(
             Paragraph::new(Line::styled(

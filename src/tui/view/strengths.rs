@@ -33,7 +33,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 let noted = if entry.note.is_blank() { "" } else { "  ✎" };
                 format!("{marker}{}{noted}", vocabulary.label(&entry.kind))
             }
-            None => format!("{marker}+ add a strength (a)"),
+            None if app.commands_work() => format!("{marker}+ add a strength (a)"),
+            None => format!("{marker}+ add a strength"),
         };
         let style = match (selected, list_focused) {
             (true, true) => theme.selected(),
@@ -68,7 +69,14 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             let row = Rect::new(inner.x, y, inner.width, 1);
             canvas.hitmap.add(row, Target::Field(index));
             let value = if entry.note.is_blank() && !editing {
-                FieldValue::Empty("(n to write)".into())
+                FieldValue::Empty(
+                    if app.editing {
+                        "—"
+                    } else {
+                        "— (n to write)"
+                    }
+                    .into(),
+                )
             } else {
                 FieldValue::Text {
                     field: &entry.note,
@@ -96,7 +104,12 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
         "Wishes",
         6,
         FieldValue::Empty(if app.form.wishes.is_blank() {
-            "the person's own words (w to write)".into()
+            if app.editing {
+                "the person's own words"
+            } else {
+                "the person's own words (w to write)"
+            }
+            .into()
         } else {
             String::new()
         }),
