@@ -340,6 +340,17 @@ medical:
         kinds(&case, &plan_of(&case, Vec::new()), &directory),
         vec![FailureKind::MissingReferral]
     );
+
+    // A need not referred at all is one missing referral, however many properties of its
+    // partner the case expects.
+    let both = parse(&case_text(
+        "    - { category: crisis_team, partner_any_of: [nhs-crisis-home-treatment], holds_risk: true }\n",
+        "id: PF-T5\nassessed_at: 2026-12-04T20:30:00Z\nmedical:\n  - { kind: suicidal_ideation, severity: 3 }\n",
+    ));
+    assert_eq!(
+        kinds(&both, &plan_of(&both, Vec::new()), &directory),
+        vec![FailureKind::MissingReferral]
+    );
 }
 
 #[test]
