@@ -17,6 +17,7 @@ use chrono::{Duration as Days, NaiveDate};
 use super::findings::{Finding, Severity};
 use crate::error::Problem;
 use crate::model::{Assessment, Section, Vocabulary};
+use crate::referrals::TIE_BROKEN_BY_ID;
 use crate::rules::runtime::stopped_by_sandbox;
 use crate::rules::RuleSet;
 use crate::source::Position;
@@ -56,6 +57,10 @@ pub fn exercise_within(ruleset: &RuleSet, budget: Duration) -> Vec<Finding> {
     let mut stopped: Vec<String> = Vec::new();
     let mut ran = 0;
     let mut unreadable: Option<(usize, String)> = None;
+    // Which partners some plan chose, and which pairs only the partner id told apart.
+    let mut reached: BTreeSet<String> = BTreeSet::new();
+    let mut ties: std::collections::BTreeMap<(String, (String, String)), String> =
+        std::collections::BTreeMap::new();
     for case in &cases {
         if started.elapsed() > budget {
             break;
@@ -75,7 +80,23 @@ pub fn exercise_within(ruleset: &RuleSet, budget: Duration) -> Vec<Finding> {
         };
         ran += 1;
         let output = ruleset.run_rules_excluding(&assessment, &stopped);
-        for warning in output.warnings {
+        let warnings = output.warnings.clone();
+        let formulation = crate::formulation::weigh(ruleset, &assessment, output);
+        for referral in &formulation.referrals {
+            reached.insert(referral.partner.clone());
+            for other in &referral.not_chosen {
+                if other.why == TIE_BROKEN_BY_ID {
+                    let pair = if referral.partner < other.partner {
+                        (referral.partner.clone(), other.partner.clone())
+                    } else {
+                        (other.partner.clone(), referral.partner.clone())
+                    };
+                    ties.entry((other.category.clone(), pair))
+                        .or_insert_with(|| case.description.clone());
+                }
+            }
+        }
+        for warning in warnings {
             let key = (
                 warning.file.clone(),
                 warning.line,
@@ -108,6 +129,9 @@ pub fn exercise_within(ruleset: &RuleSet, budget: Duration) -> Vec<Finding> {
                 )),
             });
         }
+    }
+    if ran == cases.len() && ruleset.config.partner_choice.is_some() {
+        findings.extend(partner_findings(ruleset, &reached, &ties));
     }
     if let Some((count, first)) = unreadable {
         findings.push(Finding {
@@ -210,6 +234,9 @@ const COURSES: [&str; 4] = [
 /// Settings, self-care and capacity answers the spread goes through in turn ("" = not recorded).
 const SETTINGS: [&str; 4] = ["", "home", "place_of_safety", "emergency_department"];
 const SELF_CARE: [&str; 4] = ["", "able", "needs_help", "unable"];
+/// Genders the spread goes through in turn, so that single-gender partners are reached (five,
+/// so that the turn does not follow the other answers' period of four).
+const GENDERS: [&str; 5] = ["", "woman", "man", "non_binary", "other"];
 const CAPACITY: [&str; 4] = ["", "has", "lacks", "not_assessed"];
 
 /// Who the person is in a generated case.
@@ -231,6 +258,66 @@ fn dates_for(severity: u8) -> (Option<i64>, Option<i64>) {
         3 => (Some(-400), Some(-3)),
         _ => (None, None),
     }
+}
+
+/// Partners no generated case reached, and pairs of partners only the partner id told apart,
+/// each at the partner's place in `partners.yaml`.
+fn partner_findings(
+    ruleset: &RuleSet,
+    reached: &BTreeSet<String>,
+    ties: &std::collections::BTreeMap<(String, (String, String)), String>,
+) -> Vec<Finding> {
+    let Some(text) = ruleset.files.files.get(crate::PARTNERS_FILE) else {
+        return Vec::new();
+    };
+    let file = ruleset.files.display(crate::PARTNERS_FILE);
+    let map = crate::source::SourceMap::index(text);
+    let partners = ruleset.partners.partners();
+    let place = |id: &str| {
+        let index = partners
+            .iter()
+            .position(|partner| partner.id == id)
+            .unwrap_or(0);
+        let path = format!("partners[{index}]");
+        (map.position(&path), path)
+    };
+    let mut findings = Vec::new();
+    for partner in partners
+        .iter()
+        .filter(|partner| !reached.contains(&partner.id))
+    {
+        let (position, path) = place(&partner.id);
+        findings.push(Finding {
+            severity: Severity::Warning,
+            problem: Problem::new(
+                &file,
+                position,
+                path,
+                format!(
+                    "no generated case reaches `{}`: every case that needs {} goes to another partner",
+                    partner.id,
+                    partner.categories.join(", ")
+                ),
+            )
+            .with_hint("check its eligibility (ages, gender, only_when), max_risk and categories; a partner nobody is sent to is a directory mistake or a service the rules never ask for"),
+        });
+    }
+    for ((category, (first, second)), description) in ties {
+        let (position, path) = place(second);
+        findings.push(Finding {
+            severity: Severity::Warning,
+            problem: Problem::new(
+                &file,
+                position,
+                path,
+                format!(
+                    "`{first}` and `{second}` tie for {category}: only the partner id chose between them (for example on a generated case with {description})"
+                ),
+            )
+            .with_hint("say what sets them apart (eligibility, only_when, max_risk, hours, same_day), or keep one of them for this category"),
+        });
+    }
+    findings
 }
 
 /// The deterministic spread of assessments for a vocabulary.
@@ -385,6 +472,11 @@ fn case(moment: usize, person: Person<'_>, entries: &[(Section, Entry<'_>)]) -> 
     if person.dependants > 0 {
         person_yaml.push(format!("dependants: {}", person.dependants));
         about.push(format!("{} dependants", person.dependants));
+    }
+    let gender = GENDERS[person.answers % GENDERS.len()];
+    if !gender.is_empty() {
+        person_yaml.push(format!("gender: {gender}"));
+        about.push(format!("gender {gender}"));
     }
     let self_care = SELF_CARE[person.answers % SELF_CARE.len()];
     if !self_care.is_empty() {

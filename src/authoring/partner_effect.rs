@@ -233,6 +233,7 @@ pub fn ties(directory: &Directory) -> Vec<(String, usize, usize)> {
                     && a.max_risk == b.max_risk
                     && a.responds_within_hours == b.responds_within_hours
                     && a.route == b.route
+                    && a.urgent_only == b.urgent_only
                     && a.categories.iter().position(|c| c == category)
                         == b.categories.iter().position(|c| c == category);
                 if same {

@@ -87,9 +87,17 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
             )?;
             eprintln!("saved {}", super::save::shown(&saved));
         }
+        // A declined partner's needs go to the next eligible partner or become a gap: shown
+        // here; the record keeps the formulation as made, with the choices beside it.
+        let shown = match &choices {
+            Some(choices) => {
+                std::borrow::Cow::Owned(formulation.with_choices(&ruleset, &assessment, choices))
+            }
+            None => std::borrow::Cow::Borrowed(&formulation),
+        };
         let report = Report {
             assessment: &assessment,
-            formulation: &formulation,
+            formulation: &shown,
             choices: choices.as_ref(),
             vocabulary: &ruleset.vocabulary,
         };

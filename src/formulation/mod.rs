@@ -463,8 +463,16 @@ pub fn person_facts(assessment: &Assessment) -> PersonFacts<'_> {
             .iter()
             .chain(&assessment.medical)
             .filter(recorded)
-            .map(|factor| factor.kind.as_str())
+            .map(|factor| (factor.kind.as_str(), factor.severity))
+            // A strength is recorded or not; it counts as severity 1 for `only_when`.
+            .chain(
+                assessment
+                    .strengths
+                    .iter()
+                    .map(|strength| (strength.kind.as_str(), 1)),
+            )
             .collect(),
+        dependants: assessment.person.dependants,
         first_episodes: assessment
             .medical
             .iter()
@@ -507,13 +515,16 @@ pub fn referral_situation<'a>(
         }),
         choice: ruleset.config.partner_choice.as_ref().map(|choice| ChoiceBasis {
             risk: risk.and_then(|risk| {
+                // At A the response now is emergency services or the team on site (the
+                // recommendation); the partners that follow must hold what comes after, B.
+                let level = risk.level.min(Urgency::VeryHigh);
                 let within_hours = ruleset
                     .scale
                     .as_deref()
-                    .and_then(|scale| scale.row(risk.level))
+                    .and_then(|scale| scale.row(level))
                     .and_then(|row| row.within_hours)?;
                 Some(RiskToHold {
-                    level: risk.level,
+                    level,
                     within_hours,
                 })
             }),
@@ -563,6 +574,26 @@ fn think_family(
         ),
         rule: "ruleset.partner_choice.think_family".to_owned(),
     })
+}
+
+impl Formulation {
+    /// This formulation with its plan as it stands after the person's choices
+    /// ([`after_choices`]), for showing; the formulation as made is what a record keeps.
+    pub fn with_choices(
+        &self,
+        ruleset: &RuleSet,
+        assessment: &Assessment,
+        choices: &Choices,
+    ) -> Formulation {
+        let mut shown = self.clone();
+        if let Some(plan) = after_choices(ruleset, assessment, self, choices) {
+            shown.referrals = plan.referrals;
+            shown.lead_coordinator = plan.lead_coordinator;
+            shown.gaps = plan.gaps;
+            shown.holder = plan.holder;
+        }
+        shown
+    }
 }
 
 /// The plan after the person's choices: every partner they declined is left out and its needs

@@ -114,6 +114,13 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
             }
         }
     }
+    if let Some(holder) = &f.holder {
+        let _ = writeln!(
+            out,
+            "  Holds the case until {}: {} ({})",
+            holder.until, holder.name, holder.why
+        );
+    }
     for referral in &f.referrals {
         let _ = writeln!(
             out,
@@ -129,6 +136,9 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
                 .join(", "),
             referral.contact
         );
+        for line in referral_explanation(referral) {
+            let _ = writeln!(out, "  {:<14} {line}", "");
+        }
     }
     for gap in &f.gaps {
         let _ = writeln!(out, "  gap: {}", gap.message);
@@ -156,4 +166,26 @@ pub fn to_text(formulation: &Formulation, vocabulary: &Vocabulary) -> String {
         &f.ruleset.sha256[..f.ruleset.sha256.len().min(12)]
     );
     out
+}
+
+/// A referral's explanation, one line per point: what to confirm first, the route, why this
+/// partner and, for each other partner considered, why not. Empty for older rule sets.
+pub fn referral_explanation(referral: &crate::referrals::Referral) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(confirm) = &referral.confirm {
+        lines.push(format!("confirm eligibility first: {confirm}"));
+    }
+    if let Some(route) = &referral.route {
+        lines.push(format!("route: {route}"));
+    }
+    if !referral.why.is_empty() {
+        lines.push(format!("why: {}", referral.why.join("; ")));
+    }
+    for other in &referral.not_chosen {
+        lines.push(format!(
+            "not {} ({}): {}",
+            other.name, other.category, other.why
+        ));
+    }
+    lines
 }

@@ -18,4 +18,5 @@ pub use partners::{Admission, Directory, Eligibility, Partner, PersonFacts, Rout
 pub use resolve::{
     resolve, CaseHolder, ChoiceBasis, ClinicalBasis, Gap, GapKind, LeadCoordinator, LeadPolicy,
     Need, NeedReason, NotChosen, Referral, ReferralPlan, ReferralReason, RiskToHold, Situation,
+    TIE_BROKEN_BY_ID,
 };

@@ -53,6 +53,9 @@ pub struct Partner {
     pub responds_within_hours: Option<u32>,
     /// How a referral reaches the partner.
     pub route: Route,
+    /// Takes only referrals needed today (an out-of-hours GP service, a walk-in centre): never
+    /// chosen for a need that can wait.
+    pub urgent_only: bool,
 }
 
 /// How a referral reaches a partner.
@@ -97,33 +100,73 @@ impl Route {
 /// condition must hold; within a list, any kind will do.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Situational {
-    /// Any of these stressor or medical kinds is recorded (severity 1 or more).
+    /// Any of these kinds is recorded (stressors and medical factors at `min_severity` or more;
+    /// a strength is simply recorded).
     pub recorded: Vec<String>,
+    /// The severity a kind in `recorded` must reach; 1 when not set.
+    pub min_severity: u8,
+    /// The severity a kind in `recorded` must not pass (a service for mild to moderate
+    /// depression); 3 when not set.
+    pub max_severity: u8,
     /// Any of these medical kinds is recorded as a first episode.
     pub first_episode: Vec<String>,
+    /// The person has dependants (recorded as 1 or more).
+    pub with_dependants: bool,
 }
 
 impl Situational {
     /// Whether the condition holds for the person; a condition on something not recorded does
     /// not hold (the partner serves that category only for that situation).
     pub fn holds(&self, person: &PersonFacts<'_>) -> bool {
+        let floor = self.min_severity.max(1);
+        let ceiling = if self.max_severity == 0 {
+            3
+        } else {
+            self.max_severity
+        };
         (self.recorded.is_empty()
-            || self
-                .recorded
-                .iter()
-                .any(|kind| person.recorded.contains(&kind.as_str())))
+            || self.recorded.iter().any(|kind| {
+                person.recorded.iter().any(|(recorded, severity)| {
+                    recorded == kind && (floor..=ceiling).contains(severity)
+                })
+            }))
             && (self.first_episode.is_empty()
                 || self
                     .first_episode
                     .iter()
                     .any(|kind| person.first_episodes.contains(&kind.as_str())))
+            && (!self.with_dependants || person.dependants.is_some_and(|count| count > 0))
+    }
+
+    /// How many clauses the condition has (kinds recorded, at a severity, a first episode,
+    /// dependants): each one met makes the partner more specific to the person.
+    pub fn clauses(&self) -> usize {
+        usize::from(!self.recorded.is_empty())
+            + usize::from(self.min_severity > 1)
+            + usize::from(self.max_severity > 0 && self.max_severity < 3)
+            + usize::from(!self.first_episode.is_empty())
+            + usize::from(self.with_dependants)
     }
 
     /// The condition in words: "for domestic_abuse", "for a first episode of psychosis".
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if !self.recorded.is_empty() {
-            parts.push(format!("for {}", self.recorded.join(" or ")));
+            let ceiling = if self.max_severity == 0 {
+                3
+            } else {
+                self.max_severity
+            };
+            let at = match (self.min_severity.max(1), ceiling) {
+                (1, 3) => String::new(),
+                (low, 3) => format!(" at severity {low} or more"),
+                (1, high) => format!(" at severity {high} or less"),
+                (low, high) => format!(" at severity {low} to {high}"),
+            };
+            parts.push(format!("for {}{at}", self.recorded.join(" or ")));
+        }
+        if self.with_dependants {
+            parts.push("for parents and carers of dependants".to_owned());
         }
         if !self.first_episode.is_empty() {
             parts.push(format!(
@@ -160,8 +203,12 @@ pub enum Admission {
     /// Every limit the partner sets is met or not known to be broken, and none needs checking.
     Eligible {
         /// How many of the partner's limits this person is known to meet (an age band, a gender,
-        /// a living situation, a situation for this category): the more, the more specific.
+        /// a living situation, each clause of a situation for this category): the more, the more
+        /// specific.
         specificity: usize,
+        /// How many of its limits could not be checked because the fact is not recorded (an age
+        /// band, a living situation): such a partner ranks after one that needs no such fact.
+        unknown: usize,
         /// Those limits in words, for "why this partner".
         matched: Vec<String>,
     },
@@ -186,8 +233,11 @@ pub struct PersonFacts<'a> {
     pub lives: Option<&'a str>,
     /// Gender, if known.
     pub gender: Option<Gender>,
-    /// The stressor and medical kinds recorded at severity 1 or more.
-    pub recorded: Vec<&'a str>,
+    /// The stressor and medical kinds recorded at severity 1 or more, with their severity, and
+    /// the strengths recorded (as severity 1).
+    pub recorded: Vec<(&'a str, u8)>,
+    /// Number of dependants, if known.
+    pub dependants: Option<u32>,
     /// The medical kinds recorded as a first episode.
     pub first_episodes: Vec<&'a str>,
 }
@@ -196,26 +246,43 @@ impl Eligibility {
     /// Whether the partner takes the person for `category`, with how specific the match is.
     pub fn admission(&self, person: &PersonFacts<'_>, category: &str) -> Admission {
         let mut matched = Vec::new();
+        let mut specificity = 0;
+        let mut unknown = 0;
         if self.min_age.is_some() || self.max_age.is_some() {
             let band = self.age_band();
-            if let Some(age) = person.age {
-                let fits = self.min_age.is_none_or(|min| age >= min)
-                    && self.max_age.is_none_or(|max| age <= max);
-                if !fits {
-                    return Admission::Excluded(band);
+            // "18 and over" only says the service is for adults, as nearly everyone an AMHP
+            // assesses is; a band with an upper limit or starting later (16–25, 65 and over) is
+            // for an age group, and counts.
+            let for_adults = self.max_age.is_none() && self.min_age.is_some_and(|min| min <= 18);
+            match person.age {
+                Some(age) => {
+                    let fits = self.min_age.is_none_or(|min| age >= min)
+                        && self.max_age.is_none_or(|max| age <= max);
+                    if !fits {
+                        return Admission::Excluded(band);
+                    }
+                    matched.push(format!("{band}: {age}"));
+                    if !for_adults {
+                        specificity += 1;
+                    }
                 }
-                matched.push(format!("{band}: {age}"));
+                None if !for_adults => unknown += 1,
+                None => {}
             }
         }
         if !self.lives.is_empty() {
-            if let Some(lives) = person.lives {
-                if !self.lives.iter().any(|allowed| allowed == lives) {
+            match person.lives {
+                Some(lives) if !self.lives.iter().any(|allowed| allowed == lives) => {
                     return Admission::Excluded(format!(
                         "serves people who live: {}",
                         self.lives.join(", ")
                     ));
                 }
-                matched.push(format!("lives {lives}"));
+                Some(lives) => {
+                    matched.push(format!("lives {lives}"));
+                    specificity += 1;
+                }
+                None => unknown += 1,
             }
         }
         if let Some(condition) = self.only_when.get(category) {
@@ -226,11 +293,15 @@ impl Eligibility {
                 ));
             }
             matched.push(format!("{category} {}", condition.describe()));
+            specificity += condition.clauses();
         }
         if !self.gender.is_empty() {
             let served = self.genders_served();
             match person.gender {
-                Some(gender) if self.gender.contains(&gender) => matched.push(served),
+                Some(gender) if self.gender.contains(&gender) => {
+                    matched.push(served);
+                    specificity += 1;
+                }
                 Some(_) => return Admission::Excluded(served),
                 None => {
                     return Admission::Confirm {
@@ -240,7 +311,8 @@ impl Eligibility {
             }
         }
         Admission::Eligible {
-            specificity: matched.len(),
+            specificity,
+            unknown,
             matched,
         }
     }
@@ -569,6 +641,8 @@ struct RawPartner {
     responds_within_hours: Option<u32>,
     #[serde(default)]
     route: Option<serde_yaml::Value>,
+    #[serde(default)]
+    urgent_only: bool,
 }
 
 #[derive(Deserialize)]
@@ -594,7 +668,13 @@ struct RawSituational {
     #[serde(default)]
     recorded: Vec<String>,
     #[serde(default)]
+    min_severity: Option<u8>,
+    #[serde(default)]
+    max_severity: Option<u8>,
+    #[serde(default)]
     first_episode: Vec<String>,
+    #[serde(default)]
+    with_dependants: bool,
 }
 
 struct Checker<'a> {
@@ -684,6 +764,7 @@ impl Checker<'_> {
             max_risk,
             responds_within_hours: raw.responds_within_hours,
             route: route?,
+            urgent_only: raw.urgent_only,
         })
     }
 
@@ -794,29 +875,54 @@ impl Checker<'_> {
                     ),
                 );
             }
-            if condition.recorded.is_empty() && condition.first_episode.is_empty() {
+            if condition.recorded.is_empty()
+                && condition.first_episode.is_empty()
+                && !condition.with_dependants
+            {
                 self.problem(
                     &at,
                     "the condition is empty".to_owned(),
-                    "write { recorded: [kind, ...] } or { first_episode: [kind, ...] }",
+                    "write { recorded: [kind, ...] }, { first_episode: [kind, ...] } or { with_dependants: true }",
                 );
             }
+            for (field, value) in [
+                ("min_severity", condition.min_severity),
+                ("max_severity", condition.max_severity),
+            ] {
+                match value {
+                    Some(severity) if !(1..=3).contains(&severity) => self.problem(
+                        &format!("{at}.{field}"),
+                        format!("{field} {severity} is not 1, 2 or 3"),
+                        "severities run from 1 mild to 3 severe",
+                    ),
+                    Some(_) if condition.recorded.is_empty() => self.problem(
+                        &format!("{at}.{field}"),
+                        format!("{field} without `recorded:`"),
+                        format!("{field} applies to the kinds listed under recorded"),
+                    ),
+                    _ => {}
+                }
+            }
+            if let (Some(low), Some(high)) = (condition.min_severity, condition.max_severity) {
+                if low > high {
+                    self.problem(
+                        &format!("{at}.max_severity"),
+                        format!("max_severity {high} is below min_severity {low}"),
+                        "both are inclusive: min_severity 1 and max_severity 2 take mild and moderate",
+                    );
+                }
+            }
             for (index, kind) in condition.recorded.iter().enumerate() {
-                let known = self.vocabulary.stressors.contains_key(kind)
-                    || self.vocabulary.medical.contains_key(kind);
+                let known = self.vocabulary.section_of(kind).is_some();
                 if !known {
                     let hint = suggestion(
                         kind,
-                        self.vocabulary
-                            .stressors
-                            .keys()
-                            .chain(self.vocabulary.medical.keys())
-                            .map(String::as_str),
-                        "stressors and medical in rules/vocabulary.yaml",
+                        self.vocabulary.all_kinds(),
+                        "stressors, medical and strengths in rules/vocabulary.yaml",
                     );
                     self.problem(
                         &format!("{at}.recorded[{index}]"),
-                        format!("unknown stressor or medical kind `{kind}`"),
+                        format!("unknown kind `{kind}`"),
                         hint,
                     );
                 }
@@ -839,7 +945,10 @@ impl Checker<'_> {
                 category,
                 Situational {
                     recorded: condition.recorded,
+                    min_severity: condition.min_severity.unwrap_or(1),
+                    max_severity: condition.max_severity.unwrap_or(3),
                     first_episode: condition.first_episode,
+                    with_dependants: condition.with_dependants,
                 },
             );
         }
@@ -1184,15 +1293,15 @@ mod tests {
             "housing_advice".into(),
             Situational {
                 recorded: vec!["domestic_abuse".into()],
-                first_episode: Vec::new(),
+                ..Situational::default()
             },
         );
         let fleeing = PersonFacts {
-            recorded: vec!["domestic_abuse", "homelessness"],
+            recorded: vec![("domestic_abuse", 2), ("homelessness", 3)],
             ..PersonFacts::default()
         };
         let sleeping_rough = PersonFacts {
-            recorded: vec!["homelessness"],
+            recorded: vec![("homelessness", 3)],
             ..PersonFacts::default()
         };
         assert!(limits.admits(&fleeing, "housing_advice"));
@@ -1329,6 +1438,7 @@ mod tests {
             max_risk: None,
             responds_within_hours: None,
             route: Route::Professional,
+            urgent_only: false,
         };
         let directory = Directory::new(vec![
             partner("a", &["debt_advice", "debt_advice", "housing_advice"]),

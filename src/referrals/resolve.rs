@@ -271,6 +271,10 @@ pub struct Gap {
     pub reasons: Vec<NeedReason>,
 }
 
+/// Why-not of a partner that was as good a choice as the one chosen: only the partner id
+/// decided (`rules check` warns when a generated case shows one).
+pub const TIE_BROKEN_BY_ID: &str = "an equal choice; the partner id breaks the tie";
+
 /// How well a partner fits one need for the time; lower is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Fit {
@@ -289,8 +293,13 @@ enum Fit {
 struct Rank {
     /// Eligibility still to be confirmed ranks after every confirmed partner.
     confirm: bool,
+    /// A partner whose `max_risk` is below the case's risk ranks after those that can hold it:
+    /// offered alongside, never instead.
+    below_risk: bool,
     /// More of the person's known facts matched ranks first.
     specificity: std::cmp::Reverse<usize>,
+    /// Then fewer limits that could not be checked (a fact not recorded).
+    unknown: usize,
     /// Then the fit for the time.
     fit: Fit,
 }
@@ -482,7 +491,9 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
                 partner: index,
                 outcome: Ok(Rank {
                     confirm: false,
+                    below_risk: false,
                     specificity: std::cmp::Reverse(0),
+                    unknown: 0,
                     fit,
                 }),
                 matched: Vec::new(),
@@ -490,25 +501,34 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
             },
         };
     };
-    let (specificity, matched, confirm) = match partner
+    let (specificity, unknown, matched, confirm) = match partner
         .eligibility
         .admission(&situation.person, &need.category)
     {
         Admission::Excluded(why) => return not(why),
-        Admission::Confirm { what } => (0, Vec::new(), Some(what)),
+        Admission::Confirm { what } => (0, 0, Vec::new(), Some(what)),
         Admission::Eligible {
             specificity,
+            unknown,
             matched,
-        } => (specificity, matched, None),
+        } => (specificity, unknown, matched, None),
     };
+    if partner.urgent_only && need.urgency > ReferralUrgency::SameDay {
+        return not("takes only referrals needed today".to_owned());
+    }
     if let Some(why) = cannot_hold(partner, need, choice, situation.at) {
         return not(why);
     }
+    let below_risk = choice
+        .risk
+        .is_some_and(|risk| partner.max_risk.is_some_and(|max| max < risk.level));
     Considered {
         partner: index,
         outcome: Ok(Rank {
             confirm: confirm.is_some(),
+            below_risk,
             specificity: std::cmp::Reverse(specificity),
+            unknown,
             fit,
         }),
         matched,
@@ -607,7 +627,7 @@ fn explain_choice(
             continue;
         };
         if own.matched.is_empty() {
-            why.push(format!("{}: takes anyone", need.category));
+            why.push(format!("{}: open to anyone", need.category));
         } else {
             why.push(format!(
                 "{}: eligible ({})",
@@ -629,8 +649,24 @@ fn explain_choice(
                     "eligibility not certain ({})",
                     other.confirm.as_deref().unwrap_or("to be confirmed")
                 ),
+                (Ok(theirs), Ok(ours)) if theirs.below_risk && !ours.below_risk => {
+                    let level = situation
+                        .choice
+                        .as_ref()
+                        .and_then(|choice| choice.risk)
+                        .map_or('?', |risk| risk.level.triage_code());
+                    format!(
+                        "holds risk up to {}; this case is {level}",
+                        other_partner.max_risk.map_or('?', |max| max.triage_code())
+                    )
+                }
                 (Ok(theirs), Ok(ours)) if theirs.specificity > ours.specificity => {
                     "less specific to this person".to_owned()
+                }
+                (Ok(theirs), Ok(ours))
+                    if theirs.specificity == ours.specificity && theirs.unknown > ours.unknown =>
+                {
+                    "its limits need facts not recorded (age or living situation)".to_owned()
                 }
                 (Ok(theirs), Ok(ours)) if theirs.fit > ours.fit => {
                     time_reason(other_partner, need.urgency, situation.at)
@@ -639,7 +675,14 @@ fn explain_choice(
                     "{} covers this with other needs, so fewer partners",
                     partner.name
                 ),
-                _ => "an equal choice; the partner id breaks the tie".to_owned(),
+                _ => {
+                    let main = |p: &Partner| p.categories.iter().position(|c| *c == need.category);
+                    if main(partner) < main(other_partner) {
+                        format!("{} is more of {}'s main work", need.category, partner.name)
+                    } else {
+                        TIE_BROKEN_BY_ID.to_owned()
+                    }
+                }
             };
             not_chosen.push(NotChosen {
                 partner: other_partner.id.clone(),
@@ -1173,6 +1216,7 @@ mod tests {
             max_risk: None,
             responds_within_hours: None,
             route: Route::Professional,
+            urgent_only: false,
         }
     }
 

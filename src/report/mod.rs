@@ -335,6 +335,15 @@ impl Report<'_> {
                 "No lead coordinator: the plan has no referral, so the assessor remains the contact.",
             ))),
         }
+        if let Some(holder) = &f.holder {
+            blocks.push(Block::Paragraph(
+                Line::text("Until the lead can be reached (")
+                    .plain(holder.until.clone())
+                    .plain("), the case is held by ")
+                    .strong(holder.name.clone())
+                    .plain(format!(": {}.", holder.why)),
+            ));
+        }
         if f.referrals.is_empty() {
             blocks.push(Block::Paragraph(Line::text("No referral was made.")));
         } else {
@@ -394,6 +403,36 @@ impl Report<'_> {
                     .collect();
                 if let Some(note) = &referral.note {
                     items.push(Line::default().strong("Note").plain(format!(": {note}")));
+                }
+                if let Some(confirm) = &referral.confirm {
+                    items.push(
+                        Line::default()
+                            .strong("Confirm eligibility first")
+                            .plain(format!(": {confirm}")),
+                    );
+                }
+                if let Some(route) = &referral.route {
+                    items.push(Line::default().strong("Route").plain(format!(": {route}")));
+                }
+                if !referral.why.is_empty() {
+                    items.push(
+                        Line::default()
+                            .strong("Chosen because")
+                            .plain(format!(": {}", referral.why.join("; "))),
+                    );
+                }
+                for other in &referral.not_chosen {
+                    items.push(
+                        Line::default()
+                            .strong(format!("Not {}", other.name))
+                            .plain(" ")
+                            .code(other.partner.clone())
+                            .plain(format!(
+                                " for {}: {}",
+                                self.label(&other.category),
+                                other.why
+                            )),
+                    );
                 }
                 blocks.push(Block::List {
                     ordered: false,
