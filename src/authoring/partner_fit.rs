@@ -342,7 +342,7 @@ fn check_entry(
             problems.add(
                 &format!("{path}.{field}"),
                 format!("`{value}` is not a partner id in partners.yaml"),
-                "use the `id:` of a partner in rules/partners.yaml",
+                "use the `id:` of a partner in the rules' partners.yaml; for a directory of your own, point --partners at cases written for it",
             );
         }
         value.to_owned()
