@@ -350,7 +350,7 @@ fn a_partner_joining_welfare_benefits_is_reported_with_the_cases_it_moves() {
     proposed.origin = "my-rules".to_owned();
     edit(&mut proposed, "partners.yaml", |text| {
         format!(
-            "{text}\n  - id: cv-warm-homes\n    name: Warm Homes Energy Charity\n    categories: [welfare_benefits, food_support, debt_advice]\n    contact: \"01632 960999\"\n    hours: always\n    same_day: true\n"
+            "{text}\n  - id: cv-warm-homes\n    name: Warm Homes Energy Charity\n    categories: [welfare_benefits, food_support, debt_advice]\n    contact: \"01632 960999\"\n    hours: always\n    same_day: true\n    eligibility:\n      min_age: 18\n      max_age: 64\n      only_when:\n        welfare_benefits: {{ recorded: [benefits_problem], min_severity: 3 }}\n"
         )
     });
     let tests = bundled_tests();
@@ -376,12 +376,12 @@ fn a_partner_joining_welfare_benefits_is_reported_with_the_cases_it_moves() {
     assert!(joins
         .problem
         .message
-        .ends_with("the referral plans of 2 test cases change"));
+        .ends_with("the referral plans of 3 test cases change"));
     let hint = joins.problem.hint.as_deref().unwrap_or_default();
-    // The trial's trap: the benefits case moves to the newcomer, which cannot coordinate, so the
-    // case loses its lead coordinator (a lead must be marked can_coordinate).
+    // The newcomer is more specific for a severe benefits problem (an adult service for it), so
+    // the cases with one move to it; the check names each move.
     assert!(
-        hint.contains("rules/tests/money_destitution.yaml (debt_advice: cv-city-advice → cv-warm-homes; welfare_benefits: cv-city-advice → cv-warm-homes; food_support: cv-three-spires-foodbank → cv-warm-homes; lead coordinator: cv-city-advice → none)"),
+        hint.contains("rules/tests/money_destitution.yaml (welfare_benefits: cv-welfare-rights → cv-warm-homes)"),
         "{hint}"
     );
     assert!(

@@ -170,9 +170,20 @@ const SCALE: &[Presentation] = &[
         happening_now: true,
         ..presentation(
             "harm_to_others",
-            1,
+            2,
             Urgency::Emergency,
             "A: violent aggression; possession of a weapon",
+        )
+    },
+    // Hostility without intent (severity 1) happening now is not "violence under way" (issue
+    // 18): the descriptor must match what was recorded, so it stays at its own row.
+    Presentation {
+        happening_now: true,
+        ..presentation(
+            "harm_to_others",
+            1,
+            Urgency::Moderate,
+            "D: hostility without intent to harm, even when happening now",
         )
     },
     Presentation {
@@ -357,6 +368,10 @@ fn ran(formulation: &Formulation) -> Vec<String> {
 
 /// A rule is named `<stem>` or `<stem>.<name>` after a script that ran in this evaluation.
 fn names_a_rule_that_ran(rule: &str, stems: &[String]) -> bool {
+    // The rule set's own policies (Think Family) speak as `ruleset.partner_choice.<name>`.
+    if let Some(policy) = rule.strip_prefix("ruleset.partner_choice.") {
+        return util::bundled().config.partner_choice.is_some() && !policy.is_empty();
+    }
     let (stem, name) = rule.split_once('.').unwrap_or((rule, "x"));
     let snake = |text: &str| {
         !text.is_empty()
@@ -431,6 +446,11 @@ proptest! {
     ) {
         let mut social_only = assessment.clone();
         social_only.medical.clear();
+        // A section 136 is an assessment under the Mental Health Act, the scale's B, whatever
+        // else is known (issue 18): a route, not a social load, so it is left out here.
+        if social_only.context.referral_source.as_deref() == Some("police_s136") {
+            social_only.context.referral_source = None;
+        }
         let formulation = formulate(&social_only);
         prop_assert!(
             formulation.urgency <= Urgency::High,

@@ -64,6 +64,86 @@ struct Partner {
     can_coordinate: bool,
     /// Who the partner serves.
     eligibility: Option<Eligibility>,
+    /// The highest triage code (A–F) the service can safely hold.
+    #[schemars(regex(pattern = r"^[A-F]$"))]
+    max_risk: Option<String>,
+    /// How soon, in hours, it responds face to face while open.
+    #[schemars(range(min = 1))]
+    responds_within_hours: Option<u32>,
+    /// Takes only referrals needed today.
+    #[serde(default)]
+    urgent_only: bool,
+    /// How a referral reaches it: `professional` (default), `self`, or `{ via: [partner-id] }`.
+    route: Option<Route>,
+}
+
+/// How a referral reaches a partner.
+#[derive(Debug, JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum Route {
+    /// `professional` or `self`.
+    Word(RouteWord),
+    /// Only through other partners.
+    Via(RouteVia),
+}
+
+/// A route in one word.
+#[derive(Debug, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum RouteWord {
+    /// Any professional refers.
+    Professional,
+    /// The person can contact the partner themselves.
+    #[serde(rename = "self")]
+    SelfReferral,
+}
+
+/// Referrals go only through these partners.
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct RouteVia {
+    /// Partner ids, in the order to try them.
+    via: Vec<String>,
+}
+
+/// The situation in which a partner serves one category.
+#[derive(Debug, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[allow(dead_code)]
+struct Situation {
+    /// Any of these kinds recorded.
+    #[serde(default)]
+    recorded: Vec<String>,
+    /// The severity a recorded kind must reach.
+    #[schemars(range(min = 1, max = 3))]
+    min_severity: Option<u8>,
+    /// The severity a recorded kind must not pass.
+    #[schemars(range(min = 1, max = 3))]
+    max_severity: Option<u8>,
+    /// Any of these medical kinds recorded as a first episode.
+    #[serde(default)]
+    first_episode: Vec<String>,
+    /// The person has dependants.
+    #[serde(default)]
+    with_dependants: bool,
+}
+
+/// A gender a single-gender service serves.
+#[derive(Debug, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+#[allow(dead_code)]
+enum GenderServed {
+    /// Women.
+    Woman,
+    /// Men.
+    Man,
+    /// Non-binary people.
+    NonBinary,
+    /// Another gender.
+    Other,
 }
 
 /// When a partner can be reached.
@@ -133,7 +213,13 @@ struct Eligibility {
     /// Living situations served (keys of `living_situations` in vocabulary.yaml); empty means all.
     #[serde(default)]
     lives: Vec<String>,
-    /// Who the partner serves, in words.
+    /// A single-gender service: the genders it serves; empty means all.
+    #[serde(default)]
+    gender: Vec<GenderServed>,
+    /// Per referral category, the situation in which the partner serves it.
+    #[serde(default)]
+    only_when: std::collections::BTreeMap<String, Situation>,
+    /// For people: how to refer, what to expect. Never a limit.
     note: Option<String>,
 }
 

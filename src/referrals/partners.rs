@@ -433,6 +433,19 @@ impl Hours {
         }
     }
 
+    /// Minutes open in a week, to prefer the more available of two otherwise equal partners.
+    pub fn minutes_a_week(&self) -> i64 {
+        match self {
+            Hours::Always => 7 * 24 * 60,
+            Hours::Windows(windows) => windows
+                .iter()
+                .map(|window| {
+                    (window.close - window.open).num_minutes() * window.days.len() as i64
+                })
+                .sum(),
+        }
+    }
+
     /// Whether the partner is open now or opens later on the same day.
     pub fn open_again_today(&self, at: NaiveDateTime) -> bool {
         match self {

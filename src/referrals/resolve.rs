@@ -366,7 +366,7 @@ pub fn resolve(
         considered.push(candidates);
     }
 
-    let chosen = cover(needs, &acceptable, partners, explain);
+    let chosen = cover(needs, &acceptable, partners, explain.then_some(situation.at));
     let mut referrals: Vec<(usize, usize, Referral)> = Vec::with_capacity(chosen.len());
     for (partner_index, need_indices) in &chosen {
         let partner = &partners[*partner_index];
@@ -677,8 +677,18 @@ fn explain_choice(
                 ),
                 _ => {
                     let main = |p: &Partner| p.categories.iter().position(|c| *c == need.category);
+                    let (ours, theirs) = (
+                        availability(partner, situation.at),
+                        availability(other_partner, situation.at),
+                    );
                     if main(partner) < main(other_partner) {
                         format!("{} is more of {}'s main work", need.category, partner.name)
+                    } else if ours.0 && !theirs.0 {
+                        "cannot act the same day".to_owned()
+                    } else if ours.1 && !theirs.1 {
+                        "closed at the time of the assessment".to_owned()
+                    } else if ours.2 > theirs.2 {
+                        format!("open fewer hours a week than {}", partner.name)
                     } else {
                         TIE_BROKEN_BY_ID.to_owned()
                     }
@@ -1030,7 +1040,7 @@ fn cover(
     needs: &[Need],
     acceptable: &[Option<Vec<usize>>],
     partners: &[Partner],
-    by_id: bool,
+    by_availability_then_id: Option<NaiveDateTime>,
 ) -> Vec<(usize, Vec<usize>)> {
     // Only partners acceptable for some need can be chosen: index them once, in directory
     // order, with the needs each could take (in need order, so most urgent first).
@@ -1076,12 +1086,11 @@ fn cover(
                         .then_with(|| {
                             primacy(index, could_take).cmp(&primacy(best_index, best_could_take))
                         })
-                        .then_with(|| {
-                            if by_id {
-                                partners[index].id.cmp(&partners[best_index].id)
-                            } else {
-                                index.cmp(&best_index)
-                            }
+                        .then_with(|| match by_availability_then_id {
+                            Some(at) => availability(&partners[best_index], at)
+                                .cmp(&availability(&partners[index], at))
+                                .then_with(|| partners[index].id.cmp(&partners[best_index].id)),
+                            None => index.cmp(&best_index),
                         })
                         .is_lt()
                 }
@@ -1103,6 +1112,17 @@ fn cover(
         }
         chosen.push((partner, covers));
     }
+}
+
+/// How available a partner is, higher is better: able to act the same day, open at the time of
+/// the assessment, then open more hours in the week. Decides between partners equal on
+/// everything else before the partner id does.
+fn availability(partner: &Partner, at: NaiveDateTime) -> (bool, bool, i64) {
+    (
+        partner.same_day,
+        partner.hours.is_open(at),
+        partner.hours.minutes_a_week(),
+    )
 }
 
 /// The urgencies of the needs in `list` still uncovered, in need order.
