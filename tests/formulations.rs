@@ -159,11 +159,12 @@ medical:
     let f = sicol::evaluate(rules, &amhp);
     assert_eq!(f.balance, Balance::SocialLed);
     assert_eq!(f.urgency, sicol::Urgency::VeryHigh);
-    assert_eq!(f.recommendation, "consider_mha_assessment");
+    // At a place of safety under s136 the assessment is under way: its outcome, not "consider".
+    assert_eq!(f.recommendation, "mha_assessment_outcome");
     let risk = f.risk.as_ref().expect("a risk line");
     assert_eq!(
         risk.descriptor,
-        "acute suicidal ideation with a clear plan or means"
+        "acute suicidal ideas, or a risk of harming someone else, with a clear plan or the means to hand"
     );
     let lead = f.lead_coordinator.as_ref().expect("a lead");
     assert_eq!(lead.partner, "nhs-crisis-home-treatment");
@@ -180,10 +181,13 @@ medical:
     }
     assert!(f.balance_reason.contains("this is the cause, not the risk"));
 
-    // The same social load without the mental-health risk stays at or below C, and the social
-    // partner leads.
+    // The same social load without the mental-health risk, and not under s136 (which is itself
+    // an urgent Mental Health Act assessment, B), stays at or below C, and the social partner
+    // leads.
     let mut social_only = amhp.clone();
     social_only.medical.clear();
+    social_only.context.referral_source = Some("gp".to_owned());
+    social_only.context.setting = Some("home".to_owned());
     let f = sicol::evaluate(rules, &social_only);
     assert!(f.urgency <= sicol::Urgency::High, "{}", f.urgency);
     assert!(f.risk.is_none());

@@ -18,8 +18,15 @@ fn bundled() -> RuleFiles {
 /// The bundled directory with `from` replaced by `to` once.
 fn broken(from: &str, to: &str) -> RuleFiles {
     let mut files = bundled();
-    let text = files.files.get("partners.yaml").cloned().expect("partners.yaml");
-    assert!(text.contains(from), "the bundled directory contains {from:?}");
+    let text = files
+        .files
+        .get("partners.yaml")
+        .cloned()
+        .expect("partners.yaml");
+    assert!(
+        text.contains(from),
+        "the bundled directory contains {from:?}"
+    );
     files
         .files
         .insert("partners.yaml".to_owned(), text.replacen(from, to, 1));
@@ -66,14 +73,14 @@ const CORPUS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "a situation for a category the partner does not serve",
-        "        housing_advice: { recorded: [domestic_abuse] }",
-        "        befriending: { recorded: [domestic_abuse] }",
+        "        housing_advice: { recorded: [domestic_abuse] }\n      note: \"Emergency refuge",
+        "        befriending: { recorded: [domestic_abuse] }\n      note: \"Emergency refuge",
         "`befriending` is not one of this partner's categories",
     ),
     (
         "an unknown kind in a situation",
-        "        housing_advice: { recorded: [domestic_abuse] }",
-        "        housing_advice: { recorded: [domestic_abuze] }",
+        "        housing_advice: { recorded: [domestic_abuse] }\n      note: \"Emergency refuge",
+        "        housing_advice: { recorded: [domestic_abuze] }\n      note: \"Emergency refuge",
         "unknown kind `domestic_abuze`",
     ),
     (
@@ -158,7 +165,10 @@ fn a_floor_whose_level_and_descriptor_disagree_is_refused_by_rules_check() {
         "risk_floor(\"low\", \"rapidly_rising_symptoms\", `${stage}, and getting worse`);",
         1,
     );
-    assert_ne!(lowered, script, "the fixture changes the rising self-harm floor");
+    assert_ne!(
+        lowered, script,
+        "the fixture changes the rising self-harm floor"
+    );
     files.files.insert("medical_risk.rhai".to_owned(), lowered);
     let report = lint::check(&files);
     assert!(report.has_errors(), "{report}");
@@ -201,7 +211,17 @@ stressors:
         .iter()
         .find(|referral| referral.categories.iter().any(|c| c == "housing_advice"))
         .expect("housing is referred");
-    assert_eq!(housing.partner, "cv-housing-out-of-hours");
+    // The youth foyer is the most specific service he is eligible for; it is closed until
+    // Monday, so the gap is named and the out-of-hours line is shown as the alternative.
+    assert_eq!(housing.partner, "cv-youth-foyer");
+    assert!(formulation
+        .gaps
+        .iter()
+        .any(|gap| gap.category == "housing_advice" && gap.message.contains("interim support")));
+    assert!(housing
+        .not_chosen
+        .iter()
+        .any(|other| other.partner == "cv-housing-out-of-hours"));
     assert!(housing
         .not_chosen
         .iter()
@@ -286,7 +306,12 @@ medical:
     let family = formulation
         .referrals
         .iter()
-        .find(|referral| referral.categories.iter().any(|c| c == "children_and_families"))
+        .find(|referral| {
+            referral
+                .categories
+                .iter()
+                .any(|c| c == "children_and_families")
+        })
         .expect("children and families referred");
     assert_eq!(family.partner, "cv-family-hub");
     assert!(family
@@ -316,7 +341,10 @@ stressors:
         .iter()
         .find(|referral| referral.partner == "cv-safer-homes-refuge")
         .expect("refuge");
-    assert!(refuge.route.as_deref().is_some_and(|route| route.contains("goes through")));
+    assert!(refuge
+        .route
+        .as_deref()
+        .is_some_and(|route| route.contains("goes through")));
 }
 
 #[test]

@@ -426,19 +426,24 @@ fn impact_counts_match_a_direct_comparison_of_the_two_rule_sets() {
     for (minute, path) in cases.iter().enumerate() {
         save_case(&mut store, old, &util::stem(path), minute as u32);
     }
-    // Narrow when a social crisis adds to a risk (the eviction case goes down from B) and treat
-    // mild depression as D rather than E (two cases go up): some cases move each way.
+    // Narrow when a social crisis adds to a risk (the recent bereavement case goes down from B;
+    // the eviction case stays B as a section 136) and treat mild depression as D rather than E
+    // (two cases go up): some cases move each way.
     let new_dir = edited_rules(temp.path(), |text| {
         text.replace(
             "acute_social_crisis_days: 7 ",
             "acute_social_crisis_days: 0 ",
         )
+        .replace(
+            "recent_social_loss_days: 90 ",
+            "recent_social_loss_days: 0 ",
+        )
     });
     let script = new_dir.join("medical_illness.rhai");
     let text = fs::read_to_string(&script).expect("medical_illness.rhai");
     let edited = text.replace(
-        "risk_floor(\"low\", \"stable, low risk of harm, needs a specialist assessment or review that is not urgent\",\n            `depression: ${stage}`);",
-        "risk_floor(\"moderate\", \"significant distress\", `depression: ${stage}`);",
+        "risk(\"stable_needs_review\",\n            `depression: ${stage}`);",
+        "risk(\"distress_with_serious_illness\", `depression: ${stage}`);",
     );
     assert_ne!(edited, text, "the edit must change medical_illness.rhai");
     fs::write(&script, edited).expect("written");

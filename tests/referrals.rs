@@ -58,10 +58,11 @@ fn every_example_case_has_a_plan_with_one_lead_and_no_duplicate_partner() {
 
         // Every need is covered by exactly one referral, or is an unmet gap; nothing is dropped.
         for need in &f.needs {
+            // A referral that is only the route to another partner meets no need of its own.
             let referred = f
                 .referrals
                 .iter()
-                .filter(|r| r.categories.contains(&need.category))
+                .filter(|r| r.routes_to.is_none() && r.categories.contains(&need.category))
                 .count();
             let unmet = f
                 .gaps
@@ -151,7 +152,7 @@ fn choices_shape_what_happens_next_but_never_the_formulation() {
         .expect("choices fixture");
     let choices = parse_choices(&text, "choices.yaml", &formulation).expect("valid choices");
     assert_eq!(
-        choices.get("cv-mens-shed").map(|c| c.decision),
+        choices.get("cv-faith-network").map(|c| c.decision),
         Some(Decision::Declined)
     );
     let with = Report {
@@ -167,14 +168,14 @@ fn choices_shape_what_happens_next_but_never_the_formulation() {
         "NHS Crisis Resolution and Home Treatment Team will look after your care for now and be your main contact. The other services below will work alongside them on everything else"
     ), "{joined}");
     assert!(joined.contains(
-        "Coventry Housing Aid Centre will contact you today about housing advice. You can also call them on 01632 960101."
+        "City Council Housing Options and Homelessness Team will contact you today about housing advice. You can also call them on 01632 960102."
     ), "{joined}");
     assert!(
-        joined.contains("You want to think about help from City Advice Bureau with"),
+        joined.contains("You want to think about help from Money Matters Debt Line with"),
         "{joined}"
     );
     assert!(joined.contains("Your main contact at NHS Crisis Resolution and Home Treatment Team will ask you again."), "{joined}");
-    assert!(joined.contains("You said no to help from Canal Basin Men's Shed with befriending and faith and community. You can change your mind at any time: tell your main contact at NHS Crisis Resolution and Home Treatment Team."), "{joined}");
+    assert!(joined.contains("You said no to help from Coventry Faiths Together Network with befriending and faith and community. You can change your mind at any time: tell your main contact at NHS Crisis Resolution and Home Treatment Team."), "{joined}");
     // High urgency: the safety line comes first.
     assert!(steps[0].contains("call 999"));
     // Short sentences: no step runs on.
@@ -207,28 +208,28 @@ fn choices_shape_what_happens_next_but_never_the_formulation() {
 #[test]
 fn an_unknown_referral_in_a_choices_file_is_an_error_with_its_line() {
     let (_, formulation) = case("social_led_eviction.yaml");
-    let text = "- referral: cv-housing-aid\n  decision: accepted\n- referral: cv-housing-aidd\n  decision: declined\n- referral: cv-housing-aid\n  decision: deferred\n";
+    let text = "- referral: cv-housing-options\n  decision: accepted\n- referral: cv-housing-optionz\n  decision: declined\n- referral: cv-housing-options\n  decision: deferred\n";
     let problems = parse_choices(text, "choices.yaml", &formulation)
         .expect_err("unknown id")
         .to_string();
     assert!(
         problems.contains(
-            "choices.yaml:3:13: [1].referral: `cv-housing-aidd` is not a referral in this plan"
+            "choices.yaml:3:13: [1].referral: `cv-housing-optionz` is not a referral in this plan"
         ),
         "{problems}"
     );
     assert!(
-        problems.contains("did you mean `cv-housing-aid`?"),
+        problems.contains("did you mean `cv-housing-options`?"),
         "{problems}"
     );
     assert!(
         problems.contains(
-            "choices.yaml:5:13: [2].referral: `cv-housing-aid` already has a choice at [0]"
+            "choices.yaml:5:13: [2].referral: `cv-housing-options` already has a choice at [0]"
         ),
         "{problems}"
     );
 
-    let bad_decision = "- referral: cv-housing-aid\n  decision: maybe\n";
+    let bad_decision = "- referral: cv-housing-options\n  decision: maybe\n";
     let problem = parse_choices(bad_decision, "choices.yaml", &formulation)
         .expect_err("bad decision")
         .to_string();
@@ -280,12 +281,16 @@ fn a_service_lead_adds_a_partner_by_editing_yaml_only() {
         .files
         .get_mut(sicol::PARTNERS_FILE)
         .expect("bundled partners.yaml");
-    // A one-stop eviction service, listed first, open every day and able to act today.
+    // A one-stop service for adults facing a possession order, open every day and able to act
+    // today: more specific to this case than the general services, wherever it is listed.
     *partners = partners.replacen(
         "partners:\n",
         "partners:\n  - id: cv-eviction-one-stop\n    name: Eviction One-Stop Shop\n    \
          categories: [housing_advice, legal_advice, debt_advice]\n    contact: \"01632 960999\"\n    \
-         hours: always\n    same_day: true\n    can_coordinate: true\n",
+         hours: always\n    same_day: true\n    can_coordinate: true\n    eligibility:\n      \
+         min_age: 18\n      max_age: 120\n      only_when:\n        \
+         housing_advice: { recorded: [eviction], min_severity: 3 }\n        \
+         legal_advice: { recorded: [eviction] }\n        debt_advice: { recorded: [eviction] }\n",
         1,
     );
     let rules = RuleSet::from_files(&files).expect("edited partners.yaml is valid");

@@ -439,9 +439,7 @@ impl Hours {
             Hours::Always => 7 * 24 * 60,
             Hours::Windows(windows) => windows
                 .iter()
-                .map(|window| {
-                    (window.close - window.open).num_minutes() * window.days.len() as i64
-                })
+                .map(|window| (window.close - window.open).num_minutes() * window.days.len() as i64)
                 .sum(),
         }
     }

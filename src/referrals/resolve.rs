@@ -153,6 +153,10 @@ pub struct Referral {
     /// too"); absent for a professional referral, and in rule sets before 2026.12.1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub route: Option<String>,
+    /// Set when this referral is the route to another partner (a refuge reached through the
+    /// helpline): that partner's id. Such a referral meets no need of its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub routes_to: Option<String>,
     /// Set when the person's eligibility must be confirmed before the referral is made (a
     /// single-gender service, the person's gender not recorded): what to confirm.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -289,8 +293,12 @@ enum Fit {
 }
 
 /// How a candidate ranks for one need; lower is better. In older rule sets only `fit` counts.
+/// For a need wanted straight away, `now` puts a partner that can act now before a more
+/// specific one that cannot: "immediate" means now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Rank {
+    /// For an immediate need, the fit for the time ([`Fit::Best`] for any other need).
+    now: Fit,
     /// Eligibility still to be confirmed ranks after every confirmed partner.
     confirm: bool,
     /// A partner whose `max_risk` is below the case's risk ranks after those that can hold it:
@@ -366,7 +374,12 @@ pub fn resolve(
         considered.push(candidates);
     }
 
-    let chosen = cover(needs, &acceptable, partners, explain.then_some(situation.at));
+    let chosen = cover(
+        needs,
+        &acceptable,
+        partners,
+        explain.then_some(situation.at),
+    );
     let mut referrals: Vec<(usize, usize, Referral)> = Vec::with_capacity(chosen.len());
     for (partner_index, need_indices) in &chosen {
         let partner = &partners[*partner_index];
@@ -420,6 +433,7 @@ pub fn resolve(
                 open_at_assessment: partner.hours.is_open(situation.at),
                 note: partner.eligibility.note.clone(),
                 route: None,
+                routes_to: None,
                 confirm,
                 why,
                 not_chosen,
@@ -479,7 +493,7 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
         matched: Vec::new(),
         confirm: None,
     };
-    if situation.declined.iter().any(|id| *id == partner.id) {
+    if situation.declined.contains(&partner.id) {
         return not("declined by the person".to_owned());
     }
     let fit = fit(partner, need.urgency, situation.at);
@@ -490,6 +504,7 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
             None => Considered {
                 partner: index,
                 outcome: Ok(Rank {
+                    now: Fit::Best,
                     confirm: false,
                     below_risk: false,
                     specificity: std::cmp::Reverse(0),
@@ -525,6 +540,11 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
     Considered {
         partner: index,
         outcome: Ok(Rank {
+            now: if need.urgency == ReferralUrgency::Immediate {
+                fit
+            } else {
+                Fit::Best
+            },
             confirm: confirm.is_some(),
             below_risk,
             specificity: std::cmp::Reverse(specificity),
@@ -645,6 +665,12 @@ fn explain_choice(
             let other_partner = &partners[other.partner];
             let reason = match (&other.outcome, &own.outcome) {
                 (Err(why), _) => why.clone(),
+                (Ok(theirs), Ok(ours)) if theirs.now > ours.now => {
+                    format!(
+                        "needed straight away: {}",
+                        time_reason(other_partner, need.urgency, situation.at)
+                    )
+                }
                 (Ok(theirs), Ok(ours)) if theirs.confirm && !ours.confirm => format!(
                     "eligibility not certain ({})",
                     other.confirm.as_deref().unwrap_or("to be confirmed")
@@ -854,6 +880,7 @@ fn route_referral(
         open_at_assessment: through.hours.is_open(situation.at),
         note: through.eligibility.note.clone(),
         route: None,
+        routes_to: Some(routed.id.clone()),
         confirm: None,
         why: vec![format!("the route to {}", routed.name)],
         not_chosen: Vec::new(),

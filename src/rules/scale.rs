@@ -115,7 +115,7 @@ impl TriageScale {
                 descriptors: row.descriptors,
             });
         }
-        rows.sort_by(|a, b| b.level.cmp(&a.level));
+        rows.sort_by_key(|row| std::cmp::Reverse(row.level));
         problems.finish(Self {
             source: raw.source,
             rows,
