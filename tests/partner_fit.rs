@@ -54,6 +54,7 @@ fn referral_to(id: &str, categories: &[&str], confirm: Option<&str>) -> Referral
         note: None,
         route: None,
         confirm: confirm.map(str::to_owned),
+        routes_to: None,
         why: Vec::new(),
         not_chosen: Vec::new(),
     }
