@@ -123,3 +123,38 @@ pub fn read_schemas(dir: &Path) -> Result<Option<BTreeMap<String, String>>> {
     }
     Ok(Some(schemas))
 }
+
+/// Reads and checks the vocabulary of a rules folder alone, for the commands that need its
+/// names but not a rule set that compiles (importing a directory into a folder whose
+/// `partners.yaml` is being replaced).
+pub fn read_vocabulary(rules_dir: &Path) -> Result<crate::model::Vocabulary> {
+    let path = rules_dir.join(crate::rules::VOCABULARY_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|source| Error::io(&path, source))?;
+    Ok(crate::model::Vocabulary::parse(
+        &text,
+        &path.display().to_string(),
+    )?)
+}
+
+/// Writes `text` to `path` whole or not at all, readable by its owner only (0600): a temporary
+/// file in the same folder, synced, then renamed over `path`, so that a reader never sees half a
+/// file and a failed write leaves the old one in place.
+pub fn write_private(path: &Path, text: &str) -> Result<()> {
+    use std::io::Write as _;
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
+    // tempfile creates the file with mode 0600.
+    let mut file = tempfile::Builder::new()
+        .prefix(".sicol-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|source| Error::io(dir, source))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.as_file().sync_all())
+        .map_err(|source| Error::io(path, source))?;
+    file.persist(path)
+        .map_err(|error| Error::io(path, error.error))?;
+    Ok(())
+}

@@ -3,8 +3,9 @@
 //! over each compiled script that evaluation would only find when a case happens to reach the
 //! line: calls to functions that do not exist, kinds, categories, urgencies, domains, 5Ps and
 //! weight names in literal arguments that are not in the vocabulary or `ruleset.yaml`, partners
-//! serving unknown categories, unreachable recommendations, scripts nobody lists, and kinds and
-//! weights nothing reads.
+//! serving unknown categories, a taxonomy mapping (`oruk-taxonomy.yaml`) naming unknown
+//! categories, unreachable recommendations, scripts nobody lists, and kinds and weights nothing
+//! reads.
 //!
 //! The checks read the compiled AST (through rhai's `internals` feature), so they see exactly
 //! what the engine will run, with the engine's own line and column numbers.
@@ -19,7 +20,7 @@ use super::findings::{CheckReport, Finding, Severity};
 use crate::error::{nearest, suggestion, yaml_problem, Problem};
 use crate::model::vocabulary::is_snake_case;
 use crate::model::{Domain, FiveP, ReferralUrgency, Urgency, Vocabulary};
-use crate::referrals::Directory;
+use crate::referrals::{oruk, Directory};
 use crate::rules::config::{RuleSetConfig, ScriptEntry};
 use crate::rules::runtime::{host_function, HostFunction, ParamKind, HOST_API};
 use crate::rules::scale::TriageScale;
@@ -83,6 +84,7 @@ pub fn check_with(files: &RuleFiles, context: CheckContext<'_>) -> CheckReport {
         lint.recommendation_ladder(config);
     }
     let served = lint.partners(vocabulary.as_ref());
+    lint.taxonomy_mapping(vocabulary.as_ref());
     let scale = lint.scale();
     lint.scripts(
         vocabulary.as_ref(),
@@ -287,6 +289,23 @@ impl Lint<'_> {
                     )
                     .with_hint("list the balances it is for, such as [social_led, mixed], or remove `balance:`"),
                 );
+            }
+        }
+    }
+
+    /// Checks the taxonomy mapping `sicol partners import` and `export` read, when the folder
+    /// keeps one, with their own loader: a category renamed in the vocabulary shows here, not
+    /// at the next import.
+    fn taxonomy_mapping(&mut self, vocabulary: Option<&Vocabulary>) {
+        let files = self.files;
+        let (Some(text), Some(vocabulary)) = (files.files.get(oruk::MAPPING_FILE), vocabulary)
+        else {
+            return;
+        };
+        let file = files.display(oruk::MAPPING_FILE);
+        if let Err(problems) = oruk::TaxonomyMapping::parse(text, &file, vocabulary) {
+            for problem in problems.0 {
+                self.error(problem);
             }
         }
     }

@@ -8,6 +8,7 @@ mod demo_store;
 mod evaluate;
 mod export;
 mod outcome;
+mod partners;
 mod referral_status;
 mod replay;
 mod report;
@@ -165,6 +166,10 @@ pub enum Command {
         SICOL_ASSESSOR=AMHP-17 SICOL_DRAFTS=/secure/drafts sicol assess\n\n\
         Keys are shown at the bottom of every screen; press ? for all of them.")]
     Assess(assess::AssessArgs),
+
+    /// The partner directory in and out of Open Referral UK (the standard councils publish)
+    #[command(subcommand)]
+    Partners(partners::PartnersCommand),
 }
 
 impl Cli {
@@ -211,6 +216,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Referral(args) => export::run_referral(&cli, args),
         Command::DemoStore(args) => demo_store::run(&cli, args),
         Command::Assess(args) => assess::run(&cli, args),
+        Command::Partners(command) => partners::run(&cli, command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

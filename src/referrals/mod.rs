@@ -2,13 +2,14 @@
 //! say in. [`partners`] is the partner directory (`rules/partners.yaml`); [`resolve`] picks one
 //! partner per need, deduplicates, names a lead coordinator and shows gaps; [`choices`] reads the
 //! person's decisions about the plan; [`next_steps`] turns plan and decisions into a plain-language
-//! to-do list for the person.
+//! to-do list for the person; [`oruk`] reads and writes the directory as Open Referral UK services.
 //!
 //! Everything here is pure. Rules never name partners, only categories, so a service lead changes
 //! who is offered by editing `partners.yaml` alone.
 
 pub mod choices;
 pub mod next_steps;
+pub mod oruk;
 pub mod partners;
 pub mod resolve;
 

@@ -338,10 +338,14 @@ pub fn resolve(
     let mut acceptable: Vec<Option<Vec<usize>>> = Vec::with_capacity(needs.len());
     for need in needs {
         let serving = directory.serving(&need.category);
-        let candidates: Vec<Considered> = serving
+        let mut candidates: Vec<Considered> = serving
             .iter()
             .map(|&index| consider(index, &partners[index], need, situation))
             .collect();
+        if explain {
+            // Why-nots and gap messages list partners by id, so that file order shows nowhere.
+            candidates.sort_by(|a, b| partners[a.partner].id.cmp(&partners[b.partner].id));
+        }
         let best = candidates
             .iter()
             .filter_map(|candidate| candidate.outcome.as_ref().ok())

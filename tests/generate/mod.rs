@@ -9,7 +9,7 @@ use proptest::prelude::*;
 use proptest::sample::{select, subsequence};
 
 use sicol::model::{
-    Capacity, CapacityStatus, Context, Factor, Person, Section, SelfCare, Strength, Trend,
+    Capacity, CapacityStatus, Context, Factor, Gender, Person, Section, SelfCare, Strength, Trend,
 };
 use sicol::{Assessment, Vocabulary};
 
@@ -124,6 +124,7 @@ pub fn assessment(vocabulary: &Vocabulary) -> impl Strategy<Value = Assessment> 
         maybe_key(lives),
         proptest::option::of(0u32..=4),
         proptest::option::of(select(SelfCare::ALL.to_vec())),
+        proptest::option::of(select(Gender::ALL.to_vec())),
     );
     let capacity = proptest::option::of(select(CapacityStatus::ALL.to_vec()));
     (
@@ -144,7 +145,7 @@ pub fn assessment(vocabulary: &Vocabulary) -> impl Strategy<Value = Assessment> 
         })
         .prop_map(
             |(
-                (at, (age, lives, dependants, self_care), source, setting, capacity),
+                (at, (age, lives, dependants, self_care, gender), source, setting, capacity),
                 stressors,
                 medical,
                 strengths,
@@ -157,7 +158,7 @@ pub fn assessment(vocabulary: &Vocabulary) -> impl Strategy<Value = Assessment> 
                     lives,
                     dependants,
                     self_care,
-                    gender: None,
+                    gender,
                 },
                 context: Context {
                     referral_source: source,
