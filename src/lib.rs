@@ -12,6 +12,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod formulation;
+pub mod input;
 pub mod model;
 pub mod records;
 pub mod referrals;

@@ -982,3 +982,32 @@ fn a_saved_case_opened_again_shows_where_each_referral_stands() {
         "{screen}"
     );
 }
+
+#[test]
+fn whether_the_wishes_go_to_a_partner_is_asked_on_its_own() {
+    let mut app = eviction_case();
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.step, Step::Referrals);
+    let first = app.offers[0].key.clone();
+    // Nothing decided yet: there is no choice to carry it.
+    key(&mut app, KeyCode::Char('s'));
+    assert!(app.choices.get(&first).is_none());
+    key(&mut app, KeyCode::Char('a'));
+    key(&mut app, KeyCode::Up);
+    let shared = |app: &App| app.choices.get(&first).map(|c| c.share_wishes);
+    assert_eq!(
+        shared(&app),
+        Some(false),
+        "accepting does not share the wishes"
+    );
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(shared(&app), Some(true));
+    // Changing the decision keeps what the person said about their wishes.
+    key(&mut app, KeyCode::Char('f'));
+    key(&mut app, KeyCode::Up);
+    assert_eq!(shared(&app), Some(true));
+    key(&mut app, KeyCode::Char('s'));
+    assert_eq!(shared(&app), Some(false));
+}

@@ -5,7 +5,6 @@
 //! Like `crate::files`, this is an edge of the library that touches the file system; the work on
 //! each case is the pure `crate::evaluate`.
 
-use std::io::Write as _;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -121,7 +120,7 @@ pub fn evaluate_files(
     out_dir: &Path,
     options: BatchOptions,
 ) -> Result<BatchReport> {
-    std::fs::create_dir_all(out_dir).map_err(|source| Error::io(out_dir, source))?;
+    files::write::private_dir(out_dir)?;
     let outputs = plan_outputs(inputs, out_dir, options.format)?;
     let next = AtomicUsize::new(0);
     let workers = options.threads.get().min(inputs.len()).max(1);
@@ -178,8 +177,14 @@ fn plan_outputs(
     let mut seen = std::collections::HashMap::new();
     let mut plan = Vec::with_capacity(inputs.len());
     for input in inputs {
+        // The name comes from sanitised parts, so a case called `..yaml` or `a\nb.yaml` still
+        // writes inside `out_dir`.
         let stem = input.file_stem().unwrap_or(input.as_os_str());
-        let output = out_dir.join(stem).with_extension(extension(format));
+        let output = out_dir.join(format!(
+            "{}.{}",
+            files::write::safe_stem(&stem.to_string_lossy()),
+            extension(format)
+        ));
         let input_dir = input
             .parent()
             .filter(|parent| !parent.as_os_str().is_empty())
@@ -238,22 +243,9 @@ fn formulate_one(
     })
 }
 
-/// Writes through a temporary file in the same folder and renames it into place, so that a
-/// reader never sees half an output and an interrupted batch leaves the old output whole.
+/// Writes the whole output or nothing, 0600, never through a symlink
+/// ([`files::write::write_private`]), so a reader never sees half an output and an interrupted
+/// batch leaves the old output whole.
 fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let written = std::fs::File::create(&temporary).and_then(|mut file| file.write_all(bytes));
-    if let Err(source) = written.and_then(|()| std::fs::rename(&temporary, path)) {
-        let _ = std::fs::remove_file(&temporary);
-        return Err(Error::io(path, source));
-    }
-    Ok(())
+    files::write::write_private_path(path, bytes).map(|_| ())
 }

@@ -34,7 +34,7 @@ pub fn run(ruleset: &RuleSet, args: &EvaluateArgs, out: &Path) -> Result<u8> {
                 }
             }
             Ok(_) => {}
-            Err(error) => eprintln!("error: {error}"),
+            Err(error) => eprintln!("error: {}", sicol::input::terminal_safe(&error.to_string())),
         }
     }
     let failed = report.failures().count();

@@ -25,7 +25,8 @@ pub struct EvaluateArgs {
     pub format: OutputFormat,
 
     /// The person's choices about the referrals: a YAML list of
-    /// { referral: PARTNER-ID or CATEGORY, decision: accepted|declined|deferred, reason: "..." }
+    /// { referral: PARTNER-ID or CATEGORY, decision: accepted|declined|deferred, reason: "...",
+    /// share_wishes: true } (share_wishes: the person agrees their wishes go to that partner)
     #[arg(long, value_name = "FILE.yaml")]
     pub choices: Option<PathBuf>,
 
@@ -108,6 +109,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
             _ => "\n",
         };
         // A closed pipe (sicol evaluate … | head) is not an error worth reporting.
+        let text = sicol::input::terminal_safe(&text);
         if write!(stdout, "{separator}{text}").is_err() {
             break;
         }

@@ -2,7 +2,6 @@
 //! the packet one partner receives about its referral. The file-system edge of
 //! [`sicol::export`]: reads records and the referral statuses recorded against them.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
@@ -13,7 +12,7 @@ use sicol::records::{Record, RecordId, ReferralStatus, Store};
 use sicol::report::{html, markdown};
 use sicol::{files, Error, Problem, Result};
 
-use super::{Cli, EXIT_OK};
+use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Formats of `sicol export`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -25,8 +24,9 @@ pub enum ExportFormat {
 /// Arguments of `sicol export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Assessment records: files (formulations/00000003.json) or ids (00000003, in --store)
-    #[arg(value_name = "RECORD", required = true)]
+    /// Assessment records: files (formulations/00000003.json), ids (00000003, in --store) or
+    /// store folders (every record in it)
+    #[arg(value_name = "RECORD|DIR", required = true)]
     pub records: Vec<String>,
 
     /// The output format
@@ -40,6 +40,10 @@ pub struct ExportArgs {
     /// The store folder, when a RECORD is an id
     #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
     pub store: PathBuf,
+
+    /// Going on with a broken chain
+    #[command(flatten)]
+    pub forensic: super::verify::ForensicArgs,
 }
 
 /// Formats of `sicol referral`.
@@ -73,34 +77,86 @@ pub struct ReferralArgs {
     pub store: PathBuf,
 }
 
-/// Writes one bundle per record, to stdout (one after another) or to `--out`.
+/// Writes one bundle per assessment record, to stdout (one after another) or to `--out`. A store
+/// folder names every record in it. The chain of every store read is checked first. Follow-ups
+/// and referral statuses are not assessments: a status is carried as its referral's Task status
+/// in the bundle of the record it follows, a follow-up is skipped; each is said on stderr and the
+/// export goes on. A record that cannot be exported is reported and the rest still are (exit 1).
 pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
     let rules = files::load_rules(&cli.rules_dir())?;
     if let Some(out) = &args.out {
-        fs::create_dir_all(out).map_err(|source| Error::io(out, source))?;
+        files::write::private_dir(out)?;
     }
+    let mut targets: Vec<(PathBuf, RecordId)> = Vec::new();
     for name in &args.records {
-        let (record, statuses) = load(name, &args.store)?;
-        let case = Case::new(&record, &statuses).map_err(|error| problem(name, error))?;
+        let path = Path::new(name);
+        if path.is_dir() {
+            let store = Store::open(path)?;
+            targets.extend(store.ids()?.into_iter().map(|id| (path.to_path_buf(), id)));
+        } else {
+            targets.push(super::outcome::locate(name, &args.store)?);
+        }
+    }
+    let mut checked: Vec<PathBuf> = Vec::new();
+    let mut failed = 0;
+    for (dir, id) in targets {
+        if !checked.contains(&dir) {
+            let mut store = Store::open(&dir)?;
+            if let Err(code) = super::verify::chain_first(&mut store, args.forensic)? {
+                return Ok(code);
+            }
+            checked.push(dir.clone());
+        }
+        let name = dir.join(id.file_name()).display().to_string();
+        let (record, statuses) = load(&dir, id)?;
+        if let Some(follow_up) = &record.follow_up {
+            eprintln!(
+                "note: {name} is a follow-up of record {}, not an assessment; FHIR R4 has no plain place for it in a referral bundle, so it is skipped",
+                follow_up.follows
+            );
+            continue;
+        }
+        if let Some(status) = &record.referral_status {
+            eprintln!(
+                "note: {name} is a referral status of record {}; it is carried as the Task status of that referral in record {}'s bundle",
+                status.follows, status.follows
+            );
+            continue;
+        }
+        let case = match Case::new(&record, &statuses) {
+            Ok(case) => case,
+            Err(error) => {
+                eprintln!(
+                    "error: {}",
+                    sicol::input::terminal_safe(&problem(&name, error).to_string())
+                );
+                failed += 1;
+                continue;
+            }
+        };
         let text = match args.format {
             ExportFormat::Fhir => fhir::to_text(&fhir::bundle(&case, &rules.vocabulary)),
         };
         match &args.out {
             Some(out) => {
-                let path = out.join(format!("{}.fhir.json", record.id));
-                fs::write(&path, text).map_err(|source| Error::io(&path, source))?;
+                let file = format!(
+                    "{}.fhir.json",
+                    files::write::safe_stem(&record.id.to_string())
+                );
+                let path = files::write::write_private(out, &file, text.as_bytes())?;
                 eprintln!("wrote {}", path.display());
             }
-            None => print!("{text}"),
+            None => super::print_safe(&text),
         }
     }
-    Ok(EXIT_OK)
+    Ok(if failed > 0 { EXIT_FAILED } else { EXIT_OK })
 }
 
 /// Prints one partner's packet.
 pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
     let rules = files::load_rules(&cli.rules_dir())?;
-    let (record, statuses) = load(&args.record, &args.store)?;
+    let (dir, id) = super::outcome::locate(&args.record, &args.store)?;
+    let (record, statuses) = load(&dir, id)?;
     let case = Case::new(&record, &statuses).map_err(|error| problem(&args.record, error))?;
     let partner = args.partner.trim();
     let packet = Packet::new(&case, partner, &rules.vocabulary)
@@ -119,16 +175,15 @@ pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
             &rules.vocabulary,
         )),
     };
-    print!("{text}");
+    super::print_safe(&text);
     Ok(EXIT_OK)
 }
 
 /// Reads a record and the referral statuses that stand for its referrals: those recorded
 /// against it and, for a revision, against the records it revises (the report carries them
 /// forward the same way), as if recorded against this record.
-fn load(name: &str, store: &Path) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
-    let (dir, id) = super::outcome::locate(name, store)?;
-    let store = Store::open(&dir)?;
+fn load(dir: &Path, id: RecordId) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
+    let store = Store::open(dir)?;
     let record = store.read(id)?;
     let mut revised = vec![id];
     let mut earlier = record.supersedes;

@@ -51,6 +51,10 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub rules: Option<PathBuf>,
 
+    /// Limits on the files sicol reads (see the README's security section)
+    #[command(flatten)]
+    pub limits: LimitArgs,
+
     /// What to do
     #[command(subcommand)]
     pub command: Command,
@@ -172,6 +176,44 @@ pub enum Command {
     Partners(partners::PartnersCommand),
 }
 
+/// The limits on what sicol reads, each overridable for an unusual service; defaults in
+/// `sicol::input::Limits::default`.
+#[derive(Debug, clap::Args)]
+pub struct LimitArgs {
+    /// Largest case, choices file or draft read, in bytes [default: 1048576]
+    #[arg(long, global = true, value_name = "BYTES", env = "SICOL_MAX_CASE_BYTES", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_case_bytes: Option<u64>,
+    /// Largest file read from a rules folder, in bytes [default: 4194304]
+    #[arg(long, global = true, value_name = "BYTES", env = "SICOL_MAX_RULE_FILE_BYTES", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_rule_file_bytes: Option<u64>,
+    /// Largest record read from a store, in bytes [default: 4194304]
+    #[arg(long, global = true, value_name = "BYTES", env = "SICOL_MAX_RECORD_BYTES", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_record_bytes: Option<u64>,
+    /// Deepest nesting of maps and lists in a file read [default: 64]
+    #[arg(long, global = true, value_name = "LEVELS", env = "SICOL_MAX_DEPTH", hide_env_values = true, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_depth: Option<u64>,
+}
+
+impl LimitArgs {
+    /// The limits these options give, the defaults elsewhere.
+    pub fn limits(&self) -> sicol::input::Limits {
+        let mut limits = sicol::input::Limits::default();
+        if let Some(bytes) = self.max_case_bytes {
+            limits.case_bytes = bytes;
+        }
+        if let Some(bytes) = self.max_rule_file_bytes {
+            limits.rule_file_bytes = bytes;
+        }
+        if let Some(bytes) = self.max_record_bytes {
+            limits.record_bytes = bytes;
+        }
+        if let Some(depth) = self.max_depth {
+            limits.max_depth = usize::try_from(depth).unwrap_or(usize::MAX);
+        }
+        limits
+    }
+}
+
 impl Cli {
     /// The rules folder to use: `--rules`, else `./rules`, else the one bundled with the source.
     pub fn rules_dir(&self) -> PathBuf {
@@ -201,8 +243,19 @@ fn default_rules_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")
 }
 
+/// Prints text to stdout with every control character but newline and tab escaped
+/// (`sicol::input::terminal_safe`): output quotes what people wrote, and an escape sequence in a
+/// note must not clear or recolour the terminal. A closed pipe (`… | head`) is not an error.
+pub fn print_safe(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout()
+        .lock()
+        .write_all(sicol::input::terminal_safe(text).as_bytes());
+}
+
 /// Runs the parsed command and returns the process exit code.
 pub fn run(cli: Cli) -> ExitCode {
+    sicol::input::set_limits(cli.limits.limits());
     let result = match &cli.command {
         Command::Evaluate(args) => evaluate::run(&cli, args),
         Command::Replay(args) => replay::run(&cli, args),
@@ -221,7 +274,9 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(error) => {
-            eprintln!("error: {error}");
+            // Messages quote what the user wrote; a control character in it must not reach the
+            // terminal raw.
+            eprintln!("error: {}", sicol::input::terminal_safe(&error.to_string()));
             ExitCode::from(EXIT_BAD_INPUT)
         }
     }

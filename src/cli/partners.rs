@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use sicol::input::InputKind;
 use sicol::referrals::oruk::{self, Note, NoteKind, TaxonomyMapping};
 use sicol::{files, Error, Result};
 
@@ -129,8 +130,26 @@ fn export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
     Ok(EXIT_OK)
 }
 
+/// A directory export or a mapping, through the bounded reader with a rule file's limits; an
+/// export is JSON and also checked for depth before serde_json reads it.
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::io(path, source))
+    let text = files::read_text(path, InputKind::RuleFile)?;
+    if path.extension().is_some_and(|ext| ext == "json") {
+        sicol::input::check_json(
+            text.as_bytes(),
+            &path.display().to_string(),
+            InputKind::RuleFile,
+            &sicol::input::limits(),
+        )?;
+    } else {
+        sicol::input::check_yaml(
+            &text,
+            &path.display().to_string(),
+            InputKind::RuleFile,
+            &sicol::input::limits(),
+        )?;
+    }
+    Ok(text)
 }
 
 /// The mapping named, else the rules folder's; a folder without one maps no terms (the import
@@ -160,7 +179,7 @@ fn read_mapping(
 
 fn write_out(out: Option<&Path>, text: &str) -> Result<()> {
     match out {
-        Some(path) => files::write_private(path, text),
+        Some(path) => files::write::write_private_path(path, text.as_bytes()).map(|_| ()),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout

@@ -1,7 +1,6 @@
 //! `sicol replay`: recompute saved records and show every field that differs (DESIGN §4).
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use clap::Args;
@@ -18,6 +17,10 @@ pub struct ReplayArgs {
     /// Record files, or store folders to replay every record of
     #[arg(required = true, value_name = "RECORD|DIR")]
     pub paths: Vec<PathBuf>,
+
+    /// Going on with a broken chain
+    #[command(flatten)]
+    pub forensic: super::verify::ForensicArgs,
 }
 
 /// Replays every record named; exit 1 if any drifted or could not be replayed.
@@ -26,7 +29,6 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
     let other_rules = cli.rules.as_deref().map(files::load_rules).transpose()?;
     let mut stores: BTreeMap<PathBuf, Store> = BTreeMap::new();
     let mut tally = Tally::default();
-    let mut out = std::io::stdout().lock();
     for path in &args.paths {
         let (dir, records) = if path.is_dir() {
             let store = Store::open(path)?;
@@ -45,7 +47,14 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
             (dir, vec![path.clone()])
         };
         if !stores.contains_key(&dir) {
-            stores.insert(dir.clone(), Store::open(&dir)?);
+            // Chain first: a record deleted, reordered or altered makes every replay doubtful.
+            let mut store = Store::open(&dir)?;
+            match super::verify::chain_first(&mut store, args.forensic)? {
+                Err(code) => return Ok(code),
+                Ok(Some(notice)) => super::print_safe(&format!("{notice}\n")),
+                Ok(None) => {}
+            }
+            stores.insert(dir.clone(), store);
         }
         let Some(store) = stores.get_mut(&dir) else {
             continue;
@@ -54,10 +63,10 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
             let report = replay_one(store, &record_path, other_rules.as_ref());
             tally.count(&report);
             // A closed pipe (… | head) is not worth an error; the exit code still tells.
-            let _ = write!(out, "{report}");
+            super::print_safe(&report.to_string());
         }
     }
-    let _ = writeln!(out, "{tally}");
+    super::print_safe(&format!("{tally}\n"));
     Ok(if tally.drifted + tally.failed > 0 {
         EXIT_FAILED
     } else {

@@ -38,6 +38,10 @@ pub struct ReportArgs {
     /// How many stressors and stressor pairs to list
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
+
+    /// Going on with a broken chain
+    #[command(flatten)]
+    pub forensic: super::verify::ForensicArgs,
 }
 
 /// Reads a day written as YYYY-MM-DD.
@@ -61,7 +65,11 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
         }
     }
     let rules = files::load_rules(&cli.rules_dir())?;
-    let store = Store::open(&args.store)?;
+    let mut store = Store::open(&args.store)?;
+    let notice = match super::verify::chain_first(&mut store, args.forensic)? {
+        Err(code) => return Ok(code),
+        Ok(notice) => notice,
+    };
     let (entries, unreadable) = match cohort::read_store(&store) {
         Ok(read) => read,
         Err(error) if error.is_bad_input() => {
@@ -88,9 +96,12 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
     if args.chart && args.format != ReportFormat::Text {
         eprintln!("note: --chart draws bars in the text format; html has its own charts");
     }
-    let text = cohort::report(&figures, &rules.vocabulary, args.format, &options);
+    let mut text = cohort::report(&figures, &rules.vocabulary, args.format, &options);
+    if let (Some(notice), ReportFormat::Text | ReportFormat::Markdown) = (notice, args.format) {
+        text = format!("{notice}\n\n{text}");
+    }
     // A closed pipe (sicol report | head) is not an error worth reporting.
-    let _ = std::io::Write::write_all(&mut std::io::stdout().lock(), text.as_bytes());
+    super::print_safe(&text);
     if figures.records == 0 {
         eprintln!("note: {} holds no records yet", args.store.display());
     }

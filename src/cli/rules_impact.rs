@@ -41,6 +41,10 @@ pub struct ImpactArgs {
     /// text for a person, json for a board paper or a spreadsheet
     #[arg(long, value_enum, default_value_t = ImpactFormat::Text)]
     pub format: ImpactFormat,
+
+    /// Going on with a broken chain
+    #[command(flatten)]
+    pub forensic: super::verify::ForensicArgs,
 }
 
 /// What a proposed rule set is compared with.
@@ -129,6 +133,9 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         );
     }
     let mut store = Store::open(&args.store)?;
+    if let Err(code) = super::verify::chain_first(&mut store, args.forensic)? {
+        return Ok(code);
+    }
     let ids = store.ids()?;
     let progress = if ids.len() > PROGRESS_FROM && std::io::stderr().is_terminal() {
         let bar =
@@ -206,8 +213,9 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         text.push('\n');
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     } else {
+        let mut text = Vec::new();
         let _ = write_text(
-            &mut std::io::stdout().lock(),
+            &mut text,
             &TextView {
                 rules_dir: &rules_dir,
                 new: &new,
@@ -219,6 +227,7 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
                 only_outcome,
             },
         );
+        super::print_safe(&String::from_utf8_lossy(&text));
     }
     report_problems(&impact);
     Ok(if impact.failed.is_empty() {

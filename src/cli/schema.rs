@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
-use sicol::{authoring, files, Error, Result};
+use sicol::{authoring, files, Result};
 
 use super::{Cli, EXIT_OK};
 
@@ -27,11 +27,10 @@ pub fn run(cli: &Cli, args: &SchemaArgs) -> Result<u8> {
         .out
         .clone()
         .unwrap_or_else(|| rules_dir.join(authoring::lint::SCHEMAS_DIR));
-    std::fs::create_dir_all(&out).map_err(|source| Error::io(&out, source))?;
+    files::write::private_dir(&out)?;
     let mut stdout = std::io::stdout().lock();
     for schema in authoring::schema::schemas(&ruleset) {
-        let path = out.join(schema.file_name);
-        std::fs::write(&path, &schema.text).map_err(|source| Error::io(&path, source))?;
+        let path = files::write::write_private(&out, schema.file_name, schema.text.as_bytes())?;
         let _ = writeln!(stdout, "wrote {} ({})", path.display(), schema.validates);
     }
     let _ = writeln!(

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::model::codes::SNOMED_SYSTEM;
-use crate::model::{Codes, Decision, Factor, ReferralUrgency, Vocabulary};
+use crate::model::{Codes, Decision, Factor, ReferralUrgency, Share, Vocabulary};
 use crate::records::LoopStatus;
 use crate::referrals::Referral;
 
@@ -48,11 +48,14 @@ struct Builder<'a> {
     entries: Vec<Entry>,
 }
 
-/// The whole record as a FHIR R4 Bundle.
+/// How the whole record's bundle describes its encounter.
+const ASSESSMENT_ENCOUNTER: &str = "Mental-health crisis assessment";
+
+/// The whole record as a FHIR R4 Bundle (for the service's own systems, never for a partner).
 pub fn bundle(case: &Case<'_>, vocabulary: &Vocabulary) -> Value {
     let mut builder = Builder::new(case, vocabulary);
     let patient = builder.patient();
-    let encounter = builder.encounter(&patient);
+    let encounter = builder.encounter(&patient, ASSESSMENT_ENCOUNTER);
     let conditions: Vec<String> = case
         .assessment
         .stressors
@@ -76,7 +79,19 @@ pub fn bundle(case: &Case<'_>, vocabulary: &Vocabulary) -> Value {
 pub fn partner_bundle(case: &Case<'_>, referral: &Referral, vocabulary: &Vocabulary) -> Value {
     let mut builder = Builder::new(case, vocabulary);
     let patient = builder.patient();
-    let encounter = builder.encounter(&patient);
+    // A partner not shared medical detail is told what the referral is for, not that it comes
+    // from a mental-health crisis assessment.
+    let described = if super::packet::shares_for(referral, vocabulary).contains(&Share::Medical) {
+        ASSESSMENT_ENCOUNTER.to_owned()
+    } else {
+        let labels: Vec<&str> = referral
+            .categories
+            .iter()
+            .map(|category| vocabulary.label(category))
+            .collect();
+        format!("Referral for {}", labels.join(", "))
+    };
+    let encounter = builder.encounter(&patient, &described);
     builder.referral(referral, &patient, &encounter, &[]);
     builder.consent(&patient, std::slice::from_ref(referral));
     builder.finish(&referral.partner)
@@ -153,7 +168,7 @@ impl<'a> Builder<'a> {
             .map(|assessor| json!({ "identifier": { "value": assessor }, "display": assessor }))
     }
 
-    fn encounter(&mut self, patient: &str) -> String {
+    fn encounter(&mut self, patient: &str, described: &str) -> String {
         let mut resource = json!({
             "resourceType": "Encounter",
             "status": "finished",
@@ -162,7 +177,7 @@ impl<'a> Builder<'a> {
                 "code": "FLD",
                 "display": "field"
             },
-            "type": [{ "text": "Mental-health crisis assessment" }],
+            "type": [{ "text": described }],
             "subject": { "reference": patient },
             "period": { "start": self.assessed_at() }
         });

@@ -189,6 +189,16 @@ impl<'a> Case<'a> {
             })
     }
 
+    /// Whether the person said their wishes may go to this partner (`share_wishes: true` in
+    /// their choice about its referral). Not said is no: wishes are the person's own words.
+    pub fn wishes_shareable(&self, partner: &str) -> bool {
+        self.record
+            .typed_choices()
+            .ok()
+            .and_then(|choices| choices.get(partner).map(|choice| choice.share_wishes))
+            .unwrap_or(false)
+    }
+
     /// What the person decided about the referral to a partner.
     pub fn decision(&self, partner: &str) -> Option<Decision> {
         person_decision(self.record, partner)

@@ -5,6 +5,11 @@
 //! parts of the assessment that the referral's categories list under `share:` in
 //! `rules/vocabulary.yaml` (see [`crate::model::Share`]). Never other partners' referrals.
 //!
+//! Every section keeps to that list (issue 19): the urgency's reasons come from the health side,
+//! so a partner that is not shared `medical` sees the urgency explained by its own referral's
+//! reasons ("same day: the eviction is due on Friday"); the person's wishes go only to a partner
+//! the person said may have them (`share_wishes: true` in their choice about it).
+//!
 //! The packet is built once as a [`Document`] and written as Markdown or HTML by the report's
 //! backends, which escape every piece of text; [`super::fhir::partner_bundle`] is its FHIR form.
 
@@ -41,12 +46,10 @@ impl<'a> Packet<'a> {
                 partner: partner.to_owned(),
             });
         }
-        let shares = referral
-            .categories
-            .iter()
-            .filter_map(|category| vocabulary.referral_categories.get(category))
-            .flat_map(|info| info.share.iter().copied())
-            .collect();
+        let mut shares = shares_for(referral, vocabulary);
+        if !case.wishes_shareable(partner) {
+            shares.remove(&Share::Wishes);
+        }
         Ok(Packet {
             case,
             referral,
@@ -219,10 +222,22 @@ impl<'a> Packet<'a> {
                             ))
                             .plain(format!(", {}.", urgency.response_time)),
                     ));
-                    if !urgency.reasons.is_empty() {
+                    // The formulation's reasons name the risks found; they are health detail.
+                    let reasons: Vec<Line> = if self.shares.contains(&Share::Medical) {
+                        urgency.reasons.iter().map(Line::text).collect()
+                    } else {
+                        self.referral
+                            .reasons
+                            .iter()
+                            .map(|reason| {
+                                Line::text(format!("{}: {}", reason.urgency.plain(), reason.why))
+                            })
+                            .collect()
+                    };
+                    if !reasons.is_empty() {
                         blocks.push(Block::List {
                             ordered: false,
-                            items: urgency.reasons.iter().map(Line::text).collect(),
+                            items: reasons,
                         });
                     }
                 }
@@ -294,4 +309,15 @@ impl<'a> Packet<'a> {
             }
         }
     }
+}
+
+/// What a referral's categories allow to be shared (the union of their `share:` lists), before
+/// the person's say about their wishes.
+pub fn shares_for(referral: &Referral, vocabulary: &Vocabulary) -> BTreeSet<Share> {
+    referral
+        .categories
+        .iter()
+        .filter_map(|category| vocabulary.referral_categories.get(category))
+        .flat_map(|info| info.share.iter().copied())
+        .collect()
 }

@@ -5,7 +5,7 @@
 //! wrong type is reported at its place; then every value is checked against the vocabulary and
 //! turned into the strict [`Assessment`], with every problem reported at once.
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{suggestion, yaml_problem, FileProblems, Problem, Problems};
@@ -14,6 +14,16 @@ use crate::model::vocabulary::{Section, Vocabulary};
 
 /// Highest severity on the 0–3 scale.
 pub const MAX_SEVERITY: u8 = 3;
+
+/// The earliest year a date in an assessment may have: anything before is a typing slip (year
+/// 0000, 0226), not a date in a living person's history.
+pub const EARLIEST_YEAR: i32 = 1900;
+
+/// The latest year a date in an assessment may have.
+pub const LATEST_YEAR: i32 = 2199;
+
+/// How far in the future `assessed_at` may be when a file is read, for clocks that disagree.
+pub const FUTURE_TOLERANCE: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 
 /// A validated assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -167,12 +177,39 @@ impl Assessment {
         let mut checker = Checker {
             vocabulary,
             problems: FileProblems::new(file, text),
+            assessed_on: None,
         };
         let assessment = checker.assessment(raw);
         // A missing id or time is always reported as a problem, so `None` ends in the error arm.
         checker.problems.finish(assessment)?.ok_or_else(|| {
             Problem::new(file, Default::default(), "", "the assessment is incomplete").into()
         })
+    }
+
+    /// Refuses an assessment dated after `now` by more than [`FUTURE_TOLERANCE`]: an assessment
+    /// records what was found, so it cannot have taken place yet. Kept apart from [`Self::parse`]
+    /// because parsing is pure; the file edge passes the clock. `text` places the problem.
+    pub fn check_not_in_future(
+        &self,
+        now: DateTime<chrono::Utc>,
+        file: &str,
+        text: &str,
+    ) -> Result<(), Problem> {
+        if self.assessed_at.with_timezone(&chrono::Utc) <= now + FUTURE_TOLERANCE {
+            return Ok(());
+        }
+        Err(Problem::new(
+            file,
+            crate::source::SourceMap::index(text).position("assessed_at"),
+            "assessed_at",
+            format!(
+                "the assessment time {} is in the future",
+                self.assessed_at.to_rfc3339()
+            ),
+        )
+        .with_hint(
+            "check the date, the time and the time zone (Z is UTC; the UK in summer is +01:00)",
+        ))
     }
 
     /// Checks an assessment built in memory (by the TUI) exactly as a file would be checked.
@@ -249,6 +286,8 @@ struct RawStrength {
 struct Checker<'a> {
     vocabulary: &'a Vocabulary,
     problems: FileProblems<'a>,
+    /// The assessment's day once read, to check that nothing began after it.
+    assessed_on: Option<NaiveDate>,
 }
 
 impl Checker<'_> {
@@ -256,8 +295,48 @@ impl Checker<'_> {
         self.problems.add(path, message, hint);
     }
 
+    /// A text field as written, refusing control characters: C0 and C1 controls (escape, NUL,
+    /// carriage return…) could rewrite a terminal and make exported FHIR invalid. Free text
+    /// (notes, wishes) may have line breaks and tabs; names and references may not.
+    fn text(&mut self, path: &str, value: Option<String>, free_text: bool) -> Option<String> {
+        let value = value?;
+        if let Some((line, name)) = crate::input::control_character(&value, free_text) {
+            let place = if line > 0 {
+                format!(" (on its line {})", line + 1)
+            } else {
+                String::new()
+            };
+            self.problem(
+                path,
+                format!("the text has a {name}{place}, which is not allowed"),
+                if free_text {
+                    "remove it: free text may have line breaks and tabs, no other control characters"
+                } else {
+                    "remove it: this field is one line of plain text"
+                },
+            );
+        }
+        Some(value)
+    }
+
+    /// A date in the range a person's history can have.
+    fn plausible(&mut self, path: &str, year: i32, shown: &str) -> bool {
+        if (EARLIEST_YEAR..=LATEST_YEAR).contains(&year) {
+            return true;
+        }
+        self.problem(
+            path,
+            format!("{shown} is not a plausible date (the year is {year:04})"),
+            format!("check the year: dates from {EARLIEST_YEAR} to {LATEST_YEAR} are accepted"),
+        );
+        false
+    }
+
     fn assessment(&mut self, raw: RawAssessment) -> Option<Assessment> {
-        let id = match raw.id.map(|id| id.trim().to_owned()) {
+        let id = match self
+            .text("id", raw.id, false)
+            .map(|id| id.trim().to_owned())
+        {
             Some(id) if !id.is_empty() => Some(id),
             _ => {
                 self.problem(
@@ -278,6 +357,11 @@ impl Checker<'_> {
                 None
             }
             Some(text) => match DateTime::parse_from_rfc3339(text.trim()) {
+                Ok(at)
+                    if !self.plausible("assessed_at", at.year(), &format!("`{}`", text.trim())) =>
+                {
+                    None
+                }
                 Ok(at) => Some(at),
                 Err(_) => {
                     self.problem(
@@ -289,6 +373,9 @@ impl Checker<'_> {
                 }
             },
         };
+        self.assessed_on = assessed_at.map(|at| at.date_naive());
+        let assessor = self.text("assessor", raw.assessor, false);
+        let wishes = self.text("wishes", raw.wishes, true);
         let person = self.person(raw.person);
         let context = self.context(raw.context);
         let stressors = self.factors(Section::Stressors, raw.stressors.unwrap_or_default());
@@ -298,14 +385,14 @@ impl Checker<'_> {
         Some(Assessment {
             id: id?,
             assessed_at: assessed_at?,
-            assessor: raw.assessor,
+            assessor,
             person,
             context,
             stressors,
             medical,
             strengths,
             capacity,
-            wishes: raw.wishes,
+            wishes,
         })
     }
 
@@ -340,10 +427,8 @@ impl Checker<'_> {
             Some(status),
             "write has, lacks or not_assessed (capacity for the decision at hand)",
         )?;
-        Some(Capacity {
-            status,
-            decision: raw.decision,
-        })
+        let decision = self.text("capacity.decision", raw.decision, true);
+        Some(Capacity { status, decision })
     }
 
     fn person(&mut self, raw: RawPerson) -> Person {
@@ -419,7 +504,7 @@ impl Checker<'_> {
         });
         Context {
             referral_source,
-            setting: raw.setting,
+            setting: self.text("context.setting", raw.setting, true),
         }
     }
 
@@ -469,6 +554,7 @@ impl Checker<'_> {
     fn date(&mut self, path: &str, text: Option<String>) -> Option<NaiveDate> {
         let text = text?;
         match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+            Ok(date) if !self.plausible(path, date.year(), &format!("`{}`", text.trim())) => None,
             Ok(date) => Some(date),
             Err(_) => {
                 self.problem(
@@ -529,6 +615,17 @@ impl Checker<'_> {
             }
             let since = self.date(&format!("{base}.since"), entry.since);
             let due = self.date(&format!("{base}.due"), entry.due);
+            let note = self.text(&format!("{base}.note"), entry.note, true);
+            if let (Some(since), Some(assessed_on)) = (since, self.assessed_on) {
+                if since > assessed_on {
+                    // Read as "began in the last days" it would weigh as recent; it is a slip.
+                    self.problem(
+                        &format!("{base}.since"),
+                        format!("it began on {since}, after the assessment on {assessed_on}"),
+                        "`since` is when it started, on or before the assessment day; a date still to come goes in `due`",
+                    );
+                }
+            }
             if let (Some(since), Some(due)) = (since, due) {
                 if due < since {
                     self.problem(
@@ -554,7 +651,7 @@ impl Checker<'_> {
                 severity,
                 since,
                 due,
-                note: entry.note,
+                note,
                 trend,
                 first_episode: entry.first_episode,
                 happening_now: entry.happening_now,
@@ -567,6 +664,7 @@ impl Checker<'_> {
         let mut strengths: Vec<Strength> = Vec::new();
         for (index, entry) in raw.into_iter().enumerate() {
             let path = format!("strengths[{index}].kind");
+            let note = self.text(&format!("strengths[{index}].note"), entry.note, true);
             let Some(kind) = self.kind(Section::Strengths, &path, entry.kind) else {
                 continue;
             };
@@ -578,10 +676,7 @@ impl Checker<'_> {
                 );
                 continue;
             }
-            strengths.push(Strength {
-                kind,
-                note: entry.note,
-            });
+            strengths.push(Strength { kind, note });
         }
         strengths
     }

@@ -39,6 +39,11 @@ pub struct ReferralChoice {
     /// The person's reason, in their words, if they gave one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Whether the person agrees that their wishes, in their own words, go to this partner with
+    /// the referral (only where the partner's categories `share:` wishes at all). Absent is no;
+    /// written only when yes, so choices without it keep their bytes.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub share_wishes: bool,
 }
 
 /// All the person's choices about one formulation's referrals.
@@ -52,20 +57,40 @@ impl Choices {
         self.0.iter().find(|choice| choice.referral == referral)
     }
 
-    /// Records or replaces the choice about one referral.
+    /// Records or replaces the choice about one referral (whether the person's wishes may go
+    /// with it is kept: that is asked on its own, [`Self::set_share_wishes`]).
     pub fn set(&mut self, referral: &str, decision: Decision, reason: Option<String>) {
-        let choice = ReferralChoice {
-            referral: referral.to_owned(),
-            decision,
-            reason,
-        };
         match self
             .0
             .iter_mut()
             .find(|existing| existing.referral == referral)
         {
-            Some(existing) => *existing = choice,
-            None => self.0.push(choice),
+            Some(existing) => {
+                existing.decision = decision;
+                existing.reason = reason;
+            }
+            None => self.0.push(ReferralChoice {
+                referral: referral.to_owned(),
+                decision,
+                reason,
+                share_wishes: false,
+            }),
+        }
+    }
+
+    /// Records whether the person's wishes may go to this referral's partner. Only a referral
+    /// the person has a choice about can carry it; returns whether it was recorded.
+    pub fn set_share_wishes(&mut self, referral: &str, share: bool) -> bool {
+        match self
+            .0
+            .iter_mut()
+            .find(|existing| existing.referral == referral)
+        {
+            Some(existing) => {
+                existing.share_wishes = share;
+                true
+            }
+            None => false,
         }
     }
 }

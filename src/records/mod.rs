@@ -324,6 +324,16 @@ impl Record {
     /// Reads a record and checks that its bytes are exactly as sicol wrote them and that its
     /// content matches its `sha256`, so every changed byte shows.
     pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
+        // Size and depth first, in one pass, whichever store the bytes came from.
+        crate::input::check_json(
+            bytes,
+            "",
+            crate::input::InputKind::Record,
+            &crate::input::limits(),
+        )
+        .map_err(|problem| {
+            RecordError::Unreadable(problem.to_string().trim_start_matches(": ").to_owned())
+        })?;
         let value: Value = serde_json::from_slice(bytes)
             .map_err(|error| RecordError::Unreadable(error.to_string()))?;
         if let Some(format) = value.get("format").and_then(Value::as_u64) {

@@ -508,7 +508,7 @@ impl Store {
 
 /// Reads a record file and checks it; problems name the file.
 pub fn read_record(path: &Path) -> Result<Record> {
-    let bytes = fs::read(path).map_err(|source| Error::io(path, source))?;
+    let bytes = crate::files::read_bytes(path, crate::input::InputKind::Record)?;
     Record::from_bytes(&bytes).map_err(|error| {
         Problem::new(
             path.display().to_string(),

@@ -1225,6 +1225,18 @@ impl<'r> App<'r> {
         };
         let key = offer.key.clone();
         let decision = match code {
+            // Whether the person's wishes go to this partner is asked on its own (issue 19):
+            // never assumed from accepting the referral.
+            KeyCode::Char('s') => {
+                let share = !self
+                    .choices
+                    .get(&key)
+                    .is_some_and(|choice| choice.share_wishes);
+                if self.choices.set_share_wishes(&key, share) {
+                    self.changed();
+                }
+                return;
+            }
             KeyCode::Char('a') => Decision::Accepted,
             KeyCode::Char('f') => Decision::Deferred,
             KeyCode::Char('d') => {
@@ -1860,6 +1872,7 @@ impl<'r> App<'r> {
                 ("a", "accept"),
                 ("d", "decline"),
                 ("f", "defer"),
+                ("s", "share wishes"),
                 ("J K", "details"),
             ]),
             Step::Decision => hints.push(("Enter", "choose")),

@@ -291,7 +291,7 @@ fn numbered(base: &Path, number: u32) -> PathBuf {
 /// Writes `text` atomically to `target`, or to the first free numbered name after it.
 fn write_new(target: &Path, text: &str) -> Result<PathBuf> {
     let dir = parent_dir(target);
-    std::fs::create_dir_all(&dir).map_err(|source| Error::io(&dir, source))?;
+    crate::files::write::private_dir(&dir)?;
     let mut file = temp_file_with(&dir, text)?;
     for number in 1..10_000 {
         let path = numbered(target, number);
@@ -390,7 +390,8 @@ pub fn list_drafts(dir: &Path) -> Vec<(String, Draft)> {
             if !name.starts_with("draft-") || !name.ends_with(".yaml") {
                 return None;
             }
-            let text = std::fs::read_to_string(entry.path()).ok()?;
+            let text =
+                crate::files::read_yaml(&entry.path(), crate::input::InputKind::Draft).ok()?;
             let draft: Draft = serde_yaml::from_str(&text).ok()?;
             Some((name, draft))
         })
@@ -423,10 +424,12 @@ pub fn config_path(var: impl Fn(&str) -> Option<String>) -> Option<PathBuf> {
 
 /// Reads the config file; a missing file is an empty config, a malformed one an error naming it.
 pub fn read_config(path: &Path) -> Result<Config> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::files::read_yaml(path, crate::input::InputKind::Draft) {
         Ok(text) => text,
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-        Err(error) => return Err(Error::io(path, error)),
+        Err(Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(Config::default())
+        }
+        Err(error) => return Err(error),
     };
     if text.trim().is_empty() {
         return Ok(Config::default());

@@ -155,6 +155,11 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
             text += &format!(": “{reason}”");
         }
         lines.push(Line::raw(text));
+        lines.push(Line::raw(if choice.share_wishes {
+            "Their wishes may go to this partner (s to withdraw)"
+        } else {
+            "Their wishes stay with us (s if they agree to share them)"
+        }));
     }
     let detail = Rect::new(inner.x, top, inner.width, inner.y + inner.height - top);
     let needed: u16 = lines
