@@ -3,7 +3,8 @@
 //! (`sicol rules check`), running every script through [`exercise`] and showing the effect of
 //! partner changes through [`partner_effect`]; [`cases`] runs the expected outcomes in
 //! `rules/tests/` (`sicol rules test`); [`concordance`] measures the rules against the UK Mental
-//! Health Triage Scale's reference vignettes (`sicol rules concordance`); [`schema`] writes JSON
+//! Health Triage Scale's reference vignettes (`sicol rules concordance`) and [`partner_fit`] checks
+//! the referral plans of the partner reference cases beside it; [`schema`] writes JSON
 //! Schemas so editors validate and complete the YAML files; [`guide`] renders the host API
 //! reference of `rules/README.md` from the runtime's own table.
 //!
@@ -18,6 +19,7 @@ pub mod findings;
 pub mod guide;
 pub mod lint;
 pub mod partner_effect;
+pub mod partner_fit;
 pub mod schema;
 
 pub use findings::{CheckReport, Finding, Severity};

@@ -51,19 +51,24 @@ pub enum RulesCommand {
             sicol rules impact --rules rules --against recorded"
     )]
     Impact(super::rules_impact::ImpactArgs),
-    /// Measure the rules against the MHTS reference vignettes: confusion matrix, under- and
-    /// over-triage, exact agreement, every miss
+    /// Measure the rules against the MHTS reference vignettes (confusion matrix, under- and
+    /// over-triage, exact agreement, every miss) and the partner reference cases (wrong partners,
+    /// missing referrals)
     #[command(
         long_about = "Measure the rules against the UK Mental Health Triage Scale's reference vignettes.\n\n\
             Each vignette in the reference folder is an assessment with an `mhts:` block giving the \
             code a clinician assigns from the scale. Prints the confusion matrix (reference code \
             rows, sicol's code columns), under-triage (sicol less urgent: unsafe, none accepted), \
             over-triage and exact agreement, and every miss with the urgency reason that set \
-            sicol's level. Run it after every rule change.\n\n\
-            Exit codes: 0 targets met, 1 any under-triage or a missed --max-over-triage or \
-            --min-agreement target, 2 a bad vignette or rule file.",
+            sicol's level. Then checks the referral plan of every partner reference case \
+            (tests/reference/partners, or --partners DIR): wrong partners (a service that would \
+            turn the person away or cannot hold the risk) and missing referrals, each failure \
+            listed. Run it after every rule or directory change.\n\n\
+            Exit codes: 0 targets met, 1 any under-triage or a missed --max-over-triage, \
+            --min-agreement, --max-wrong-partners or --max-missing-referrals target, 2 a bad \
+            vignette, case or rule file.",
         after_help = "Examples:\n  sicol rules concordance\n  \
-            sicol rules concordance --max-over-triage 20 --min-agreement 80\n  \
+            sicol rules concordance --max-over-triage 20 --min-agreement 80 --max-wrong-partners 0\n  \
             sicol rules concordance --rules my-rules --format json > concordance.json\n  \
             sicol rules concordance --reference my-service/vignettes"
     )]
