@@ -211,17 +211,13 @@ stressors:
         .iter()
         .find(|referral| referral.categories.iter().any(|c| c == "housing_advice"))
         .expect("housing is referred");
-    // The youth foyer is the most specific service he is eligible for; it is closed until
-    // Monday, so the gap is named and the out-of-hours line is shown as the alternative.
-    assert_eq!(housing.partner, "cv-youth-foyer");
-    assert!(formulation
-        .gaps
-        .iter()
-        .any(|gap| gap.category == "housing_advice" && gap.message.contains("interim support")));
+    // Housing is needed today: the out-of-hours line is open now; the youth foyer, more specific
+    // to him, is closed until Monday and is said so, never chosen to leave him a gap tonight.
+    assert_eq!(housing.partner, "cv-housing-out-of-hours");
     assert!(housing
         .not_chosen
         .iter()
-        .any(|other| other.partner == "cv-housing-out-of-hours"));
+        .any(|other| other.partner == "cv-youth-foyer" && other.why.contains("closed until Mon")));
     assert!(housing
         .not_chosen
         .iter()

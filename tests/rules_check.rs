@@ -378,10 +378,11 @@ fn a_partner_joining_welfare_benefits_is_reported_with_the_cases_it_moves() {
         .message
         .ends_with("the referral plans of 3 test cases change"));
     let hint = joins.problem.hint.as_deref().unwrap_or_default();
-    // The newcomer is more specific for a severe benefits problem (an adult service for it), so
-    // the cases with one move to it; the check names each move.
+    // The trial's trap: the newcomer is more specific for a severe benefits problem, so the
+    // benefits case moves to it; it cannot coordinate, so the case loses its lead coordinator
+    // (a lead must be marked can_coordinate). The check names each move.
     assert!(
-        hint.contains("rules/tests/money_destitution.yaml (welfare_benefits: cv-welfare-rights → cv-warm-homes)"),
+        hint.contains("rules/tests/money_destitution.yaml (welfare_benefits: cv-city-advice → cv-warm-homes; lead coordinator: cv-city-advice → none)"),
         "{hint}"
     );
     assert!(

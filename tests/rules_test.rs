@@ -244,21 +244,21 @@ fn a_case_can_pin_the_partners_and_the_lead_coordinator() {
         .expect("the bundled money case");
     let (assessment, _) = money.split_once("expect:").expect("an expect block");
     let pinned = format!(
-        "{assessment}expect:\n  partners: [cv-money-matters]\n  no_partners: [cv-city-advice]\n  lead_coordinator: none\n"
+        "{assessment}expect:\n  partners: [cv-money-matters]\n  no_partners: [cv-welfare-rights]\n  lead_coordinator: cv-city-advice\n"
     );
     let report = run_tests(util::bundled(), &[("pinned.yaml".to_owned(), pinned)]);
     assert_eq!(report.failed(), 0, "{}", report.render());
     assert!(report.invalid.is_empty(), "{}", report.render());
 
     let wrong = format!(
-        "{assessment}expect:\n  partners: [cv-city-advice]\n  no_partners: [cv-money-matters]\n  lead_coordinator: cv-city-advice\n"
+        "{assessment}expect:\n  partners: [cv-welfare-rights]\n  no_partners: [cv-money-matters]\n  lead_coordinator: none\n"
     );
     let report = run_tests(util::bundled(), &[("wrong.yaml".to_owned(), wrong)]);
     let differences = &report.outcomes[0].differences;
     assert_eq!(differences.len(), 3, "{}", report.render());
     assert!(
         differences[0]
-            .starts_with("partners: expected a referral to cv-city-advice, the plan refers to "),
+            .starts_with("partners: expected a referral to cv-welfare-rights, the plan refers to "),
         "{}",
         differences[0]
     );
@@ -270,7 +270,7 @@ fn a_case_can_pin_the_partners_and_the_lead_coordinator() {
     );
     assert_eq!(
         differences[2],
-        "lead coordinator: expected cv-city-advice, got none"
+        "lead coordinator: expected none, got cv-city-advice"
     );
 }
 

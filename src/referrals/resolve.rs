@@ -8,12 +8,14 @@
 //!    situation a category asks for), that the person has not declined, and — for a crisis need
 //!    at a risk of `partner_choice.hold_risk.from` or above — that hold the risk (`max_risk`) and
 //!    can respond within the triage code's time.
-//! 2. The most specific: a partner whose limits this person is known to meet before a general
+//! 2. In time: for a need wanted today, a partner that can act as soon as asked (now, or today)
+//!    before one that cannot, however specific.
+//! 3. The most specific: a partner whose limits this person is known to meet before a general
 //!    one. A partner whose eligibility cannot be confirmed (a single-gender service for a person
 //!    whose gender is not recorded) only when no other partner is eligible.
-//! 3. The best fit for the time: open now and able to act the same day, before later today,
+//! 4. The best fit for the time: open now and able to act the same day, before later today,
 //!    before not today.
-//! 4. The fewest partners (a greedy set cover), then the more urgent needs, then the partner for
+//! 5. The fewest partners (a greedy set cover), then the more urgent needs, then the partner for
 //!    which the needs are its main work, then the partner id. File order never decides.
 //!
 //! Every referral says why its partner was chosen and, for each other partner serving the same
@@ -293,12 +295,13 @@ enum Fit {
 }
 
 /// How a candidate ranks for one need; lower is better. In older rule sets only `fit` counts.
-/// For a need wanted straight away, `now` puts a partner that can act now before a more
-/// specific one that cannot: "immediate" means now.
+/// `late` puts a partner that can act as soon as the need asks (now for an immediate need,
+/// today for a same-day one) before a more specific one that cannot: a same-day need met on
+/// Monday is not met.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Rank {
-    /// For an immediate need, the fit for the time ([`Fit::Best`] for any other need).
-    now: Fit,
+    /// Whether choosing it would leave a gap in time (`false` sorts first).
+    late: bool,
     /// Eligibility still to be confirmed ranks after every confirmed partner.
     confirm: bool,
     /// A partner whose `max_risk` is below the case's risk ranks after those that can hold it:
@@ -508,7 +511,7 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
             None => Considered {
                 partner: index,
                 outcome: Ok(Rank {
-                    now: Fit::Best,
+                    late: false,
                     confirm: false,
                     below_risk: false,
                     specificity: std::cmp::Reverse(0),
@@ -544,11 +547,7 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
     Considered {
         partner: index,
         outcome: Ok(Rank {
-            now: if need.urgency == ReferralUrgency::Immediate {
-                fit
-            } else {
-                Fit::Best
-            },
+            late: shortfall(need.urgency, fit).is_some(),
             confirm: confirm.is_some(),
             below_risk,
             specificity: std::cmp::Reverse(specificity),
@@ -669,12 +668,11 @@ fn explain_choice(
             let other_partner = &partners[other.partner];
             let reason = match (&other.outcome, &own.outcome) {
                 (Err(why), _) => why.clone(),
-                (Ok(theirs), Ok(ours)) if theirs.now > ours.now => {
-                    format!(
-                        "needed straight away: {}",
-                        time_reason(other_partner, need.urgency, situation.at)
-                    )
-                }
+                (Ok(theirs), Ok(ours)) if theirs.late && !ours.late => format!(
+                    "needed {}: {}",
+                    need.urgency.plain(),
+                    time_reason(other_partner, need.urgency, situation.at)
+                ),
                 (Ok(theirs), Ok(ours)) if theirs.confirm && !ours.confirm => format!(
                     "eligibility not certain ({})",
                     other.confirm.as_deref().unwrap_or("to be confirmed")
