@@ -128,6 +128,13 @@ fn tab_while_editing_moves_on_and_keeps_editing_for_quick_entry() {
     keys(&mut app, "4x");
     // Tab carries on into the lists too: each opens on its current value, so Tab keeps it.
     key(&mut app, KeyCode::Tab);
+    assert_eq!(app.field().map(|f| f.label()), Some("Gender"));
+    assert!(
+        matches!(app.overlay, Some(Overlay::Picker(_))),
+        "Tab into Gender opens its list"
+    );
+    key(&mut app, KeyCode::Tab);
+    assert_eq!(app.form.gender, None, "Tab keeps not known");
     assert_eq!(app.field().map(|f| f.label()), Some("Dependants"));
     key(&mut app, KeyCode::Tab);
     let Some(Overlay::Picker(picker)) = &app.overlay else {
@@ -1391,4 +1398,70 @@ fn ctrl_s_with_a_future_time_asks_before_saving() {
     assert!(matches!(app.overlay, Some(Overlay::ConfirmFuture { .. })));
     key(&mut app, KeyCode::Char('y'));
     assert!(matches!(ctrl(&mut app, 's'), Command::Save { .. }));
+}
+
+#[test]
+fn declining_a_partner_sends_its_need_to_the_next_and_the_review_says_so() {
+    let mut app = eviction_case();
+    for _ in 0..4 {
+        key(&mut app, KeyCode::Right);
+    }
+    assert_eq!(app.step, Step::Referrals);
+    let housing = |app: &App| {
+        app.offers
+            .iter()
+            .filter(|offer| offer.categories.iter().any(|c| c == "Housing advice"))
+            .map(|offer| offer.key.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(housing(&app), ["cv-housing-options"]);
+    let row = app
+        .offers
+        .iter()
+        .position(|offer| offer.key == "cv-housing-options")
+        .expect("offered");
+    for _ in 0..row {
+        key(&mut app, KeyCode::Down);
+    }
+    key(&mut app, KeyCode::Char('d'));
+    key(&mut app, KeyCode::Enter);
+    // The declined partner stays offered (the person may change their mind), and the housing
+    // need now goes to the next eligible partner, which says why.
+    let now = housing(&app);
+    assert_eq!(now.len(), 2, "{now:?}");
+    assert!(now.contains(&"cv-housing-options".to_owned()));
+    let next = app
+        .offers
+        .iter()
+        .find(|offer| offer.key != "cv-housing-options" && now.contains(&offer.key))
+        .expect("the next housing partner");
+    assert!(
+        next.explanation
+            .iter()
+            .any(|line| line.contains("declined by the person")),
+        "{:?}",
+        next.explanation
+    );
+    // The formulation a record keeps is as made; the plan shown is re-routed.
+    assert!(app
+        .formulation
+        .referrals
+        .iter()
+        .any(|referral| referral.partner == "cv-housing-options"));
+    assert_eq!(
+        app.plan
+            .referrals
+            .last()
+            .map(|referral| referral.partner.as_str()),
+        Some("cv-housing-options")
+    );
+    // Every offer says why its partner was chosen.
+    assert!(app
+        .offers
+        .iter()
+        .filter(|offer| offer.contact.is_some())
+        .all(|offer| offer
+            .explanation
+            .iter()
+            .any(|line| line.starts_with("why: "))));
 }

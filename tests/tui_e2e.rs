@@ -599,6 +599,9 @@ fn the_s136_case_takes_at_most_50_special_keys() {
     session.keys(&["Tab"]);
     session.type_text("58");
     session.keys(&["Tab"]);
+    session.wait_for("Gender (used only for single-gender services)");
+    session.type_text("man");
+    session.keys(&["Tab"]);
     session.type_text("0");
     session.keys(&["Tab"]);
     session.wait_for("Where the person lives");

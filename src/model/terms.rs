@@ -204,6 +204,18 @@ named_scale! {
     }
 }
 
+impl Gender {
+    /// Human wording.
+    pub fn label(self) -> &'static str {
+        match self {
+            Gender::Woman => "Woman",
+            Gender::Man => "Man",
+            Gender::NonBinary => "Non-binary",
+            Gender::Other => "Another gender",
+        }
+    }
+}
+
 impl SelfCare {
     /// Human wording.
     pub fn label(self) -> &'static str {

@@ -18,8 +18,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::Problem;
 use crate::formulation::Formulation;
 use crate::model::{
-    Assessment, CapacityStatus, Choices, Decision, MhaDecision, MhaOutcome, Section, SelfCare,
-    Trend, Vocabulary,
+    Assessment, CapacityStatus, Choices, Decision, Gender, MhaDecision, MhaOutcome, Section,
+    SelfCare, Trend, Vocabulary,
 };
 use crate::records::{RecordId, ReferralStatus};
 use crate::rules::RuleSet;
@@ -100,6 +100,7 @@ impl Step {
             Step::Person => &[
                 Field::Id,
                 Field::Age,
+                Field::Gender,
                 Field::Dependants,
                 Field::Lives,
                 Field::ReferralSource,
@@ -144,6 +145,8 @@ pub enum Field {
     Setting,
     /// Whether the person can care for themselves (picked).
     SelfCare,
+    /// The person's gender, for single-gender services only (picked).
+    Gender,
     /// Mental capacity for the decision at hand (picked).
     Capacity,
     /// The decision capacity is about.
@@ -179,6 +182,7 @@ impl Field {
             Field::ReferralSource => "Referred by",
             Field::Setting => "Setting",
             Field::SelfCare => "Self-care",
+            Field::Gender => "Gender",
             Field::Capacity => "Capacity",
             Field::CapacityDecision => "  for",
             Field::List => "List",
@@ -200,6 +204,7 @@ impl Field {
                 | Field::ReferralSource
                 | Field::Setting
                 | Field::SelfCare
+                | Field::Gender
                 | Field::Capacity
                 | Field::MhaOutcome
                 | Field::Agreed
@@ -230,6 +235,8 @@ pub enum PickFor {
     Setting,
     /// Whether the person can care for themselves.
     SelfCare,
+    /// The person's gender.
+    Gender,
     /// Mental capacity for the decision at hand.
     Capacity,
     /// The Mental Health Act outcome.
@@ -501,8 +508,12 @@ pub struct App<'r> {
     pub rows: [usize; 7],
     /// A window over the form, if one is open.
     pub overlay: Option<Overlay>,
-    /// The formulation of what is on screen.
+    /// The formulation of what is on screen, as made (what a saved record keeps).
     pub formulation: Formulation,
+    /// The same with its plan after the person's choices: a declined partner's needs gone to the
+    /// next eligible partner or to a gap, a declined lead passed on. What the referrals step and
+    /// the review show.
+    pub plan: Formulation,
     /// The referrals it offers.
     pub offers: Vec<ReferralOffer>,
     /// What stops the assessment being saved.
@@ -585,6 +596,7 @@ impl<'r> App<'r> {
                 selected: 0,
                 confirm_discard: false,
             }),
+            plan: formulation.clone(),
             formulation,
             offers: Vec::new(),
             problems: Vec::new(),
@@ -729,6 +741,7 @@ impl<'r> App<'r> {
             Field::Lives
             | Field::ReferralSource
             | Field::SelfCare
+            | Field::Gender
             | Field::Capacity
             | Field::MhaOutcome
             | Field::Agreed
@@ -769,6 +782,7 @@ impl<'r> App<'r> {
             Field::Lives
             | Field::ReferralSource
             | Field::SelfCare
+            | Field::Gender
             | Field::Capacity
             | Field::MhaOutcome
             | Field::Agreed
@@ -780,7 +794,10 @@ impl<'r> App<'r> {
     fn refresh(&mut self) {
         let assessment = self.assessment();
         self.formulation = crate::evaluate(self.rules, &assessment);
-        self.offers = referral_offers(&self.formulation, self.vocabulary());
+        self.plan = self
+            .formulation
+            .with_choices(self.rules, &assessment, &self.choices);
+        self.offers = referral_offers(&self.plan, self.vocabulary());
         let mut problems = self.form.problems(self.fallback_at);
         if let Err(found) = assessment.check(self.vocabulary()) {
             // The checks are written for files; the form has its own words for the same fixes,
@@ -1496,6 +1513,11 @@ impl<'r> App<'r> {
                 scale_options(SelfCare::ALL, SelfCare::as_str, SelfCare::label),
                 self.form.self_care.map(SelfCare::as_str),
             )),
+            Some(Field::Gender) => Some((
+                PickFor::Gender,
+                scale_options(Gender::ALL, Gender::as_str, Gender::label),
+                self.form.gender.map(Gender::as_str),
+            )),
             Some(Field::Capacity) => Some((
                 PickFor::Capacity,
                 scale_options(
@@ -1919,6 +1941,10 @@ impl<'r> App<'r> {
             }
             PickFor::SelfCare => {
                 self.form.self_care = value.and_then(|key| key.parse().ok());
+                self.changed();
+            }
+            PickFor::Gender => {
+                self.form.gender = value.and_then(|key| key.parse().ok());
                 self.changed();
             }
             PickFor::Capacity => {

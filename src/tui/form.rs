@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Problem;
 use crate::model::{
-    Assessment, Capacity, CapacityStatus, Context, Factor, MhaDecision, MhaOutcome, Person,
+    Assessment, Capacity, CapacityStatus, Context, Factor, Gender, MhaDecision, MhaOutcome, Person,
     Section, SelfCare, Strength, Trend,
 };
 use crate::source::Position;
@@ -80,6 +80,8 @@ pub struct Form {
     /// Whether the person can care for themselves; `None` is not known.
     #[serde(default)]
     pub self_care: Option<SelfCare>,
+    /// The person's gender, used only for single-gender services; `None` is not known.
+    pub gender: Option<Gender>,
     /// Mental capacity for the decision at hand; `None` is not recorded.
     #[serde(default)]
     pub capacity: Option<CapacityStatus>,
@@ -203,6 +205,7 @@ impl Form {
                 .collect(),
             wishes: assessment.wishes.clone().unwrap_or_default().into(),
             self_care: assessment.person.self_care,
+            gender: assessment.person.gender,
             capacity: assessment.capacity.as_ref().map(|capacity| capacity.status),
             capacity_decision: assessment
                 .capacity
@@ -295,7 +298,7 @@ impl Form {
                     .value()
                     .and_then(|text| parse_count(&text, MAX_DEPENDANTS, "dependants").ok()),
                 self_care: self.self_care,
-                gender: None,
+                gender: self.gender,
             },
             context: Context {
                 referral_source: self.referral_source.clone(),

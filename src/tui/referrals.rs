@@ -31,6 +31,9 @@ pub struct ReferralOffer {
     /// What the referral falls short of, as the formulation says it (no same-day capacity, not
     /// open in time, no partner at all): the AMHP must arrange what is missing.
     pub gaps: Vec<String>,
+    /// Why this partner and why not the others, what to confirm first and the route, one line
+    /// each, as the text summary says them (`formulation::render::referral_explanation`).
+    pub explanation: Vec<String>,
 }
 
 /// How the lead coordinator leads.
@@ -91,6 +94,7 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
                 .filter(|gap| gap.referred_to.as_deref() == Some(referral.partner.as_str()))
                 .map(|gap| gap.message.clone())
                 .collect(),
+            explanation: crate::formulation::render::referral_explanation(referral),
         }
     });
     let unmet = formulation
@@ -99,9 +103,14 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
         .filter(|gap| gap.kind.unmet())
         .map(|gap| {
             let name = vocabulary.label(&gap.category).to_owned();
+            let missing = if gap.kind == crate::referrals::GapKind::Declined {
+                "declined; no other partner"
+            } else {
+                "no partner found"
+            };
             ReferralOffer {
                 key: gap.category.clone(),
-                label: format!("{name} (no partner found)"),
+                label: format!("{name} ({missing})"),
                 categories: vec![name.clone()],
                 name,
                 lead: None,
@@ -114,6 +123,7 @@ pub fn referral_offers(formulation: &Formulation, vocabulary: &Vocabulary) -> Ve
                         .map(|reason| (reason.why.as_str(), reason.rule.as_str())),
                 ),
                 gaps: vec![gap.message.clone()],
+                explanation: Vec::new(),
             }
         });
     partners.chain(unmet).collect()

@@ -337,6 +337,7 @@ fn picker(canvas: &mut Canvas, frame: &mut Frame, area: Rect, picker: &Picker) {
         PickFor::ReferralSource => " Who referred the person ".to_owned(),
         PickFor::Setting => " Where the assessment takes place ".to_owned(),
         PickFor::SelfCare => " Can the person care for themselves? ".to_owned(),
+        PickFor::Gender => " Gender (used only for single-gender services) ".to_owned(),
         PickFor::Capacity => " Capacity for the decision at hand ".to_owned(),
         PickFor::MhaOutcome => " Outcome under the Mental Health Act ".to_owned(),
         PickFor::Agreed => " Did the person agree to the plan? ".to_owned(),

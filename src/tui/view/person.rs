@@ -19,6 +19,7 @@ fn path(field: Field) -> &'static str {
         Field::Lives => "person.lives",
         Field::ReferralSource => "context.referral_source",
         Field::SelfCare => "person.self_care",
+        Field::Gender => "person.gender",
         Field::Capacity => "capacity.status",
         _ => "",
     }
@@ -57,6 +58,10 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 None => FieldValue::Empty(format!("not known{choose}")),
             },
             Field::SelfCare => match app.form.self_care {
+                Some(value) => FieldValue::Chosen(value.label().to_owned()),
+                None => FieldValue::Empty(format!("not known{choose}")),
+            },
+            Field::Gender => match app.form.gender {
                 Some(value) => FieldValue::Chosen(value.label().to_owned()),
                 None => FieldValue::Empty(format!("not known{choose}")),
             },
@@ -120,6 +125,7 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
                 Field::Age => "Age in whole years; leave empty if not known.",
                 Field::Dependants => "Children or adults the person cares for: 0 if none, empty if not known.",
                 Field::SelfCare => "Can the person care for themselves now (eat, drink, wash, keep safe)? Not known is never read as able.",
+                Field::Gender => "Only for single-gender services (a women's refuge): not known offers them only with \"confirm eligibility\".",
                 Field::Capacity => "Mental capacity for the decision at hand (Mental Capacity Act): has, lacks, or not assessed.",
                 Field::CapacityDecision => "The decision capacity was assessed for, e.g. agreeing to treatment at home.",
                 Field::Setting if app.editing => "Where the assessment takes place, in your words (Enter when done).",

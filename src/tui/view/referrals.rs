@@ -139,6 +139,13 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     for reason in &offer.reasons {
         lines.push(Line::styled(format!("• {reason}"), theme.dim()));
     }
+    // Why this partner and not the others: the AMHP can check the choice before making it.
+    if !offer.explanation.is_empty() {
+        lines.push(Line::raw("Chosen:"));
+        for line in &offer.explanation {
+            lines.push(Line::styled(format!("• {line}"), theme.dim()));
+        }
+    }
     if let Some(status) = app.referral_statuses.get(&offer.key) {
         let mut text = format!(
             "Status: {} since {} (sicol referral-status)",

@@ -19,7 +19,8 @@ pub(super) fn draw(canvas: &mut Canvas, frame: &mut Frame, area: Rect) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
     let assessment = app.assessment();
-    let formulation = &app.formulation;
+    // The plan as it stands after the person's choices (declines re-routed).
+    let formulation = &app.plan;
     let mut lines = Vec::new();
     // Saved and unchanged: say so first, so nobody presses Enter expecting a save.
     match (&app.saved, app.dirty) {
