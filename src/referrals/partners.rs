@@ -245,7 +245,24 @@ pub struct PersonFacts<'a> {
 impl Eligibility {
     /// Whether the partner takes the person for `category`, with how specific the match is.
     pub fn admission(&self, person: &PersonFacts<'_>, category: &str) -> Admission {
+        self.admission_in_words(person, category, true)
+    }
+
+    /// [`Eligibility::admission`], with the matched limits in words only when `words` is set:
+    /// the choice weighs every partner for every need, and needs those words only for the
+    /// partners it chooses.
+    pub fn admission_in_words(
+        &self,
+        person: &PersonFacts<'_>,
+        category: &str,
+        words: bool,
+    ) -> Admission {
         let mut matched = Vec::new();
+        let mut say = |text: &dyn Fn() -> String| {
+            if words {
+                matched.push(text());
+            }
+        };
         let mut specificity = 0;
         let mut unknown = 0;
         if self.min_age.is_some() || self.max_age.is_some() {
@@ -261,7 +278,7 @@ impl Eligibility {
                     if !fits {
                         return Admission::Excluded(band);
                     }
-                    matched.push(format!("{band}: {age}"));
+                    say(&|| format!("{band}: {age}"));
                     if !for_adults {
                         specificity += 1;
                     }
@@ -279,7 +296,7 @@ impl Eligibility {
                     ));
                 }
                 Some(lives) => {
-                    matched.push(format!("lives {lives}"));
+                    say(&|| format!("lives {lives}"));
                     specificity += 1;
                 }
                 None => unknown += 1,
@@ -292,14 +309,14 @@ impl Eligibility {
                     condition.describe()
                 ));
             }
-            matched.push(format!("{category} {}", condition.describe()));
+            say(&|| format!("{category} {}", condition.describe()));
             specificity += condition.clauses();
         }
         if !self.gender.is_empty() {
             let served = self.genders_served();
             match person.gender {
                 Some(gender) if self.gender.contains(&gender) => {
-                    matched.push(served);
+                    say(&|| served.clone());
                     specificity += 1;
                 }
                 Some(_) => return Admission::Excluded(served),

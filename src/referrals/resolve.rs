@@ -320,8 +320,6 @@ struct Considered {
     partner: usize,
     /// `Ok(rank)` when it can take the need, else why not.
     outcome: Result<Rank, String>,
-    /// What it matched, for "why this partner".
-    matched: Vec<String>,
     /// What to confirm, when eligibility is not certain.
     confirm: Option<String>,
 }
@@ -497,7 +495,6 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
     let not = |why: String| Considered {
         partner: index,
         outcome: Err(why),
-        matched: Vec::new(),
         confirm: None,
     };
     if situation.declined.contains(&partner.id) {
@@ -518,23 +515,25 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
                     unknown: 0,
                     fit,
                 }),
-                matched: Vec::new(),
                 confirm: None,
             },
         };
     };
-    let (specificity, unknown, matched, confirm) = match partner
-        .eligibility
-        .admission(&situation.person, &need.category)
-    {
-        Admission::Excluded(why) => return not(why),
-        Admission::Confirm { what } => (0, 0, Vec::new(), Some(what)),
-        Admission::Eligible {
-            specificity,
-            unknown,
-            matched,
-        } => (specificity, unknown, matched, None),
-    };
+    // The matched limits in words are needed only for the partner chosen (`explain_choice`
+    // asks again), so they are not written here for every partner of every need.
+    let (specificity, unknown, confirm) =
+        match partner
+            .eligibility
+            .admission_in_words(&situation.person, &need.category, false)
+        {
+            Admission::Excluded(why) => return not(why),
+            Admission::Confirm { what } => (0, 0, Some(what)),
+            Admission::Eligible {
+                specificity,
+                unknown,
+                ..
+            } => (specificity, unknown, None),
+        };
     if partner.urgent_only && need.urgency > ReferralUrgency::SameDay {
         return not("takes only referrals needed today".to_owned());
     }
@@ -554,7 +553,6 @@ fn consider(index: usize, partner: &Partner, need: &Need, situation: &Situation<
             unknown,
             fit,
         }),
-        matched,
         confirm,
     }
 }
@@ -649,13 +647,20 @@ fn explain_choice(
         else {
             continue;
         };
-        if own.matched.is_empty() {
+        let matched = match partner
+            .eligibility
+            .admission(&situation.person, &need.category)
+        {
+            Admission::Eligible { matched, .. } => matched,
+            _ => Vec::new(),
+        };
+        if matched.is_empty() {
             why.push(format!("{}: open to anyone", need.category));
         } else {
             why.push(format!(
                 "{}: eligible ({})",
                 need.category,
-                own.matched.join("; ")
+                matched.join("; ")
             ));
         }
         if own.confirm.is_some() {
