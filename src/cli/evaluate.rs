@@ -77,7 +77,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
         };
         if let Some((store, supersedes)) = &mut store {
             let saved = super::save::save(
-                store,
+                store.as_mut(),
                 *supersedes,
                 &ruleset,
                 &assessment,
@@ -85,7 +85,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
                 choices.as_ref(),
                 decision.as_ref(),
             )?;
-            eprintln!("saved {}", super::save::shown(&saved));
+            eprintln!("saved {saved}");
         }
         let report = Report {
             assessment: &assessment,

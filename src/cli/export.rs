@@ -3,16 +3,19 @@
 //! [`sicol::export`]: reads records and the referral statuses recorded against them.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
 
 use sicol::export::packet::Packet;
 use sicol::export::{fhir, Case};
-use sicol::records::{Record, RecordId, ReferralStatus, Store};
+use sicol::records::backend::for_each_record;
+use sicol::records::{Record, RecordId, ReferralStatus, StoreLocation};
 use sicol::report::{html, markdown};
 use sicol::{files, Error, Problem, Result};
 
+use super::values::{parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{Cli, EXIT_OK};
 
 /// Formats of `sicol export`.
@@ -37,9 +40,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The store folder, when a RECORD is an id
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store (a folder, or a postgresql:// URL), when a RECORD is an id
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Formats of `sicol referral`.
@@ -68,9 +72,10 @@ pub struct ReferralArgs {
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: PacketFormat,
 
-    /// The store folder, when RECORD is an id
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store (a folder, or a postgresql:// URL), when RECORD is an id
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Writes one bundle per record, to stdout (one after another) or to `--out`.
@@ -126,9 +131,9 @@ pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
 /// Reads a record and the referral statuses that stand for its referrals: those recorded
 /// against it and, for a revision, against the records it revises (the report carries them
 /// forward the same way), as if recorded against this record.
-fn load(name: &str, store: &Path) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
-    let (dir, id) = super::outcome::locate(name, store)?;
-    let store = Store::open(&dir)?;
+fn load(name: &str, store: &StoreLocation) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
+    let (location, id) = super::store::locate(name, store)?;
+    let mut store = sicol::records::backend::open(&location)?;
     let record = store.read(id)?;
     let mut revised = vec![id];
     let mut earlier = record.supersedes;
@@ -138,14 +143,15 @@ fn load(name: &str, store: &Path) -> Result<(Record, Vec<(RecordId, ReferralStat
         earlier = store.read(previous)?.supersedes;
     }
     let mut statuses = Vec::new();
-    for other in store.ids()? {
-        if let Some(mut status) = store.read(other)?.referral_status {
+    for_each_record(store.as_mut(), None, &mut |other| {
+        if let Some(mut status) = other.referral_status {
             if revised.contains(&status.follows) {
                 status.follows = id;
-                statuses.push((other, status));
+                statuses.push((other.id, status));
             }
         }
-    }
+        ControlFlow::Continue(())
+    })?;
     Ok((record, statuses))
 }
 

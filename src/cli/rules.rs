@@ -80,7 +80,7 @@ pub struct CheckArgs {
 
     /// When the folder checked is the deployed one (edited in place), partners are compared with
     /// the rules the newest record in this store was made with
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
+    #[arg(long, value_name = "DIR", default_value = super::values::DEFAULT_STORE)]
     pub store: PathBuf,
 }
 

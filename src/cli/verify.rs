@@ -1,26 +1,26 @@
 //! `sicol verify`: check a store's hash chain and rule set copies (DESIGN §4).
 
-use std::path::PathBuf;
-
 use clap::Args;
 
-use sicol::records::Store;
+use sicol::records::{backend, StoreLocation};
 use sicol::Result;
 
 use super::replay::short_hash;
+use super::values::{parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The store folder
-    #[arg(value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store: a folder, or a postgresql:// URL for a team store
+    #[arg(value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Verifies the chain; exit 1 at the first broken or missing link.
 pub fn run(args: &VerifyArgs) -> Result<u8> {
-    let mut store = Store::open(&args.store)?;
+    let mut store = backend::open(&args.store)?;
     let verification = store.verify()?;
     for warning in store.permission_warnings() {
         eprintln!("warning: {warning}");
@@ -37,7 +37,7 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
             println!("{problem}");
             println!(
                 "{}: chain broken after {} good record{}",
-                args.store.display(),
+                args.store,
                 verification.good,
                 plural(verification.good)
             );
@@ -47,11 +47,11 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
             match &verification.tip {
                 Some((id, sha256)) => println!(
                     "{}: {} record{}, chain intact; last record {id}, sha256 {sha256}",
-                    args.store.display(),
+                    args.store,
                     verification.good,
                     plural(verification.good)
                 ),
-                None => println!("{}: no records yet", args.store.display()),
+                None => println!("{}: no records yet", args.store),
             }
             if let Some((_, sha256)) = &verification.tip {
                 println!(

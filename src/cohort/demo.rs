@@ -15,7 +15,9 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
 use crate::error::Result;
 use crate::formulation::Formulation;
 use crate::model::{Assessment, Choices, Context, Decision, Factor, Person, Strength, Vocabulary};
-use crate::records::{to_value, Draft, FollowUp, FollowUpDraft, FollowUpReport, RecordId, Store};
+use crate::records::{
+    to_value, Draft, FollowUp, FollowUpDraft, FollowUpReport, RecordId, RecordStore,
+};
 use crate::rules::RuleSet;
 
 use super::view::referrals;
@@ -231,7 +233,11 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
 }
 
 /// Writes planned records into a store, in order; returns the id of each.
-pub fn write(store: &mut Store, rules: &RuleSet, steps: &[DemoStep]) -> Result<Vec<RecordId>> {
+pub fn write(
+    store: &mut dyn RecordStore,
+    rules: &RuleSet,
+    steps: &[DemoStep],
+) -> Result<Vec<RecordId>> {
     let mut ids: Vec<RecordId> = Vec::with_capacity(steps.len());
     for step in steps {
         let id = match step {
@@ -250,7 +256,7 @@ pub fn write(store: &mut Store, rules: &RuleSet, steps: &[DemoStep]) -> Result<V
                     saved_at: *saved_at,
                     mha_decision: None,
                 };
-                store.save(&draft, rules)?.0.id
+                store.save(&draft, rules)?.id
             }
             DemoStep::FollowUp {
                 follows,
@@ -263,14 +269,14 @@ pub fn write(store: &mut Store, rules: &RuleSet, steps: &[DemoStep]) -> Result<V
                     &record,
                     report.clone(),
                     &rules.vocabulary,
-                    &store.path_of(followed).display().to_string(),
+                    &store.locate(followed),
                 )?;
                 let draft = FollowUpDraft {
                     follow_up,
                     ruleset: record.ruleset.clone(),
                     saved_at: *saved_at,
                 };
-                store.save_follow_up(&draft)?.0.id
+                store.save_follow_up(&draft)?.id
             }
         };
         ids.push(id);

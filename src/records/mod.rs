@@ -31,9 +31,11 @@
 //! that predates it still verifies a record that has it: the canonical form and the hash are
 //! checked on the JSON as read, unknown fields included.
 
+pub mod backend;
 pub mod diff;
 pub mod follow_up;
 pub mod impact;
+pub mod postgres;
 pub mod referral_status;
 pub mod replay;
 pub mod store;
@@ -41,14 +43,16 @@ pub mod store;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::formulation::Formulation;
 use crate::model::{Assessment, Choices, MhaDecision};
 use crate::rules::RuleSetId;
 
+pub use backend::{RecordStore, StoreLocation, Verification};
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
 pub use follow_up::{FollowUp, FollowUpReport};
 pub use impact::{Margin, Move, Outcome};
@@ -310,19 +314,25 @@ impl Record {
 
     /// The record with its own hash, over everything else in it.
     fn sealed(mut self) -> Record {
-        self.sha256 = digest(&record_body(&self));
+        self.sha256 = record_body_digest(&self);
         self
     }
 
     /// The record's file contents: canonical pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut text = canonical_text(&to_value(self));
-        text.push('\n');
-        text.into_bytes()
+        let mut bytes = Vec::new();
+        // Writing into a Vec cannot fail, and the record is plain data.
+        let _ = serde_json::to_writer_pretty(&mut bytes, &Sorted::all(&to_value(self)));
+        bytes.push(b'\n');
+        bytes
     }
 
     /// Reads a record and checks that its bytes are exactly as sicol wrote them and that its
     /// content matches its `sha256`, so every changed byte shows.
+    ///
+    /// One pass over the parsed value: the canonical form is compared with the bytes as it is
+    /// written out, and the hash is taken as the body is written into it, so nothing is cloned
+    /// or re-serialised into memory (this is most of the time of replay and verify).
     pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
         let value: Value = serde_json::from_slice(bytes)
             .map_err(|error| RecordError::Unreadable(error.to_string()))?;
@@ -333,18 +343,17 @@ impl Record {
                 ));
             }
         }
-        let record: Record = serde_json::from_value(value.clone())
+        let mut same = SameBytes::new(bytes);
+        let canonical = serde_json::to_writer_pretty(&mut same, &Sorted::all(&value)).is_ok()
+            && std::io::Write::write_all(&mut same, b"\n").is_ok()
+            && same.is_whole();
+        let digest = digest_of(&Sorted::without(&value, DIGEST_FIELD));
+        let record: Record = serde_json::from_value(value)
             .map_err(|error| RecordError::Unreadable(error.to_string()))?;
-        let mut canonical = canonical_text(&value);
-        canonical.push('\n');
-        if canonical.as_bytes() != bytes {
+        if !canonical {
             return Err(RecordError::NotCanonical);
         }
-        let mut body = value;
-        if let Value::Object(map) = &mut body {
-            map.remove(DIGEST_FIELD);
-        }
-        if digest(&body) != record.sha256 {
+        if digest != record.sha256 {
             return Err(RecordError::DigestMismatch {
                 recorded: record.sha256,
             });
@@ -394,13 +403,9 @@ impl Record {
     }
 }
 
-/// The record as a JSON value without its own hash: what the hash is taken over.
-fn record_body(record: &Record) -> Value {
-    let mut value = to_value(record);
-    if let Value::Object(map) = &mut value {
-        map.remove(DIGEST_FIELD);
-    }
-    value
+/// The record's hash: over its JSON without its own hash field.
+fn record_body_digest(record: &Record) -> String {
+    digest_of(&Sorted::without(&to_value(record), DIGEST_FIELD))
 }
 
 /// Any serialisable value as JSON. The types sicol records (plain data, string keys) cannot fail
@@ -411,30 +416,117 @@ pub fn to_value<T: Serialize>(value: &T) -> Value {
 
 /// sha256 of a value's canonical compact JSON, as lower-case hex.
 pub fn digest(value: &Value) -> String {
-    let text = serde_json::to_string(&sorted(value)).unwrap_or_default();
-    format!("{:x}", Sha256::digest(text.as_bytes()))
+    digest_of(&Sorted::all(value))
 }
 
-/// The canonical pretty text of a value: keys sorted at every level, two-space indent.
-fn canonical_text(value: &Value) -> String {
-    serde_json::to_string_pretty(&sorted(value)).unwrap_or_default()
+/// sha256 of the compact JSON of `value`, hashed as it is written (no text in memory).
+fn digest_of(value: &Sorted<'_>) -> String {
+    let mut hasher = HashWriter(Sha256::new());
+    // Hashing cannot fail; a value that cannot be written hashes as far as it got, which no
+    // record's own hash matches.
+    let _ = serde_json::to_writer(&mut hasher, value);
+    format!("{:x}", hasher.0.finalize())
 }
 
-/// A copy with every object's keys in sorted order, whatever serde_json's map keeps (its
-/// `preserve_order` feature may be switched on by another crate in the build).
-fn sorted(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let mut out = Map::new();
-            for key in keys {
-                out.insert(key.clone(), sorted(&map[key]));
-            }
-            Value::Object(out)
+/// A JSON value written with every object's keys in sorted order, whatever order serde_json's
+/// map keeps (its `preserve_order` feature may be switched on by another crate in the build),
+/// optionally without one top-level field. Writes what `serde_json` writes for a value whose
+/// maps are sorted, byte for byte, without making that sorted copy.
+struct Sorted<'a> {
+    value: &'a Value,
+    skip: Option<&'a str>,
+}
+
+impl<'a> Sorted<'a> {
+    fn all(value: &'a Value) -> Self {
+        Sorted { value, skip: None }
+    }
+
+    fn without(value: &'a Value, field: &'a str) -> Self {
+        Sorted {
+            value,
+            skip: Some(field),
         }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
+    }
+}
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map
+                    .keys()
+                    .filter(|key| Some(key.as_str()) != self.skip)
+                    .collect();
+                keys.sort_unstable();
+                let mut out = serializer.serialize_map(Some(keys.len()))?;
+                for key in keys {
+                    if let Some(item) = map.get(key) {
+                        out.serialize_entry(key, &Sorted::all(item))?;
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Sorted::all(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// Feeds what is written into a sha256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Compares what is written with `expected` as it comes, so the canonical check needs no copy.
+struct SameBytes<'a> {
+    expected: &'a [u8],
+    at: usize,
+    same: bool,
+}
+
+impl<'a> SameBytes<'a> {
+    fn new(expected: &'a [u8]) -> Self {
+        SameBytes {
+            expected,
+            at: 0,
+            same: true,
+        }
+    }
+
+    /// Whether everything written matched and covered all of `expected`.
+    fn is_whole(&self) -> bool {
+        self.same && self.at == self.expected.len()
+    }
+}
+
+impl std::io::Write for SameBytes<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let end = self.at + bytes.len();
+        if self.same && self.expected.get(self.at..end) != Some(bytes) {
+            self.same = false;
+        }
+        self.at = end;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -465,7 +557,7 @@ mod tests {
             referral_status: None,
             sha256: String::new(),
         };
-        record.sha256 = digest(&record_body(&record));
+        record.sha256 = record_body_digest(&record);
         record
     }
 
@@ -518,7 +610,7 @@ mod tests {
     fn a_newer_format_is_refused_plainly() {
         let mut record = sample();
         record.format = FORMAT + 1;
-        record.sha256 = digest(&record_body(&record));
+        record.sha256 = record_body_digest(&record);
         assert_eq!(
             Record::from_bytes(&record.to_bytes()),
             Err(RecordError::NewerFormat(FORMAT + 1))
