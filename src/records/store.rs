@@ -42,8 +42,10 @@ pub struct Store {
     dir: PathBuf,
     /// The folder as a store location, for messages.
     location: StoreLocation,
-    /// The record ids a scan is walking through, listed once at its first page.
+    /// The record ids a scan is walking through, listed once at its first page, and the last
+    /// id of the page it gave last (a page after any other id starts a new scan).
     listing: Vec<RecordId>,
+    listed_to: Option<RecordId>,
     /// The last record this handle knows of, so a run of saves does not list the folder each time.
     /// Stale is safe: a save into a taken place fails and re-reads.
     tip: Option<(RecordId, String)>,
@@ -69,6 +71,7 @@ impl Store {
             dir: dir.to_path_buf(),
             location: StoreLocation::Folder(dir.to_path_buf()),
             listing: Vec::new(),
+            listed_to: None,
             tip: None,
             rulesets: HashMap::new(),
         })
@@ -236,11 +239,12 @@ impl RecordStore for Store {
     }
 
     fn read_page(&mut self, after: Option<RecordId>, limit: usize) -> Result<Vec<RawRecord>> {
-        if after.is_none() {
+        if after.is_none() || after != self.listed_to {
             self.listing = Store::ids(self)?;
         }
         let start = after.map_or(0, |after| self.listing.partition_point(|id| *id <= after));
         let end = (start + limit).min(self.listing.len());
+        self.listed_to = end.checked_sub(1).and_then(|last| self.listing.get(last).copied());
         // Files are read on every core: with a warm cache, reading is mostly the copy.
         self.listing[start..end]
             .par_iter()
