@@ -244,7 +244,9 @@ impl RecordStore for Store {
         }
         let start = after.map_or(0, |after| self.listing.partition_point(|id| *id <= after));
         let end = (start + limit).min(self.listing.len());
-        self.listed_to = end.checked_sub(1).and_then(|last| self.listing.get(last).copied());
+        self.listed_to = end
+            .checked_sub(1)
+            .and_then(|last| self.listing.get(last).copied());
         // Files are read on every core: with a warm cache, reading is mostly the copy.
         self.listing[start..end]
             .par_iter()
