@@ -62,8 +62,10 @@ CREATE TRIGGER ruleset_files_no_truncate BEFORE TRUNCATE ON sicol.ruleset_files
 -- before reading the tip, so the wait is in the same order), must take the next id and name the
 -- tip's sha256, and its JSON must say the same. Two writers can therefore never fork the chain,
 -- even with a hand-written INSERT. Messages never quote the record's contents.
+-- SECURITY DEFINER so that the chain is checked against every record even when row-level
+-- security hides some from the login (see the README): the tip is the service's, not the team's.
 CREATE FUNCTION sicol.chain_insert() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
     tip_id bigint;
     tip_sha256 text;
@@ -102,6 +104,13 @@ $$;
 CREATE TRIGGER records_chain BEFORE INSERT ON sicol.records
     FOR EACH ROW EXECUTE FUNCTION sicol.chain_insert();
 
+-- The last record's id and sha256, which a writer seals its record against: only these two
+-- (never a record's contents), and of the whole chain whatever row-level security hides.
+CREATE FUNCTION sicol.chain_tip(OUT id bigint, OUT sha256 text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+    SELECT r.id, r.sha256 FROM sicol.records r ORDER BY r.id DESC LIMIT 1
+$$;
+
 CREATE FUNCTION sicol.stamp_saved_by() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
@@ -137,5 +146,5 @@ GRANT USAGE ON SCHEMA sicol TO sicol_assessor, sicol_lead, sicol_auditor;
 -- Everyone reads; only assessors insert; no one is granted UPDATE, DELETE or TRUNCATE.
 GRANT SELECT ON ALL TABLES IN SCHEMA sicol TO sicol_assessor, sicol_lead, sicol_auditor;
 GRANT INSERT ON sicol.records, sicol.rulesets, sicol.ruleset_files TO sicol_assessor;
-GRANT EXECUTE ON FUNCTION sicol.chain_insert(), sicol.stamp_saved_by(), sicol.refuse_change()
-    TO sicol_assessor, sicol_lead, sicol_auditor;
+GRANT EXECUTE ON FUNCTION sicol.chain_insert(), sicol.stamp_saved_by(), sicol.refuse_change(),
+    sicol.chain_tip() TO sicol_assessor, sicol_lead, sicol_auditor;

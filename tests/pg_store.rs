@@ -533,3 +533,45 @@ fn an_unreachable_server_is_exit_3_with_a_clear_message() {
     assert!(!message.contains("secret"), "{message}");
     assert!(message.contains("server is running"), "{message}");
 }
+
+#[test]
+fn row_level_security_by_team_as_the_readme_shows_keeps_one_chain() {
+    let Some(admin) = server() else { return };
+    let url = fresh_store(&admin, "rls");
+    let mut owner = Client::connect(&url, NoTls).expect("connects");
+    owner
+        .batch_execute(
+            "ALTER TABLE sicol.records ADD COLUMN team name NOT NULL DEFAULT current_setting('sicol.team', true);
+             ALTER TABLE sicol.records ENABLE ROW LEVEL SECURITY;
+             CREATE POLICY own_team ON sicol.records FOR ALL TO sicol_assessor
+                 USING (team = current_setting('sicol.team', true))
+                 WITH CHECK (team = current_setting('sicol.team', true));
+             CREATE POLICY everything ON sicol.records FOR SELECT TO sicol_lead, sicol_auditor USING (true);
+             ALTER ROLE amhp_one IN DATABASE sicol_test_rls SET sicol.team = 'north';
+             ALTER ROLE amhp_two IN DATABASE sicol_test_rls SET sicol.team = 'south';",
+        )
+        .expect("policies");
+    let north = url_as(&admin, "amhp_one", "sicol_test_rls", true);
+    let south = url_as(&admin, "amhp_two", "sicol_test_rls", true);
+    assert!(save(&north, &["social_led_eviction"]).status.success());
+    let saved = save(&south, &["mixed_bereavement", "domestic_abuse"]);
+    assert!(saved.status.success(), "{}", text(&saved));
+    assert!(save(&north, &["low_urgency_benefits"]).status.success());
+    let seen = |store: &str| -> i64 {
+        Client::connect(store, NoTls)
+            .expect("connects")
+            .query_one("SELECT count(*) FROM sicol.records", &[])
+            .expect("count")
+            .get(0)
+    };
+    assert_eq!(seen(&north), 2);
+    assert_eq!(seen(&south), 2);
+    let auditor = url_as(&admin, "auditor_one", "sicol_test_rls", true);
+    let verify = sicol(&["verify", &auditor], &[]);
+    assert!(verify.status.success(), "{}", text(&verify));
+    assert!(
+        text(&verify).contains("4 records, chain intact"),
+        "{}",
+        text(&verify)
+    );
+}

@@ -249,17 +249,18 @@ impl RecordStore for PgStore {
             .execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])
             .map_err(fail)?;
         let tip = transaction
-            .query_opt(
-                "SELECT id, sha256 FROM sicol.records ORDER BY id DESC LIMIT 1",
-                &[],
-            )
+            .query_one("SELECT id, sha256 FROM sicol.chain_tip()", &[])
             .map_err(fail)?;
-        let (id, previous) = match tip {
-            Some(row) => (
-                from_key(row.get(0)).map_or(RecordId(1), RecordId::next),
-                Some(row.get::<_, String>(1)),
+        // The tip of the whole chain, even where row-level security hides records.
+        let (id, previous) = match (
+            tip.get::<_, Option<i64>>(0),
+            tip.get::<_, Option<String>>(1),
+        ) {
+            (Some(id), Some(sha256)) => (
+                from_key(id).map_or(RecordId(1), RecordId::next),
+                Some(sha256),
             ),
-            None => (RecordId(1), None),
+            _ => (RecordId(1), None),
         };
         // A refused place leaves nothing behind: the transaction rolls back when dropped.
         let record = seal(id, previous)?;
