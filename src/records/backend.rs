@@ -151,6 +151,22 @@ pub trait RecordStore: Send {
     /// Rule sets already loaded and checked, by sha256 (a per-handle cache).
     fn loaded_rulesets(&mut self) -> &mut HashMap<String, Arc<RuleSet>>;
 
+    /// Appends records that already carry their place and link (a copy of another store), in
+    /// order. Each must land exactly where it says; if another writer took a place, the copy
+    /// stops there and nothing more is written.
+    fn append_copies(&mut self, records: &[Record]) -> Result<()> {
+        let target = self.location().to_string();
+        for record in records {
+            self.append_sealed(&|at, previous| {
+                if at == record.id && previous == record.previous {
+                    return Ok(record.clone());
+                }
+                Err(misplaced(&target, record.id, at))
+            })?;
+        }
+        Ok(())
+    }
+
     /// Unfinished writes a crash left behind (only a folder store can have any).
     fn leftovers(&mut self) -> Result<Vec<PathBuf>> {
         Ok(Vec::new())
@@ -687,6 +703,18 @@ fn problem_of(error: Error, file: &str) -> Problem {
     }
 }
 
+/// A copied record that would land at `at` instead of its own place `id`.
+pub fn misplaced(store: &str, id: RecordId, at: RecordId) -> Error {
+    Problem::new(
+        store,
+        Position::default(),
+        "",
+        format!("record {id} would land at {at}: another writer is saving into this store"),
+    )
+    .with_hint("copy into a store no one else is saving into")
+    .into()
+}
+
 /// Whether `text` is a sha256 in hex, as a rule set copy's name must be.
 pub fn is_hex_digest(text: &str) -> bool {
     text.len() == 64 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
@@ -744,34 +772,21 @@ pub fn copy(from: &mut dyn RecordStore, to: &mut dyn RecordStore) -> Result<Copi
     };
     let mut kept: HashMap<String, ()> = HashMap::new();
     for_each_page(from, &mut |from, page| {
-        for (id, record) in page {
-            let record = checked(&from.locate(id), record)?;
+        for (_, record) in &page {
+            let Ok(record) = record else { continue };
             if !kept.contains_key(&record.ruleset.sha256) {
                 let rules = from.ruleset(&record.ruleset)?;
                 to.keep_ruleset(&rules)?;
                 kept.insert(record.ruleset.sha256.clone(), ());
                 copied.rulesets += 1;
             }
-            let target = to.location().to_string();
-            // The record keeps its own id and link; if another writer took its place, nothing
-            // is written and the copy stops.
-            to.append_sealed(&|at, previous| {
-                if at == record.id && previous == record.previous {
-                    return Ok(record.clone());
-                }
-                Err(Problem::new(
-                    &target,
-                    Position::default(),
-                    "",
-                    format!(
-                        "record {id} would land at {at}: another writer is saving into this store"
-                    ),
-                )
-                .with_hint("copy into a store no one else is saving into")
-                .into())
-            })?;
-            copied.records += 1;
         }
+        let records: Vec<Record> = page
+            .into_iter()
+            .map(|(id, record)| checked(&from.locate(id), record))
+            .collect::<Result<_>>()?;
+        copied.records += records.len();
+        to.append_copies(&records)?;
         Ok(ControlFlow::Continue(()))
     })?;
     Ok(copied)
