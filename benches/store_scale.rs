@@ -2,8 +2,9 @@
 //!
 //! Builds a synthetic store of about 100,000 records once (`sicol demo-store`, kept in
 //! `target/store-scale-<records>/` so later runs reuse it), then times each command over it as a
-//! user runs it, through the release binary: replay, verify, report and `rules impact` (the
-//! bundled rules against themselves under `--against recorded`), and the export of one record
+//! user runs it, through the release binary: replay, verify, report and `rules impact` (a
+//! proposed copy of the bundled rules under a new version, so every record is formulated under
+//! both, against the rules deployed now), and the export of one record
 //! (which reads the whole store for its referral statuses). With `SICOL_TEST_PG_URL` set (see
 //! `.ci/postgres.sh`) the store is copied into a fresh PostgreSQL database and the same
 //! commands are timed against it.
@@ -33,9 +34,7 @@ fn env_number(name: &str, default: usize) -> usize {
 
 /// The demo store, made once per size.
 fn store(people: usize) -> PathBuf {
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let target = target_dir();
     let dir = target.join(format!("store-scale-{people}"));
     if dir.join("00000001.json").is_file() {
         return dir;
@@ -77,8 +76,38 @@ fn time(runs: usize, ok: &[i32], args: &[&str]) -> Duration {
     best
 }
 
+/// A proposed rule set: the bundled rules under a new version (another sha256, the same
+/// outcomes), so `rules impact` formulates every record twice, as for a real proposal.
+fn proposed_rules(target: &Path) -> PathBuf {
+    let bundled = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    let dir = target.join("store-scale-proposed-rules");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("rules folder");
+    for entry in std::fs::read_dir(&bundled)
+        .expect("bundled rules")
+        .flatten()
+    {
+        if entry.path().is_file() {
+            let mut text = std::fs::read_to_string(entry.path()).expect("rule file");
+            if entry.file_name() == "ruleset.yaml" {
+                text = text.replacen("\nversion: ", "\nversion: 9999.", 1);
+            }
+            std::fs::write(dir.join(entry.file_name()), text).expect("written");
+        }
+    }
+    dir
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"))
+}
+
 fn commands(store: &str, runs: usize) -> Vec<(&'static str, Duration)> {
-    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    let proposed = proposed_rules(&target_dir());
+    let rules = proposed.to_str().expect("a UTF-8 path");
+    let current = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
     vec![
         ("replay", time(runs, &[0, 1], &["replay", store])),
         ("verify", time(runs, &[0], &["verify", store])),
@@ -95,8 +124,8 @@ fn commands(store: &str, runs: usize) -> Vec<(&'static str, Duration)> {
                     "impact",
                     "--store",
                     store,
-                    "--against",
-                    "recorded",
+                    "--current",
+                    current,
                 ],
             ),
         ),

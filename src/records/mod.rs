@@ -348,7 +348,7 @@ impl Record {
             && std::io::Write::write_all(&mut same, b"\n").is_ok()
             && same.is_whole();
         let digest = digest_of(&Sorted::without(&value, DIGEST_FIELD));
-        let record: Record = serde_json::from_value(value)
+        let record = Record::from_value(value)
             .map_err(|error| RecordError::Unreadable(error.to_string()))?;
         if !canonical {
             return Err(RecordError::NotCanonical);
@@ -359,6 +359,50 @@ impl Record {
             });
         }
         Ok(record)
+    }
+
+    /// The record a parsed JSON value holds, as `serde_json::from_value` would give it, but
+    /// moving the assessment, formulation and choices out of the value instead of rebuilding
+    /// them node by node (they are most of a record). Unknown fields are ignored, as by the
+    /// derived reader, so a newer sicol's additions still read.
+    fn from_value(value: Value) -> Result<Record, serde_json::Error> {
+        use serde::de::{DeserializeOwned, Error as _};
+        let Value::Object(mut map) = value else {
+            return Err(serde_json::Error::custom(
+                "invalid type: expected a record (a JSON object)",
+            ));
+        };
+        fn required<T: DeserializeOwned>(
+            map: &mut serde_json::Map<String, Value>,
+            name: &'static str,
+        ) -> Result<T, serde_json::Error> {
+            match map.remove(name) {
+                Some(value) => T::deserialize(value),
+                None => Err(serde_json::Error::missing_field(name)),
+            }
+        }
+        fn optional<T: DeserializeOwned>(
+            map: &mut serde_json::Map<String, Value>,
+            name: &'static str,
+        ) -> Result<Option<T>, serde_json::Error> {
+            map.remove(name).map_or(Ok(None), Option::<T>::deserialize)
+        }
+        Ok(Record {
+            format: required(&mut map, "format")?,
+            id: required(&mut map, "id")?,
+            supersedes: optional(&mut map, "supersedes")?,
+            previous: optional(&mut map, "previous")?,
+            saved_at: required(&mut map, "saved_at")?,
+            sicol_version: required(&mut map, "sicol_version")?,
+            ruleset: required(&mut map, "ruleset")?,
+            assessment: map.remove("assessment").unwrap_or(Value::Null),
+            formulation: map.remove("formulation").unwrap_or(Value::Null),
+            choices: map.remove("choices").unwrap_or(Value::Null),
+            follow_up: optional(&mut map, "follow_up")?,
+            mha_decision: optional(&mut map, "mha_decision")?,
+            referral_status: optional(&mut map, "referral_status")?,
+            sha256: required(&mut map, DIGEST_FIELD)?,
+        })
     }
 
     /// Whether this is an assessment record (not a follow-up or a referral status), the only
