@@ -343,11 +343,15 @@ impl Record {
                 ));
             }
         }
-        let mut same = SameBytes::new(bytes);
-        let canonical = serde_json::to_writer_pretty(&mut same, &Sorted::all(&value)).is_ok()
-            && std::io::Write::write_all(&mut same, b"\n").is_ok()
-            && same.is_whole();
-        let digest = digest_of(&Sorted::without(&value, DIGEST_FIELD));
+        let canonical = is_canonical(&value, bytes);
+        // Canonical bytes are the compact form with whitespace added, so the hash is taken
+        // over them with that whitespace (and the hash's own field) left out; only bytes that
+        // are not canonical (refused below anyway) need the value written out again.
+        let digest = match canonical {
+            true => digest_of_canonical(bytes),
+            false => None,
+        }
+        .unwrap_or_else(|| digest_of(&Sorted::without(&value, DIGEST_FIELD)));
         let record = Record::from_value(value)
             .map_err(|error| RecordError::Unreadable(error.to_string()))?;
         if !canonical {
@@ -537,6 +541,71 @@ impl std::io::Write for HashWriter {
     }
 }
 
+/// Whether `bytes` are exactly the canonical text of `value` (with its trailing newline). The
+/// text is written into a buffer kept per thread, so checking 100,000 records allocates once.
+fn is_canonical(value: &Value, bytes: &[u8]) -> bool {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let Ok(mut buffer) = buffer.try_borrow_mut() else {
+            let mut same = SameBytes::new(bytes);
+            return serde_json::to_writer_pretty(&mut same, &Sorted::all(value)).is_ok()
+                && std::io::Write::write_all(&mut same, b"\n").is_ok()
+                && same.is_whole();
+        };
+        buffer.clear();
+        serde_json::to_writer_pretty(&mut *buffer, &Sorted::all(value)).is_ok() && {
+            buffer.push(b'\n');
+            buffer.as_slice() == bytes
+        }
+    })
+}
+
+/// The record's hash from its canonical text: the compact form is the canonical text without the
+/// whitespace outside strings, and the hash's own field is the one top-level line that starts
+/// `  "sha256": ` (nested keys are indented further). `None` when that line is not found.
+fn digest_of_canonical(bytes: &[u8]) -> Option<String> {
+    let marker = b"\n  \"sha256\": \"";
+    let start = bytes
+        .windows(marker.len())
+        .position(|window| window == marker)?;
+    let line_end = start + 1 + bytes[start + 1..].iter().position(|byte| *byte == b'\n')?;
+    // Leave out the member with its comma: the one ending its line, or, when it is the last
+    // member, the one ending the line before.
+    let (cut_from, cut_to) = if bytes[line_end - 1] == b',' {
+        (start, line_end)
+    } else if start > 0 && bytes[start - 1] == b',' {
+        (start - 1, line_end)
+    } else {
+        return None;
+    };
+    let mut hasher = Sha256::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for part in [&bytes[..cut_from], &bytes[cut_to..]] {
+        let mut run_start = 0;
+        for (index, byte) in part.iter().enumerate() {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if *byte == b'\\' {
+                    escaped = true;
+                } else if *byte == b'"' {
+                    in_string = false;
+                }
+            } else if *byte == b'"' {
+                in_string = true;
+            } else if *byte == b' ' || *byte == b'\n' {
+                hasher.update(&part[run_start..index]);
+                run_start = index + 1;
+            }
+        }
+        hasher.update(&part[run_start..]);
+    }
+    Some(format!("{:x}", hasher.finalize()))
+}
+
 /// Compares what is written with `expected` as it comes, so the canonical check needs no copy.
 struct SameBytes<'a> {
     expected: &'a [u8],
@@ -612,6 +681,19 @@ mod tests {
         assert_eq!(Record::from_bytes(&bytes), Ok(record.clone()));
         assert_eq!(record.case(), "A-1");
         assert!(String::from_utf8_lossy(&bytes).contains("\"id\": \"00000003\""));
+    }
+
+    #[test]
+    fn the_hash_read_from_canonical_bytes_is_the_hash_of_the_body() {
+        let mut last = sample();
+        // A record whose hash is its last field, and one with strings that look like layout.
+        last.assessment = serde_json::json!({ "note": "a \"b\"\n  \"sha256\": \"x\", c \\" });
+        last.sha256 = record_body_digest(&last);
+        for record in [sample(), last] {
+            let bytes = record.to_bytes();
+            assert_eq!(digest_of_canonical(&bytes), Some(record.sha256.clone()));
+            assert_eq!(Record::from_bytes(&bytes), Ok(record));
+        }
     }
 
     #[test]
