@@ -567,9 +567,11 @@ fn is_canonical(value: &Value, bytes: &[u8]) -> bool {
 /// `  "sha256": ` (nested keys are indented further). `None` when that line is not found.
 fn digest_of_canonical(bytes: &[u8]) -> Option<String> {
     let marker = b"\n  \"sha256\": \"";
+    // The field sits near the end (keys are sorted: only `sicol_version` and `supersedes`
+    // follow it), so the search runs backwards.
     let start = bytes
         .windows(marker.len())
-        .position(|window| window == marker)?;
+        .rposition(|window| window == marker)?;
     let line_end = start + 1 + bytes[start + 1..].iter().position(|byte| *byte == b'\n')?;
     // Leave out the member with its comma: the one ending its line, or, when it is the last
     // member, the one ending the line before.
