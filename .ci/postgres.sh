@@ -45,7 +45,7 @@ sicol_pg_up() {
   SICOL_PG_STOP=("${run[@]}" "$bindir/pg_ctl" -D "$SICOL_PG_DIR/data" -m immediate stop)
   trap 'sicol_pg_down' EXIT
   export SICOL_TEST_PG_URL="postgresql://sicol_admin:${password}@127.0.0.1:${port}/postgres?sslmode=disable"
-  echo "== PostgreSQL $("$bindir/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port (throwaway, $SICOL_PG_DIR)"
+  echo "== PostgreSQL $("$bindir/postgres" --version | awk '{print $3}') on 127.0.0.1:$port (throwaway, $SICOL_PG_DIR)"
 }
 
 sicol_pg_down() {
