@@ -112,7 +112,8 @@ impl Store for RecordStore {
         Ok(SavedTo {
             path: PathBuf::from(store.locate(record.id)),
             record: Some(record.id),
-            store: self.dir.clone(),
+            // Shown to the person: a team store's URL without its password.
+            store: PathBuf::from(location_of(&self.dir).to_string()),
             case: saved.assessment.id.clone(),
         })
     }
@@ -199,7 +200,7 @@ pub fn open_for_revision(
         saved: SavedTo {
             path: PathBuf::from(store.locate(current)),
             record: Some(current),
-            store: dir.to_path_buf(),
+            store: PathBuf::from(location_of(dir).to_string()),
             case: record.case().to_owned(),
         },
         choices,
