@@ -791,3 +791,31 @@ pub fn copy(from: &mut dyn RecordStore, to: &mut dyn RecordStore) -> Result<Copi
     })?;
     Ok(copied)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_store_is_a_folder_unless_it_is_a_postgresql_url_and_never_shows_a_password() {
+        assert_eq!(
+            StoreLocation::parse("formulations"),
+            StoreLocation::Folder(PathBuf::from("formulations"))
+        );
+        assert_eq!(
+            StoreLocation::parse("postgres-notes/"),
+            StoreLocation::Folder(PathBuf::from("postgres-notes/"))
+        );
+        let team = StoreLocation::parse("postgresql://amhp17:pw@db/sicol");
+        assert!(team.folder().is_none());
+        assert_eq!(team.to_string(), "postgresql://amhp17:***@db/sicol");
+        assert_eq!(
+            format!("{team:?}"),
+            "StoreLocation(postgresql://amhp17:***@db/sicol)"
+        );
+        assert!(matches!(
+            StoreLocation::parse("postgres://db/sicol"),
+            StoreLocation::Postgres(_)
+        ));
+    }
+}
