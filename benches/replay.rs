@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 use sicol::model::Choices;
-use sicol::records::{Draft, Store};
+use sicol::records::{Draft, RecordStore, Store};
 use sicol::{files, RuleSet};
 
 const RECORDS: usize = 10_000;

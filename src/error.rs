@@ -165,6 +165,30 @@ pub enum Error {
     /// An input file (assessment, rule set, vocabulary, partners, script) is wrong.
     #[error("{0}")]
     Invalid(#[from] Problems),
+    /// A team store (PostgreSQL) could not be reached, refused the login, or refused a right.
+    /// The message never holds record contents, only what went wrong and where.
+    #[error("{store}: {message}\n  fix: {hint}")]
+    Store {
+        /// The store, as shown to the user (never with a password).
+        store: String,
+        /// What kind of failure, which sets the exit code.
+        kind: StoreFailure,
+        /// What went wrong.
+        message: String,
+        /// What to do about it.
+        hint: String,
+    },
+}
+
+/// Why a team store refused to work, each with its own exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreFailure {
+    /// The server cannot be reached, or refused the login (exit 3).
+    Unreachable,
+    /// The login lacks a right it needs, such as an auditor trying to save (exit 4).
+    Denied,
+    /// The server answered, but the store is not in the shape sicol needs (exit 2).
+    Unusable,
 }
 
 impl Error {
@@ -179,6 +203,21 @@ impl Error {
     /// True when the user's input is at fault (exit code 2), as opposed to the environment.
     pub fn is_bad_input(&self) -> bool {
         matches!(self, Error::Invalid(_))
+    }
+
+    /// A store failure with what to do about it.
+    pub fn store(
+        store: impl Into<String>,
+        kind: StoreFailure,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) -> Self {
+        Error::Store {
+            store: store.into(),
+            kind,
+            message: message.into(),
+            hint: hint.into(),
+        }
     }
 }
 

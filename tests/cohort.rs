@@ -14,7 +14,7 @@ use sicol::cohort::figures::{CohortFigures, DateWindow, PairTally, Tally};
 use sicol::cohort::{self, view, ReportFormat, ReportOptions};
 use sicol::files;
 use sicol::model::{Choices, Decision};
-use sicol::records::{FollowUp, FollowUpDraft, FollowUpReport, RecordId, Store};
+use sicol::records::{FollowUp, FollowUpDraft, FollowUpReport, RecordId, RecordStore, Store};
 
 /// The golden cases, in the order they are saved (record 1 is the first).
 const CASES: [&str; 10] = [
@@ -113,8 +113,8 @@ fn known_store(dir: &Path) -> Store {
 }
 
 fn figures_of(dir: &Path, window: DateWindow) -> CohortFigures {
-    let store = Store::open(dir).expect("store");
-    let (entries, unreadable) = cohort::read_store(&store).expect("readable store");
+    let mut store = Store::open(dir).expect("store");
+    let (entries, unreadable) = cohort::read_store(&mut store).expect("readable store");
     CohortFigures::compute(entries, unreadable, window)
 }
 

@@ -15,7 +15,7 @@ use chrono::{DateTime, Utc};
 use sicol::files;
 use sicol::model::{Choices, Decision};
 use sicol::records::store::RULESETS_DIR;
-use sicol::records::{Draft, RecordId, Store};
+use sicol::records::{Draft, RecordId, RecordStore, Store};
 
 fn examples_dir() -> PathBuf {
     util::root().join("formulations")

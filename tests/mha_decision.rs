@@ -12,7 +12,7 @@ use sicol::cohort::figures::{CohortFigures, DateWindow};
 use sicol::cohort::{self, ReportFormat, ReportOptions};
 use sicol::files;
 use sicol::model::{Choices, MhaDecision, MhaOutcome};
-use sicol::records::{Draft, RecordId, Store};
+use sicol::records::{Draft, RecordId, RecordStore, Store};
 
 const CASES: [&str; 8] = [
     "social_led_eviction",
@@ -52,7 +52,7 @@ fn save(
         saved_at: at(minute),
         mha_decision: decision.as_ref(),
     };
-    store.save(&draft, rules).expect("saved").0.id
+    store.save(&draft, rules).expect("saved").id
 }
 
 fn decided(outcome: MhaOutcome, agreed: Option<bool>) -> Option<MhaDecision> {
@@ -93,8 +93,8 @@ fn store_with_decisions(dir: &Path) -> Store {
 }
 
 fn figures_of(dir: &Path) -> CohortFigures {
-    let store = Store::open(dir).expect("store");
-    let (entries, unreadable) = cohort::read_store(&store).expect("readable store");
+    let mut store = Store::open(dir).expect("store");
+    let (entries, unreadable) = cohort::read_store(&mut store).expect("readable store");
     CohortFigures::compute(entries, unreadable, DateWindow::default())
 }
 

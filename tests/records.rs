@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use chrono::{DateTime, Utc};
 use sicol::model::{Choices, Decision};
 use sicol::records::store::read_record;
-use sicol::records::{Draft, Impact, RecordId, Store};
+use sicol::records::{Draft, Impact, RecordId, RecordStore, Store};
 use sicol::{files, RuleSet};
 
 /// A fixed clock: tests never depend on the current time.
@@ -49,7 +49,8 @@ fn save_revision(
         saved_at: at(minute),
         mha_decision: None,
     };
-    store.save(&draft, rules).expect("saved").1
+    let record = store.save(&draft, rules).expect("saved");
+    store.path_of(record.id)
 }
 
 /// A temporary folder with a store of three records under the bundled rules.

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use chrono::Days;
 use sicol::model::{Decision, MhaOutcome};
-use sicol::records::{RecordId, Store};
+use sicol::records::{RecordId, RecordStore, Store};
 
 /// How often and how long to poll the screen for expected text (up to 20 s in all).
 const POLL: Duration = Duration::from_millis(100);

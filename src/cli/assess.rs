@@ -25,11 +25,11 @@ pub struct AssessArgs {
     #[arg(long, value_name = "RECORD", conflicts_with = "out")]
     pub revise: Option<String>,
 
-    /// Save a formulation record into this store (never overwritten; chained to the store's
-    /// previous record)
+    /// Save a formulation record into this store, a folder or a postgresql:// URL (never
+    /// overwritten; chained to the store's previous record)
     #[arg(
         long,
-        value_name = "DIR",
+        value_name = "DIR|URL",
         default_value = "formulations",
         conflicts_with = "out"
     )]

@@ -1,12 +1,10 @@
 //! `sicol demo-store`: make a synthetic store to try `sicol report` on (issue 8).
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use clap::Args;
 
 use sicol::cohort::demo::{self, DemoOptions};
-use sicol::records::Store;
+use sicol::records::{backend, StoreLocation};
 use sicol::{files, Problem, Result};
 
 use super::{Cli, EXIT_OK};
@@ -14,9 +12,9 @@ use super::{Cli, EXIT_OK};
 /// Arguments of `sicol demo-store`.
 #[derive(Debug, Args)]
 pub struct DemoStoreArgs {
-    /// A new or empty folder for the store (never one holding records)
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
+    /// A new or empty store: a folder, or a postgresql:// URL (never one holding records)
+    #[arg(long, value_name = "DIR|URL", value_parser = super::values::parse_store)]
+    pub out: StoreLocation,
 
     /// How many people to assess (revisions and follow-ups come on top)
     #[arg(long, value_name = "N", default_value_t = 300)]
@@ -27,7 +25,7 @@ pub struct DemoStoreArgs {
     pub seed: u64,
 
     /// The first day of assessments (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = super::report::parse_date, default_value = "2026-01-05")]
+    #[arg(long, value_name = "DATE", value_parser = super::values::parse_date, default_value = "2026-01-05")]
     pub start: NaiveDate,
 
     /// Over how many days the assessments are spread
@@ -37,9 +35,13 @@ pub struct DemoStoreArgs {
 
 /// Generates and writes the store.
 pub fn run(cli: &Cli, args: &DemoStoreArgs) -> Result<u8> {
-    if args.out.exists() && !Store::open(&args.out)?.ids()?.is_empty() {
+    let exists = match &args.out {
+        StoreLocation::Folder(dir) => dir.exists(),
+        StoreLocation::Postgres(_) => true,
+    };
+    if exists && !backend::open(&args.out)?.ids()?.is_empty() {
         return Err(Problem::new(
-            args.out.display().to_string(),
+            args.out.to_string(),
             Default::default(),
             "",
             "this folder already holds records, and demo records must never mix with real ones",
@@ -55,15 +57,15 @@ pub fn run(cli: &Cli, args: &DemoStoreArgs) -> Result<u8> {
         days: args.days,
     };
     let steps = demo::plan(&rules, options);
-    let mut store = Store::create(&args.out)?;
-    let ids = demo::write(&mut store, &rules, &steps)?;
+    let mut store = backend::create(&args.out)?;
+    let ids = demo::write(store.as_mut(), &rules, &steps)?;
     println!(
         "wrote {} synthetic records for {} people to {} (seed {}); try: sicol report --store {} --chart",
         ids.len(),
         args.count,
-        args.out.display(),
+        args.out,
         args.seed,
-        args.out.display()
+        args.out
     );
     Ok(EXIT_OK)
 }

@@ -78,7 +78,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
         };
         if let Some((store, supersedes)) = &mut store {
             let saved = super::save::save(
-                store,
+                store.as_mut(),
                 *supersedes,
                 &ruleset,
                 &assessment,
@@ -86,7 +86,7 @@ pub fn run(cli: &Cli, args: &EvaluateArgs) -> Result<u8> {
                 choices.as_ref(),
                 decision.as_ref(),
             )?;
-            eprintln!("saved {}", super::save::shown(&saved));
+            eprintln!("saved {saved}");
         }
         // A declined partner's needs go to the next eligible partner or become a gap: shown
         // here; the record keeps the formulation as made, with the choices beside it.

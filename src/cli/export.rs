@@ -2,16 +2,19 @@
 //! the packet one partner receives about its referral. The file-system edge of
 //! [`sicol::export`]: reads records and the referral statuses recorded against them.
 
+use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
 use sicol::export::packet::Packet;
 use sicol::export::{fhir, Case};
-use sicol::records::{Record, RecordId, ReferralStatus, Store};
+use sicol::records::backend::for_each_record;
+use sicol::records::{Record, RecordId, ReferralStatus, StoreLocation};
 use sicol::report::{html, markdown};
 use sicol::{files, Error, Problem, Result};
 
+use super::values::{parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Formats of `sicol export`.
@@ -24,9 +27,8 @@ pub enum ExportFormat {
 /// Arguments of `sicol export`.
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Assessment records: files (formulations/00000003.json), ids (00000003, in --store) or
-    /// store folders (every record in it)
-    #[arg(value_name = "RECORD|DIR", required = true)]
+    /// Assessment records: files (formulations/00000003.json) or ids (00000003, in --store)
+    #[arg(value_name = "RECORD", required = true)]
     pub records: Vec<String>,
 
     /// The output format
@@ -37,9 +39,10 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 
-    /// The store folder, when a RECORD is an id
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store (a folder, or a postgresql:// URL), when a RECORD is an id
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 
     /// Going on with a broken chain
     #[command(flatten)]
@@ -72,43 +75,53 @@ pub struct ReferralArgs {
     #[arg(long, value_enum, default_value = "markdown")]
     pub format: PacketFormat,
 
-    /// The store folder, when RECORD is an id
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store (a folder, or a postgresql:// URL), when RECORD is an id
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Writes one bundle per assessment record, to stdout (one after another) or to `--out`. A store
-/// folder names every record in it. The chain of every store read is checked first. Follow-ups
-/// and referral statuses are not assessments: a status is carried as its referral's Task status
-/// in the bundle of the record it follows, a follow-up is skipped; each is said on stderr and the
-/// export goes on. A record that cannot be exported is reported and the rest still are (exit 1).
+/// (a folder, or a postgresql:// URL) names every record in it. The chain of every store read is
+/// checked first. Follow-ups and referral statuses are not assessments: a status is carried as
+/// its referral's Task status in the bundle of the record it follows, a follow-up is skipped;
+/// each is said on stderr and the export goes on. A record that cannot be exported is reported
+/// and the rest still are (exit 1).
 pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
     let rules = files::load_rules(&cli.rules_dir())?;
     if let Some(out) = &args.out {
         files::write::private_dir(out)?;
     }
-    let mut targets: Vec<(PathBuf, RecordId)> = Vec::new();
+    let mut targets: Vec<(StoreLocation, RecordId)> = Vec::new();
     for name in &args.records {
-        let path = Path::new(name);
-        if path.is_dir() {
-            let store = Store::open(path)?;
-            targets.extend(store.ids()?.into_iter().map(|id| (path.to_path_buf(), id)));
-        } else {
-            targets.push(super::outcome::locate(name, &args.store)?);
+        let whole = match StoreLocation::parse(name) {
+            StoreLocation::Folder(path) if Path::new(&path).is_dir() => {
+                Some(StoreLocation::Folder(path))
+            }
+            StoreLocation::Folder(_) => None,
+            url => Some(url),
+        };
+        match whole {
+            Some(location) => {
+                let mut store = sicol::records::backend::open(&location)?;
+                targets.extend(store.ids()?.into_iter().map(|id| (location.clone(), id)));
+            }
+            None => targets.push(super::store::locate(name, &args.store)?),
         }
     }
-    let mut checked: Vec<PathBuf> = Vec::new();
+    let mut checked: Vec<String> = Vec::new();
     let mut failed = 0;
-    for (dir, id) in targets {
-        if !checked.contains(&dir) {
-            let mut store = Store::open(&dir)?;
-            if let Err(code) = super::verify::chain_first(&mut store, args.forensic)? {
+    for (location, id) in targets {
+        let shown = location.to_string();
+        if !checked.contains(&shown) {
+            let mut store = sicol::records::backend::open(&location)?;
+            if let Err(code) = super::verify::chain_first(store.as_mut(), &shown, args.forensic)? {
                 return Ok(code);
             }
-            checked.push(dir.clone());
+            checked.push(shown.clone());
         }
-        let name = dir.join(id.file_name()).display().to_string();
-        let (record, statuses) = load(&dir, id)?;
+        let name = format!("{shown}/{}", id.file_name());
+        let (record, statuses) = load_at(&location, id)?;
         if let Some(follow_up) = &record.follow_up {
             eprintln!(
                 "note: {name} is a follow-up of record {}, not an assessment; FHIR R4 has no plain place for it in a referral bundle, so it is skipped",
@@ -155,8 +168,7 @@ pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
 /// Prints one partner's packet.
 pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
     let rules = files::load_rules(&cli.rules_dir())?;
-    let (dir, id) = super::outcome::locate(&args.record, &args.store)?;
-    let (record, statuses) = load(&dir, id)?;
+    let (record, statuses) = load(&args.record, &args.store)?;
     let case = Case::new(&record, &statuses).map_err(|error| problem(&args.record, error))?;
     let partner = args.partner.trim();
     let packet = Packet::new(&case, partner, &rules.vocabulary)
@@ -182,8 +194,17 @@ pub fn run_referral(cli: &Cli, args: &ReferralArgs) -> Result<u8> {
 /// Reads a record and the referral statuses that stand for its referrals: those recorded
 /// against it and, for a revision, against the records it revises (the report carries them
 /// forward the same way), as if recorded against this record.
-fn load(dir: &Path, id: RecordId) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
-    let store = Store::open(dir)?;
+fn load(name: &str, store: &StoreLocation) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
+    let (location, id) = super::store::locate(name, store)?;
+    load_at(&location, id)
+}
+
+/// [`load`] for a record already located.
+fn load_at(
+    location: &StoreLocation,
+    id: RecordId,
+) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
+    let mut store = sicol::records::backend::open(location)?;
     let record = store.read(id)?;
     let mut revised = vec![id];
     let mut earlier = record.supersedes;
@@ -193,14 +214,15 @@ fn load(dir: &Path, id: RecordId) -> Result<(Record, Vec<(RecordId, ReferralStat
         earlier = store.read(previous)?.supersedes;
     }
     let mut statuses = Vec::new();
-    for other in store.ids()? {
-        if let Some(mut status) = store.read(other)?.referral_status {
+    for_each_record(store.as_mut(), None, &mut |other| {
+        if let Some(mut status) = other.referral_status {
             if revised.contains(&status.follows) {
                 status.follows = id;
-                statuses.push((other, status));
+                statuses.push((other.id, status));
             }
         }
-    }
+        ControlFlow::Continue(())
+    })?;
     Ok((record, statuses))
 }
 

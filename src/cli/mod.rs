@@ -16,6 +16,8 @@ mod rules;
 mod rules_impact;
 mod save;
 mod schema;
+mod store;
+mod values;
 mod verify;
 
 use std::path::{Path, PathBuf};
@@ -29,6 +31,10 @@ pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
 /// Exit code for bad input.
 pub const EXIT_BAD_INPUT: u8 = 2;
+/// Exit code for a team store that cannot be reached, or that refused the login.
+pub const EXIT_STORE_UNREACHABLE: u8 = 3;
+/// Exit code for a login that lacks a right it needs on a team store (an auditor saving).
+pub const EXIT_STORE_DENIED: u8 = 4;
 
 /// sicol — crisis triage that weighs social against medical factors.
 #[derive(Debug, Parser)]
@@ -41,7 +47,10 @@ pub const EXIT_BAD_INPUT: u8 = 2;
         rules folder) and prints a formulation: social and medical weight, balance, urgency on \
         the UK Mental Health Triage Scale, the least restrictive recommendation, the 5 Ps and \
         every factor with the rule that weighed it.\n\n\
-        Exit codes: 0 ok, 1 drift or failed check, 2 bad input.",
+        Records are kept in a store: a folder (formulations/ by default) or a team store in \
+        PostgreSQL (--store postgresql://…, or SICOL_STORE).\n\n\
+        Exit codes: 0 ok, 1 drift or failed check, 2 bad input, 3 team store unreachable or \
+        login refused, 4 the login lacks a right on the team store.",
     after_help = "Examples:\n  sicol evaluate tests/cases/social_led_eviction.yaml\n  \
         sicol evaluate --format text tests/cases/*.yaml\n  \
         sicol --rules my-rules evaluate case.yaml"
@@ -162,6 +171,10 @@ pub enum Command {
     )]
     Schema(schema::SchemaArgs),
 
+    /// Make a team store in PostgreSQL, and copy records between stores
+    #[command(subcommand)]
+    Store(store::StoreCommand),
+
     /// Run an assessment in the terminal, with the formulation updating live, then save it
     #[command(after_help = "Examples:\n  sicol assess\n  \
         sicol assess --case tests/cases/social_led_eviction.yaml --store /srv/sicol/formulations\n  \
@@ -270,6 +283,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::DemoStore(args) => demo_store::run(&cli, args),
         Command::Assess(args) => assess::run(&cli, args),
         Command::Partners(command) => partners::run(&cli, command),
+        Command::Store(command) => store::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -277,7 +291,14 @@ pub fn run(cli: Cli) -> ExitCode {
             // Messages quote what the user wrote; a control character in it must not reach the
             // terminal raw.
             eprintln!("error: {}", sicol::input::terminal_safe(&error.to_string()));
-            ExitCode::from(EXIT_BAD_INPUT)
+            ExitCode::from(match &error {
+                sicol::Error::Store { kind, .. } => match kind {
+                    sicol::error::StoreFailure::Unreachable => EXIT_STORE_UNREACHABLE,
+                    sicol::error::StoreFailure::Denied => EXIT_STORE_DENIED,
+                    sicol::error::StoreFailure::Unusable => EXIT_BAD_INPUT,
+                },
+                _ => EXIT_BAD_INPUT,
+            })
         }
     }
 }

@@ -1,14 +1,18 @@
 //! `sicol referral-status`: append where one referral stands with its partner, as a new record
 //! (issue 15). The assessment record is never edited; `sicol report` counts the statuses.
 
-use std::path::PathBuf;
+use std::ops::ControlFlow;
 
 use chrono::NaiveDate;
 use clap::{Args, ValueEnum};
 
-use sicol::records::{LoopStatus, RecordId, ReferralStatus, StatusReport, Store};
+use sicol::records::backend::for_each_record;
+use sicol::records::{
+    LoopStatus, RecordId, RecordStore, ReferralStatus, StatusReport, StoreLocation,
+};
 use sicol::Result;
 
+use super::values::{parse_date, parse_store, DEFAULT_STORE, STORE_ENV};
 use super::EXIT_OK;
 
 /// The statuses as typed on the command line.
@@ -62,35 +66,36 @@ pub struct ReferralStatusArgs {
     pub note: Option<String>,
 
     /// The day the status became true (YYYY-MM-DD); today if left out
-    #[arg(long, value_name = "DATE", value_parser = super::report::parse_date)]
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub date: Option<NaiveDate>,
 
-    /// The store folder, when RECORD is an id
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store (a folder, or a postgresql:// URL), when RECORD is an id
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Checks the status against the record's plan and appends it; prints the new record's path on
 /// stderr.
 pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
-    let super::outcome::Followed {
+    let super::store::Followed {
         mut store,
         id,
-        path,
+        origin,
         record,
-    } = super::outcome::open_followed(&args.record, &args.store)?;
+    } = super::store::open_followed(&args.record, &args.store)?;
     let report = StatusReport {
         partner: args.partner.clone(),
         status: args.status.into(),
         note: args.note.clone(),
         date: super::outcome::day_or_today(args.date, "status"),
     };
-    if let Some(revision) = revised_by(&store, id)? {
+    if let Some(revision) = revised_by(store.as_mut(), id)? {
         eprintln!(
             "warning: record {id} is revised by record {revision}; the report and export count this status for the revision"
         );
     }
-    let status = ReferralStatus::check(&record, report, &path.display().to_string())?;
+    let status = ReferralStatus::check(&record, report, &origin)?;
     // A declined referral is refused above; one the person has not agreed to yet may still go
     // out (consent is sometimes given on the phone later), but never unremarked.
     let decision = sicol::records::referral_status::person_decision(&record, &status.partner);
@@ -106,8 +111,8 @@ pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
         ruleset: record.ruleset.clone(),
         saved_at: chrono::Utc::now(),
     };
-    let (saved, saved_path) = store.save_referral_status(&draft)?;
-    eprintln!("saved {}", saved_path.display());
+    let saved = store.save_referral_status(&draft)?;
+    eprintln!("saved {}", store.locate(saved.id));
     println!(
         "referral of case {} (record {id}) to {}: {} on {}, saved as record {}",
         saved.case(),
@@ -120,12 +125,13 @@ pub fn run(args: &ReferralStatusArgs) -> Result<u8> {
 }
 
 /// The record that revises `id`, if any (the latest one found).
-fn revised_by(store: &Store, id: RecordId) -> Result<Option<RecordId>> {
+fn revised_by(store: &mut dyn RecordStore, id: RecordId) -> Result<Option<RecordId>> {
     let mut revision = None;
-    for other in store.ids()?.into_iter().filter(|other| *other > id) {
-        if store.read(other)?.supersedes == Some(id) {
-            revision = Some(other);
+    for_each_record(store, Some(id), &mut |other| {
+        if other.supersedes == Some(id) {
+            revision = Some(other.id);
         }
-    }
+        ControlFlow::Continue(())
+    })?;
     Ok(revision)
 }

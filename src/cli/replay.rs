@@ -1,24 +1,35 @@
 //! `sicol replay`: recompute saved records and show every field that differs (DESIGN §4).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::collections::HashMap;
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::Path;
+use std::sync::Arc;
 
 use clap::Args;
+use rayon::prelude::*;
 
+use sicol::records::backend::{self, damaged, for_each_page, rulesets_of, Checked};
 use sicol::records::store::read_record;
-use sicol::records::{Record, Replay, Store};
+use sicol::records::{replay, Record, RecordError, RecordStore, Replay, StoreLocation};
 use sicol::{files, Result, RuleSet};
 
+use super::values::{parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol replay`.
 #[derive(Debug, Args)]
 pub struct ReplayArgs {
-    /// Record files, or store folders to replay every record of
-    #[arg(required = true, value_name = "RECORD|DIR")]
-    pub paths: Vec<PathBuf>,
+    /// Record files, or stores (folders or postgresql:// URLs) to replay every record of;
+    /// the store of --store when none is given
+    #[arg(value_name = "RECORD|DIR|URL")]
+    pub paths: Vec<String>,
 
-    /// Going on with a broken chain
+    /// The store to replay when no RECORD or DIR is given
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
+
     #[command(flatten)]
     pub forensic: super::verify::ForensicArgs,
 }
@@ -27,46 +38,72 @@ pub struct ReplayArgs {
 pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
     // With --rules every record is compared under that rule set; without, under its own.
     let other_rules = cli.rules.as_deref().map(files::load_rules).transpose()?;
-    let mut stores: BTreeMap<PathBuf, Store> = BTreeMap::new();
     let mut tally = Tally::default();
-    for path in &args.paths {
-        let (dir, records) = if path.is_dir() {
-            let store = Store::open(path)?;
-            let records = store
-                .ids()?
-                .into_iter()
-                .map(|id| store.path_of(id))
-                .collect();
-            (path.clone(), records)
-        } else {
-            let dir = path
-                .parent()
-                .filter(|parent| !parent.as_os_str().is_empty())
-                .unwrap_or(Path::new("."))
-                .to_path_buf();
-            (dir, vec![path.clone()])
-        };
-        if !stores.contains_key(&dir) {
+    let mut out = std::io::stdout().lock();
+    let targets: Vec<StoreLocation> = if args.paths.is_empty() {
+        vec![args.store.clone()]
+    } else {
+        args.paths
+            .iter()
+            .map(|path| StoreLocation::parse(path))
+            .collect()
+    };
+    // Stores opened for single record files, by folder, so their rule set copies load once.
+    let mut folders: HashMap<std::path::PathBuf, Box<dyn RecordStore>> = HashMap::new();
+    for target in &targets {
+        let file = target.folder().filter(|path| !path.is_dir());
+        let Some(file) = file else {
+            let mut store = backend::open(target)?;
             // Chain first: a record deleted, reordered or altered makes every replay doubtful.
-            let mut store = Store::open(&dir)?;
-            match super::verify::chain_first(&mut store, args.forensic)? {
+            match super::verify::chain_first(store.as_mut(), &target.to_string(), args.forensic)? {
                 Err(code) => return Ok(code),
                 Ok(Some(notice)) => super::print_safe(&format!("{notice}\n")),
                 Ok(None) => {}
             }
-            stores.insert(dir.clone(), store);
-        }
-        let Some(store) = stores.get_mut(&dir) else {
+            replay_store(store.as_mut(), other_rules.as_ref(), &mut |report| {
+                tally.count(&report);
+                // A closed pipe (… | head) is not worth an error; the exit code still tells.
+                let _ = write!(out, "{report}");
+            })?;
             continue;
         };
-        for record_path in records {
-            let report = replay_one(store, &record_path, other_rules.as_ref());
-            tally.count(&report);
-            // A closed pipe (… | head) is not worth an error; the exit code still tells.
-            super::print_safe(&report.to_string());
+        let dir = file
+            .parent()
+            .filter(|parent| !parent.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        if !folders.contains_key(&dir) {
+            let mut store = backend::open(&StoreLocation::Folder(dir.clone()))?;
+            let shown = dir.display().to_string();
+            match super::verify::chain_first(store.as_mut(), &shown, args.forensic)? {
+                Err(code) => return Ok(code),
+                Ok(Some(notice)) => super::print_safe(&format!("{notice}\n")),
+                Ok(None) => {}
+            }
+            folders.insert(dir.clone(), store);
         }
+        let Some(store) = folders.get_mut(&dir) else {
+            continue;
+        };
+        let shown = file.display().to_string();
+        let report = match read_record(file) {
+            Ok(record) => {
+                let own = match other_rules {
+                    Some(_) => None,
+                    None => Some(
+                        store
+                            .ruleset(&record.ruleset)
+                            .map_err(|error| error.to_string()),
+                    ),
+                };
+                replay_one(shown, Ok(record), other_rules.as_ref(), own.as_ref())
+            }
+            Err(error) => Report::Failed(shown, error.to_string()),
+        };
+        tally.count(&report);
+        let _ = write!(out, "{report}");
     }
-    super::print_safe(&format!("{tally}\n"));
+    let _ = writeln!(out, "{tally}");
     Ok(if tally.drifted + tally.failed > 0 {
         EXIT_FAILED
     } else {
@@ -74,28 +111,73 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
     })
 }
 
-/// What replaying one file gave.
-enum Report {
-    Match(PathBuf, Record, Replay),
-    Drift(PathBuf, Record, Replay),
-    Failed(PathBuf, String),
-    /// A follow-up or referral status record: it holds an outcome, not a formulation, so there
-    /// is nothing to replay.
-    FollowUp(PathBuf, Record),
+/// Replays every record of a store in chain order, a page at a time on every core, handing
+/// each report to `report` in order.
+fn replay_store(
+    store: &mut dyn RecordStore,
+    rules: Option<&RuleSet>,
+    report: &mut dyn FnMut(Report),
+) -> Result<()> {
+    for_each_page(store, &mut |store, page: Vec<Checked>| {
+        let own = match rules {
+            Some(_) => HashMap::new(),
+            None => rulesets_of(store, &page),
+        };
+        let origins: Vec<String> = page.iter().map(|(id, _)| store.locate(*id)).collect();
+        let reports: Vec<Report> = page
+            .into_par_iter()
+            .zip(origins)
+            .map(|((_, record), origin)| {
+                let own = record
+                    .as_ref()
+                    .ok()
+                    .and_then(|record| own.get(&record.ruleset.sha256));
+                replay_one(origin, record, rules, own)
+            })
+            .collect();
+        reports.into_iter().for_each(&mut *report);
+        Ok(ControlFlow::Continue(()))
+    })
 }
 
-fn replay_one(store: &mut Store, path: &Path, rules: Option<&RuleSet>) -> Report {
-    let record = match read_record(path) {
+/// What replaying one record gave.
+enum Report {
+    Match(String, Record, Replay),
+    Drift(String, Record, Replay),
+    Failed(String, String),
+    /// A follow-up or referral status record: it holds an outcome, not a formulation, so there
+    /// is nothing to replay.
+    FollowUp(String, Record),
+}
+
+/// Replays one record under `rules`, or else under its own (`own`, loaded from its store, or
+/// why it could not be).
+fn replay_one(
+    origin: String,
+    record: std::result::Result<Record, RecordError>,
+    rules: Option<&RuleSet>,
+    own: Option<&std::result::Result<Arc<RuleSet>, String>>,
+) -> Report {
+    let record = match record {
         Ok(record) => record,
-        Err(error) => return Report::Failed(path.to_path_buf(), error.to_string()),
+        Err(error) => {
+            let why = damaged(&origin, error).to_string();
+            return Report::Failed(origin, why);
+        }
     };
     if !record.is_assessment() {
-        return Report::FollowUp(path.to_path_buf(), record);
+        return Report::FollowUp(origin, record);
     }
-    match store.replay(&record, rules) {
-        Ok(replay) if replay.drift.is_empty() => Report::Match(path.to_path_buf(), record, replay),
-        Ok(replay) => Report::Drift(path.to_path_buf(), record, replay),
-        Err(error) => Report::Failed(path.to_path_buf(), error.to_string()),
+    let rules = match (rules, own) {
+        (Some(rules), _) => rules,
+        (None, Some(Ok(own))) => own.as_ref(),
+        (None, Some(Err(why))) => return Report::Failed(origin, why.clone()),
+        (None, None) => return Report::Failed(origin, "its rule set copy was not loaded".into()),
+    };
+    match replay(&record, rules) {
+        Ok(replay) if replay.drift.is_empty() => Report::Match(origin, record, replay),
+        Ok(replay) => Report::Drift(origin, record, replay),
+        Err(problems) => Report::Failed(origin, problems.to_string()),
     }
 }
 
@@ -105,7 +187,7 @@ impl std::fmt::Display for Report {
             Report::Match(path, record, replay) => writeln!(
                 f,
                 "ok     {}  case {}: matches under {}",
-                path.display(),
+                path,
                 record.case(),
                 under(record, replay)
             ),
@@ -113,7 +195,7 @@ impl std::fmt::Display for Report {
                 writeln!(
                     f,
                     "DRIFT  {}  case {}: differs under {}",
-                    path.display(),
+                    path,
                     record.case(),
                     under(record, replay)
                 )?;
@@ -150,7 +232,7 @@ impl std::fmt::Display for Report {
             Report::FollowUp(path, record) => writeln!(
                 f,
                 "skip   {}  case {}: {} of record {}, nothing to recompute",
-                path.display(),
+                path,
                 record.case(),
                 if record.referral_status.is_some() {
                     "referral status"
@@ -164,9 +246,9 @@ impl std::fmt::Display for Report {
             ),
             Report::Failed(path, why) => {
                 // Most errors already start with the file's name.
-                let shown = path.display().to_string();
+                let shown = path;
                 let why = why.replace('\n', "\n       ");
-                if why.starts_with(&shown) {
+                if why.starts_with(shown.as_str()) {
                     writeln!(f, "FAILED {why}")
                 } else {
                     writeln!(f, "FAILED {shown}: {why}")

@@ -1,22 +1,22 @@
 //! `sicol report`: cohort figures over a store of records (issue 8).
 
-use std::path::PathBuf;
-
 use chrono::NaiveDate;
 use clap::Args;
 
 use sicol::cohort::{self, CohortFigures, DateWindow, ReportFormat, ReportOptions};
-use sicol::records::Store;
+use sicol::records::StoreLocation;
 use sicol::{files, Problem, Result};
 
+use super::values::{parse_date, parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol report`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The store folder
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store: a folder, or a postgresql:// URL for a team store
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 
     /// Count assessments from this day on (YYYY-MM-DD)
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
@@ -44,12 +44,6 @@ pub struct ReportArgs {
     pub forensic: super::verify::ForensicArgs,
 }
 
-/// Reads a day written as YYYY-MM-DD.
-pub fn parse_date(text: &str) -> std::result::Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("`{text}` is not a date; write it as YYYY-MM-DD, such as 2026-11-20"))
-}
-
 /// Prints the report; exit 1 when a record is damaged, 2 on bad options.
 pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
     if let (Some(from), Some(to)) = (args.from, args.to) {
@@ -65,18 +59,19 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
         }
     }
     let rules = files::load_rules(&cli.rules_dir())?;
-    let mut store = Store::open(&args.store)?;
-    let notice = match super::verify::chain_first(&mut store, args.forensic)? {
-        Err(code) => return Ok(code),
-        Ok(notice) => notice,
-    };
-    let (entries, unreadable) = match cohort::read_store(&store) {
+    let mut store = sicol::records::backend::open(&args.store)?;
+    let notice =
+        match super::verify::chain_first(store.as_mut(), &args.store.to_string(), args.forensic)? {
+            Err(code) => return Ok(code),
+            Ok(notice) => notice,
+        };
+    let (entries, unreadable) = match cohort::read_store(store.as_mut()) {
         Ok(read) => read,
         Err(error) if error.is_bad_input() => {
             eprintln!("error: {error}");
             eprintln!(
                 "the figures would not be exact, so no report was made; run `sicol verify {}`",
-                args.store.display()
+                args.store
             );
             return Ok(EXIT_FAILED);
         }
@@ -87,7 +82,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
         to: args.to,
     };
     let figures = CohortFigures::compute(entries, unreadable, window);
-    let source = args.store.display().to_string();
+    let source = args.store.to_string();
     let options = ReportOptions {
         source: &source,
         top: args.top,
@@ -103,7 +98,7 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
     // A closed pipe (sicol report | head) is not an error worth reporting.
     super::print_safe(&text);
     if figures.records == 0 {
-        eprintln!("note: {} holds no records yet", args.store.display());
+        eprintln!("note: {} holds no records yet", args.store);
     }
     Ok(EXIT_OK)
 }

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 
-use sicol::records::Store;
+use sicol::records::StoreLocation;
+use sicol::RuleFiles;
 use sicol::{authoring, files, Result};
 
 use super::{Cli, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK};
@@ -85,8 +86,9 @@ pub struct CheckArgs {
 
     /// When the folder checked is the deployed one (edited in place), partners are compared with
     /// the rules the newest record in this store was made with
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    #[arg(long, value_name = "DIR|URL", env = super::values::STORE_ENV, hide_env_values = true,
+          default_value = super::values::DEFAULT_STORE, value_parser = super::values::parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Runs one `sicol rules` subcommand.
@@ -113,10 +115,8 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<u8> {
         // Checking the deployed folder itself, perhaps edited in place: the rules the service
         // last formulated with are what a partner change moves away from.
         None => match rules_of_newest_record(&args.store) {
-            Some(before) => {
-                let mut files = files::read_rule_files(&before)?;
-                files.origin =
-                    format!("the rules of the newest record in {}", args.store.display());
+            Some(mut files) => {
+                files.origin = format!("the rules of the newest record in {}", args.store);
                 deployed_from_records = true;
                 Some(files)
             }
@@ -142,19 +142,18 @@ fn check(cli: &Cli, args: &CheckArgs) -> Result<u8> {
 
 /// The rule set copy the newest assessment record of a store was made with, if the store and the
 /// copy exist.
-fn rules_of_newest_record(store: &Path) -> Option<PathBuf> {
-    if !store.is_dir() {
+fn rules_of_newest_record(location: &StoreLocation) -> Option<RuleFiles> {
+    if location.folder().is_some_and(|dir| !dir.is_dir()) {
         return None;
     }
-    let store = Store::open(store).ok()?;
+    let mut store = sicol::records::backend::open(location).ok()?;
     let ids = store.ids().ok()?;
     ids.into_iter().rev().find_map(|id| {
         let record = store.read(id).ok()?;
         if record.follow_up.is_some() {
             return None;
         }
-        let copy = store.ruleset_dir(&record.ruleset.sha256);
-        copy.is_dir().then_some(copy)
+        store.ruleset_files(&record.ruleset.sha256).ok().flatten()
     })
 }
 

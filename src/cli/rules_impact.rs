@@ -7,11 +7,13 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 
-use sicol::records::{CaseImpact, Impact, Move, RecordId, Store};
+use sicol::records::backend::{self, impact_of};
+use sicol::records::{CaseImpact, Impact, Move, RecordId, StoreLocation};
 use sicol::rules::RuleSetId;
 use sicol::{files, Result};
 
 use super::replay::short_hash;
+use super::values::{parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{Cli, EXIT_FAILED, EXIT_OK};
 
 /// Stores larger than this show a progress bar (on a terminal).
@@ -20,9 +22,10 @@ const PROGRESS_FROM: usize = 300;
 /// Arguments of `sicol rules impact`.
 #[derive(Debug, Args)]
 pub struct ImpactArgs {
-    /// The store folder whose records are compared
-    #[arg(long, value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
+    /// The store whose records are compared: a folder, or a postgresql:// URL
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 
     /// What the proposed rules (--rules) are compared with: `current`, the rules deployed now
     /// (--current, default ./rules); or `recorded`, the rules each record was made with
@@ -132,14 +135,16 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
             "note: the proposed rules are the rules deployed now (same sha256), so nothing can move; name the proposed folder with --rules DIR"
         );
     }
-    let mut store = Store::open(&args.store)?;
-    if let Err(code) = super::verify::chain_first(&mut store, args.forensic)? {
+    let mut store = backend::open(&args.store)?;
+    if let Err(code) =
+        super::verify::chain_first(store.as_mut(), &args.store.to_string(), args.forensic)?
+    {
         return Ok(code);
     }
-    let ids = store.ids()?;
-    let progress = if ids.len() > PROGRESS_FROM && std::io::stderr().is_terminal() {
-        let bar =
-            ProgressBar::with_draw_target(Some(ids.len() as u64), ProgressDrawTarget::stderr());
+    let on_terminal = std::io::stderr().is_terminal();
+    let total = if on_terminal { store.ids()?.len() } else { 0 };
+    let progress = if total > PROGRESS_FROM {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
         if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} records, {eta} left")
         {
             bar.set_style(style);
@@ -148,13 +153,10 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
     } else {
         ProgressBar::hidden()
     };
-    let mut impact = Impact::default();
-    for id in ids {
-        store.add_to_impact_against(id, current.as_ref(), &new, &mut impact);
-        progress.inc(1);
-    }
+    let impact = impact_of(store.as_mut(), current.as_ref(), &new, &mut |count| {
+        progress.inc(count as u64)
+    })?;
     progress.finish_and_clear();
-    impact.finish();
 
     let only_outcome = args.only == Some(Only::Outcome);
     let against = match (&current, &current_dir) {
@@ -178,7 +180,7 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         let json = ImpactJson {
             proposed: &new.id,
             against,
-            store: args.store.display().to_string(),
+            store: args.store.to_string(),
             records: impact.records(),
             superseded: impact.superseded.len(),
             changed: impact.changed.len(),
@@ -213,9 +215,8 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         text.push('\n');
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
     } else {
-        let mut text = Vec::new();
         let _ = write_text(
-            &mut text,
+            &mut std::io::stdout().lock(),
             &TextView {
                 rules_dir: &rules_dir,
                 new: &new,
@@ -227,7 +228,6 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
                 only_outcome,
             },
         );
-        super::print_safe(&String::from_utf8_lossy(&text));
     }
     report_problems(&impact);
     Ok(if impact.failed.is_empty() {
@@ -242,7 +242,7 @@ struct TextView<'a> {
     rules_dir: &'a Path,
     new: &'a sicol::RuleSet,
     against: &'a str,
-    store: &'a Path,
+    store: &'a StoreLocation,
     impact: &'a Impact,
     listed: &'a [&'a CaseImpact],
     moves: &'a [Move],
@@ -258,7 +258,7 @@ fn write_text(out: &mut impl Write, view: &TextView<'_>) -> std::io::Result<()> 
         view.new.id.name,
         view.new.id.version,
         short_hash(&view.new.id.sha256),
-        view.store.display(),
+        view.store,
         view.against
     )?;
     writeln!(

@@ -1,29 +1,25 @@
 //! `sicol evaluate --save`: keep each formulation as a record in a store (DESIGN §4).
 
-use std::path::{Path, PathBuf};
-
 use clap::Args;
 
 use sicol::model::{Assessment, Choices, MhaDecision, MhaOutcome};
-
-use super::outcome::YesNo;
-use sicol::records::{Draft, RecordId, Store};
+use sicol::records::{backend, Draft, RecordId, RecordStore, StoreLocation};
 use sicol::{Formulation, Problem, Result, RuleSet};
 
-/// The default store, relative to the working folder.
-pub const DEFAULT_STORE: &str = "formulations";
+use super::values::{parse_store, YesNo, DEFAULT_STORE, STORE_ENV};
 
 /// The record-keeping options of `sicol evaluate`.
 #[derive(Debug, Args)]
 pub struct SaveArgs {
-    /// Save each formulation as a record in the store (never overwrites; prints the record's path
-    /// on stderr)
+    /// Save each formulation as a record in the store (never overwrites; prints where the
+    /// record went on stderr)
     #[arg(long)]
     pub save: bool,
 
-    /// The store folder records are saved in
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_STORE, requires = "save")]
-    pub store: PathBuf,
+    /// The store records are saved in: a folder, or a postgresql:// URL for a team store
+    #[arg(long, value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 
     /// The id of the record this one revises, such as 00000003 (one case only)
     #[arg(long, value_name = "ID", requires = "save")]
@@ -86,8 +82,11 @@ pub fn decision(args: &SaveArgs, cases: usize) -> Result<Option<MhaDecision>> {
     }))
 }
 
+/// The store to save into, and the record the save revises.
+pub type SaveTo = (Box<dyn RecordStore>, Option<RecordId>);
+
 /// Opens the store if saving, checking the options before any case is evaluated.
-pub fn open(args: &SaveArgs, cases: usize) -> Result<Option<(Store, Option<RecordId>)>> {
+pub fn open(args: &SaveArgs, cases: usize) -> Result<Option<SaveTo>> {
     if !args.save {
         return Ok(None);
     }
@@ -113,7 +112,7 @@ pub fn open(args: &SaveArgs, cases: usize) -> Result<Option<(Store, Option<Recor
         .with_hint("save the revision of one case at a time")
         .into());
     }
-    let store = Store::create(&args.store)?;
+    let mut store = backend::create(&args.store)?;
     for warning in store.permission_warnings() {
         eprintln!("warning: {warning}");
     }
@@ -122,14 +121,14 @@ pub fn open(args: &SaveArgs, cases: usize) -> Result<Option<(Store, Option<Recor
 
 /// Saves one formulation with the person's choices and the decision, when given.
 pub fn save(
-    store: &mut Store,
+    store: &mut dyn RecordStore,
     supersedes: Option<RecordId>,
     rules: &RuleSet,
     assessment: &Assessment,
     formulation: &Formulation,
     choices: Option<&Choices>,
     mha_decision: Option<&MhaDecision>,
-) -> Result<PathBuf> {
+) -> Result<String> {
     let no_choices = Choices::default();
     let draft = Draft {
         assessment,
@@ -139,11 +138,6 @@ pub fn save(
         saved_at: chrono::Utc::now(),
         mha_decision,
     };
-    let (_, path) = store.save(&draft, rules)?;
-    Ok(path)
-}
-
-/// The path as the user would type it, for messages.
-pub fn shown(path: &Path) -> String {
-    path.display().to_string()
+    let record = store.save(&draft, rules)?;
+    Ok(store.locate(record.id))
 }

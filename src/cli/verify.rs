@@ -1,30 +1,21 @@
 //! `sicol verify`: check a store's hash chain and rule set copies (DESIGN §4).
 
-use std::path::{Path, PathBuf};
-
 use clap::Args;
 
-use sicol::records::Store;
+use sicol::records::{backend, RecordStore, StoreLocation};
 use sicol::Result;
 
 use super::replay::short_hash;
+use super::values::{parse_store, DEFAULT_STORE, STORE_ENV};
 use super::{EXIT_FAILED, EXIT_OK};
 
 /// Arguments of `sicol verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The store folder
-    #[arg(value_name = "DIR", default_value = super::save::DEFAULT_STORE)]
-    pub store: PathBuf,
-}
-
-/// `verify`'s message for a broken chain: the first broken link, then how far the chain held.
-fn broken_message(store: &Path, problem: &sicol::Problem, good: usize) -> String {
-    format!(
-        "{problem}\n{}: chain broken after {good} good record{}\n",
-        store.display(),
-        if good == 1 { "" } else { "s" }
-    )
+    /// The store: a folder, or a postgresql:// URL for a team store
+    #[arg(value_name = "DIR|URL", env = STORE_ENV, hide_env_values = true,
+          default_value = DEFAULT_STORE, value_parser = parse_store)]
+    pub store: StoreLocation,
 }
 
 /// Option of the commands that read a whole store: go on when its chain is broken.
@@ -37,39 +28,37 @@ pub struct ForensicArgs {
 }
 
 /// What the commands that read a whole store do first (issue 19): check its chain as `verify`
-/// does. `Some(1)` with `verify`'s message on stderr when it is broken; with `--forensic`,
-/// `None` and a notice (returned, for the command to put in its output) so the command goes on.
+/// does, on either backend. `Err(1)` with `verify`'s message on stderr when it is broken; with
+/// `--forensic`, `Ok(Some(notice))` (for the command to put in its output) and it goes on.
 pub fn chain_first(
-    store: &mut Store,
+    store: &mut dyn RecordStore,
+    shown: &str,
     forensic: ForensicArgs,
-) -> Result<Result<Option<String>, u8>> {
+) -> Result<std::result::Result<Option<String>, u8>> {
     let verification = store.verify()?;
     let Some(problem) = &verification.broken else {
         return Ok(Ok(None));
     };
-    let message = broken_message(store.dir(), problem, verification.good);
+    let good = verification.good;
+    let plural = if good == 1 { "" } else { "s" };
+    let message = format!("{problem}\n{shown}: chain broken after {good} good record{plural}\n");
+    eprint!("{}", sicol::input::terminal_safe(&message));
     if !forensic.forensic {
-        eprint!("{}", sicol::input::terminal_safe(&message));
         eprintln!(
-            "error: the store's chain is broken, so its records are not used; run `sicol verify {}` for the details, or give --forensic to examine it anyway",
-            store.dir().display()
+            "error: the store's chain is broken, so its records are not used; run `sicol verify {shown}` for the details, or give --forensic to examine it anyway"
         );
         return Ok(Err(EXIT_FAILED));
     }
     let notice = format!(
-        "FORENSIC: the chain of {} is broken after {} good record{}; what follows reads a damaged store and is not a record of care",
-        store.dir().display(),
-        verification.good,
-        if verification.good == 1 { "" } else { "s" }
+        "FORENSIC: the chain of {shown} is broken after {good} good record{plural}; what follows reads a damaged store and is not a record of care"
     );
-    eprint!("{}", sicol::input::terminal_safe(&message));
     eprintln!("{notice}");
     Ok(Ok(Some(notice)))
 }
 
 /// Verifies the chain; exit 1 at the first broken or missing link.
 pub fn run(args: &VerifyArgs) -> Result<u8> {
-    let mut store = Store::open(&args.store)?;
+    let mut store = backend::open(&args.store)?;
     let verification = store.verify()?;
     for warning in store.permission_warnings() {
         eprintln!("warning: {warning}");
@@ -83,18 +72,24 @@ pub fn run(args: &VerifyArgs) -> Result<u8> {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     match &verification.broken {
         Some(problem) => {
-            super::print_safe(&broken_message(&args.store, problem, verification.good));
+            println!("{problem}");
+            println!(
+                "{}: chain broken after {} good record{}",
+                args.store,
+                verification.good,
+                plural(verification.good)
+            );
             Ok(EXIT_FAILED)
         }
         None => {
             match &verification.tip {
                 Some((id, sha256)) => println!(
                     "{}: {} record{}, chain intact; last record {id}, sha256 {sha256}",
-                    args.store.display(),
+                    args.store,
                     verification.good,
                     plural(verification.good)
                 ),
-                None => println!("{}: no records yet", args.store.display()),
+                None => println!("{}: no records yet", args.store),
             }
             if let Some((_, sha256)) = &verification.tip {
                 println!(

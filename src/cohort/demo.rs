@@ -11,11 +11,14 @@
 //! future build (a library generator may change its stream between versions).
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate, TimeZone, Utc};
+use rayon::prelude::*;
 
 use crate::error::Result;
 use crate::formulation::Formulation;
 use crate::model::{Assessment, Choices, Context, Decision, Factor, Person, Strength, Vocabulary};
-use crate::records::{to_value, Draft, FollowUp, FollowUpDraft, FollowUpReport, RecordId, Store};
+use crate::records::{
+    to_value, Draft, FollowUp, FollowUpDraft, FollowUpReport, RecordId, RecordStore,
+};
 use crate::rules::RuleSet;
 
 use super::view::referrals;
@@ -36,12 +39,11 @@ pub struct DemoOptions {
 /// One record to write, in chain order.
 #[derive(Debug, Clone)]
 pub enum DemoStep {
-    /// An assessment, its formulation and the person's choices.
+    /// An assessment and the person's choices. Its formulation is made again when it is
+    /// written (the rules are deterministic), so a plan of 100,000 records holds no formulations.
     Assessment {
         /// The assessment.
         assessment: Box<Assessment>,
-        /// Its formulation under the rules.
-        formulation: Box<Formulation>,
         /// The person's choices.
         choices: Choices,
         /// The earlier step this one revises.
@@ -160,7 +162,6 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
         let mut current_saved = saved_at;
         steps.push(DemoStep::Assessment {
             assessment: Box::new(assessment.clone()),
-            formulation: Box::new(formulation),
             choices,
             supersedes: None,
             saved_at,
@@ -180,7 +181,6 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
                 saved_at + Duration::days(1 + random.below(2) as i64) + Duration::hours(2);
             steps.push(DemoStep::Assessment {
                 assessment: Box::new(assessment.clone()),
-                formulation: Box::new(revised.clone()),
                 choices: choices.clone(),
                 supersedes: Some(current),
                 saved_at: current_saved,
@@ -216,7 +216,12 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
     for (new, old) in order.iter().enumerate() {
         position[*old] = new;
     }
-    let mut sorted: Vec<DemoStep> = order.iter().map(|index| steps[*index].clone()).collect();
+    // Steps move into their place (no copies: a plan can be large).
+    let mut slots: Vec<Option<DemoStep>> = steps.into_iter().map(Some).collect();
+    let mut sorted: Vec<DemoStep> = order
+        .iter()
+        .filter_map(|index| slots.get_mut(*index).and_then(Option::take))
+        .collect();
     for step in &mut sorted {
         match step {
             DemoStep::Assessment {
@@ -230,52 +235,89 @@ pub fn plan(rules: &RuleSet, options: DemoOptions) -> Vec<DemoStep> {
     sorted
 }
 
-/// Writes planned records into a store, in order; returns the id of each.
-pub fn write(store: &mut Store, rules: &RuleSet, steps: &[DemoStep]) -> Result<Vec<RecordId>> {
+/// How many planned records are formulated at a time, on every core, before being saved.
+const WRITE_PAGE: usize = 512;
+
+/// Writes planned records into a store, in order; returns the id of each. Formulations are
+/// made a page at a time on every core and written as they come, so memory holds one page.
+pub fn write(
+    store: &mut dyn RecordStore,
+    rules: &RuleSet,
+    steps: &[DemoStep],
+) -> Result<Vec<RecordId>> {
     let mut ids: Vec<RecordId> = Vec::with_capacity(steps.len());
-    for step in steps {
-        let id = match step {
+    for page in steps.chunks(WRITE_PAGE) {
+        let formulations: Vec<Option<Formulation>> = page
+            .par_iter()
+            .map(|step| match step {
+                DemoStep::Assessment { assessment, .. } => Some(crate::evaluate(rules, assessment)),
+                DemoStep::FollowUp { .. } => None,
+            })
+            .collect();
+        for (step, formulation) in page.iter().zip(formulations) {
+            let id = write_step(store, rules, step, formulation.as_ref(), &ids)?;
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// Writes one planned record; `ids` are those of the steps written before it.
+fn write_step(
+    store: &mut dyn RecordStore,
+    rules: &RuleSet,
+    step: &DemoStep,
+    formulation: Option<&Formulation>,
+    ids: &[RecordId],
+) -> Result<RecordId> {
+    Ok(match (step, formulation) {
+        (
             DemoStep::Assessment {
                 assessment,
-                formulation,
                 choices,
                 supersedes,
                 saved_at,
-            } => {
-                let draft = Draft {
-                    assessment,
-                    formulation,
-                    choices,
-                    supersedes: supersedes.and_then(|index| ids.get(index).copied()),
-                    saved_at: *saved_at,
-                    mha_decision: None,
-                };
-                store.save(&draft, rules)?.0.id
-            }
+            },
+            Some(formulation),
+        ) => {
+            let draft = Draft {
+                assessment,
+                formulation,
+                choices,
+                supersedes: supersedes.and_then(|index| ids.get(index).copied()),
+                saved_at: *saved_at,
+                mha_decision: None,
+            };
+            store.save(&draft, rules)?.id
+        }
+        (DemoStep::Assessment { assessment, .. }, None) => {
+            let formulation = crate::evaluate(rules, assessment);
+            return write_step(store, rules, step, Some(&formulation), ids);
+        }
+        (
             DemoStep::FollowUp {
                 follows,
                 report,
                 saved_at,
-            } => {
-                let followed = ids.get(*follows).copied().unwrap_or(RecordId(1));
-                let record = store.read(followed)?;
-                let follow_up = FollowUp::check(
-                    &record,
-                    report.clone(),
-                    &rules.vocabulary,
-                    &store.path_of(followed).display().to_string(),
-                )?;
-                let draft = FollowUpDraft {
-                    follow_up,
-                    ruleset: record.ruleset.clone(),
-                    saved_at: *saved_at,
-                };
-                store.save_follow_up(&draft)?.0.id
-            }
-        };
-        ids.push(id);
-    }
-    Ok(ids)
+            },
+            _,
+        ) => {
+            let followed = ids.get(*follows).copied().unwrap_or(RecordId(1));
+            let record = store.read(followed)?;
+            let follow_up = FollowUp::check(
+                &record,
+                report.clone(),
+                &rules.vocabulary,
+                &store.locate(followed),
+            )?;
+            let draft = FollowUpDraft {
+                follow_up,
+                ruleset: record.ruleset.clone(),
+                saved_at: *saved_at,
+            };
+            store.save_follow_up(&draft)?.id
+        }
+    })
 }
 
 fn person_assessment(

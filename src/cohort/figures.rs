@@ -16,6 +16,7 @@ use crate::model::{Balance, Decision, MhaOutcome, Urgency};
 use crate::records::RecordId;
 
 use super::referral_loop::LoopFigures;
+use super::stats::median;
 use super::view::{AssessmentView, Entry, FollowUpView, StatusView};
 
 /// The days of assessments a report covers, both ends included; open ends are unbounded.
@@ -492,20 +493,6 @@ fn outcomes(
     outcomes.by_kind = by_kind;
     outcomes.median_days_to_follow_up = median(&mut days);
     outcomes
-}
-
-/// The median of whole numbers: the middle one, or halfway between the middle two.
-pub fn median(values: &mut [i64]) -> Option<f64> {
-    if values.is_empty() {
-        return None;
-    }
-    values.sort_unstable();
-    let middle = values.len() / 2;
-    Some(if values.len() % 2 == 1 {
-        values[middle] as f64
-    } else {
-        (values[middle - 1] + values[middle]) as f64 / 2.0
-    })
 }
 
 /// Counts people by a field whose values form a fixed scale: every level of the scale in order

@@ -9,11 +9,13 @@
 //! All pure except [`demo::write`], which saves through the records store.
 
 pub mod demo;
+pub mod document;
 pub mod figures;
 pub mod html;
 pub mod privacy;
 pub mod referral_loop;
 pub mod render;
+pub mod stats;
 pub mod view;
 
 pub use figures::{CohortFigures, DateWindow};
@@ -41,24 +43,37 @@ pub fn report(
     }
 }
 
+use std::ops::ControlFlow;
+
+use rayon::prelude::*;
+
 use crate::error::Result;
-use crate::records::{RecordId, Store};
+use crate::records::backend::{damaged, for_each_page};
+use crate::records::{RecordId, RecordStore};
 
 /// The views of a store's records, and the records that could not be read as one, with why.
 pub type StoreEntries = (Vec<Entry>, Vec<(RecordId, String)>);
 
 /// Every record of a store as a view, in chain order, and the records that are intact but could
 /// not be read as an assessment or follow-up, with why. A damaged record (altered, not in the
-/// form sicol writes) is an error: figures from a store in doubt would not be exact.
-pub fn read_store(store: &Store) -> Result<StoreEntries> {
+/// form sicol writes) is an error: figures from a store in doubt would not be exact. Records
+/// are read a page at a time and viewed on every core; only the small views are kept.
+pub fn read_store(store: &mut dyn RecordStore) -> Result<StoreEntries> {
     let mut entries = Vec::new();
     let mut unreadable = Vec::new();
-    for id in store.ids()? {
-        let record = store.read(id)?;
-        match Entry::from_record(&record) {
-            Ok(entry) => entries.push(entry),
-            Err(why) => unreadable.push((id, why)),
+    for_each_page(store, &mut |store, page| {
+        let viewed: Vec<_> = page
+            .into_par_iter()
+            .map(|(id, record)| (id, record.map(|record| Entry::from_record(&record))))
+            .collect();
+        for (id, view) in viewed {
+            match view {
+                Ok(Ok(entry)) => entries.push(entry),
+                Ok(Err(why)) => unreadable.push((id, why)),
+                Err(error) => return Err(damaged(&store.locate(id), error)),
+            }
         }
-    }
+        Ok(ControlFlow::Continue(()))
+    })?;
     Ok((entries, unreadable))
 }

@@ -16,9 +16,9 @@ use serde::Serialize;
 
 use crate::records::{LoopStatus, RecordId};
 
-use super::figures::median;
+use super::document::{Row, Section, Table};
 use super::privacy::{Audience, Cell, THRESHOLD};
-use super::render::{Row, Section, Table};
+use super::stats::median;
 use super::view::{AssessmentView, StatusView};
 
 /// Referrals under one partner and where they stand.

@@ -31,9 +31,11 @@
 //! that predates it still verifies a record that has it: the canonical form and the hash are
 //! checked on the JSON as read, unknown fields included.
 
+pub mod backend;
 pub mod diff;
 pub mod follow_up;
 pub mod impact;
+pub mod postgres;
 pub mod referral_status;
 pub mod replay;
 pub mod store;
@@ -41,14 +43,16 @@ pub mod store;
 use std::fmt;
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
+use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use crate::formulation::Formulation;
 use crate::model::{Assessment, Choices, MhaDecision};
 use crate::rules::RuleSetId;
 
+pub use backend::{RecordStore, StoreLocation, Verification};
 pub use diff::{Drift, FieldChange, ItemChange, ItemChangeKind};
 pub use follow_up::{FollowUp, FollowUpReport};
 pub use impact::{Margin, Move, Outcome};
@@ -310,19 +314,25 @@ impl Record {
 
     /// The record with its own hash, over everything else in it.
     fn sealed(mut self) -> Record {
-        self.sha256 = digest(&record_body(&self));
+        self.sha256 = record_body_digest(&self);
         self
     }
 
     /// The record's file contents: canonical pretty JSON with a trailing newline.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut text = canonical_text(&to_value(self));
-        text.push('\n');
-        text.into_bytes()
+        let mut bytes = Vec::new();
+        // Writing into a Vec cannot fail, and the record is plain data.
+        let _ = serde_json::to_writer_pretty(&mut bytes, &Sorted::all(&to_value(self)));
+        bytes.push(b'\n');
+        bytes
     }
 
     /// Reads a record and checks that its bytes are exactly as sicol wrote them and that its
     /// content matches its `sha256`, so every changed byte shows.
+    ///
+    /// One pass over the parsed value: the canonical form is compared with the bytes as it is
+    /// written out, and the hash is taken as the body is written into it, so nothing is cloned
+    /// or re-serialised into memory (this is most of the time of replay and verify).
     pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
         // Size and depth first, in one pass, whichever store the bytes came from.
         crate::input::check_json(
@@ -343,23 +353,70 @@ impl Record {
                 ));
             }
         }
-        let record: Record = serde_json::from_value(value.clone())
+        let canonical = is_canonical(&value, bytes);
+        // Canonical bytes are the compact form with whitespace added, so the hash is taken
+        // over them with that whitespace (and the hash's own field) left out; only bytes that
+        // are not canonical (refused below anyway) need the value written out again.
+        let digest = match canonical {
+            true => digest_of_canonical(bytes),
+            false => None,
+        }
+        .unwrap_or_else(|| digest_of(&Sorted::without(&value, DIGEST_FIELD)));
+        let record = Record::from_value(value)
             .map_err(|error| RecordError::Unreadable(error.to_string()))?;
-        let mut canonical = canonical_text(&value);
-        canonical.push('\n');
-        if canonical.as_bytes() != bytes {
+        if !canonical {
             return Err(RecordError::NotCanonical);
         }
-        let mut body = value;
-        if let Value::Object(map) = &mut body {
-            map.remove(DIGEST_FIELD);
-        }
-        if digest(&body) != record.sha256 {
+        if digest != record.sha256 {
             return Err(RecordError::DigestMismatch {
                 recorded: record.sha256,
             });
         }
         Ok(record)
+    }
+
+    /// The record a parsed JSON value holds, as `serde_json::from_value` would give it, but
+    /// moving the assessment, formulation and choices out of the value instead of rebuilding
+    /// them node by node (they are most of a record). Unknown fields are ignored, as by the
+    /// derived reader, so a newer sicol's additions still read.
+    fn from_value(value: Value) -> Result<Record, serde_json::Error> {
+        use serde::de::{DeserializeOwned, Error as _};
+        let Value::Object(mut map) = value else {
+            return Err(serde_json::Error::custom(
+                "invalid type: expected a record (a JSON object)",
+            ));
+        };
+        fn required<T: DeserializeOwned>(
+            map: &mut serde_json::Map<String, Value>,
+            name: &'static str,
+        ) -> Result<T, serde_json::Error> {
+            match map.remove(name) {
+                Some(value) => T::deserialize(value),
+                None => Err(serde_json::Error::missing_field(name)),
+            }
+        }
+        fn optional<T: DeserializeOwned>(
+            map: &mut serde_json::Map<String, Value>,
+            name: &'static str,
+        ) -> Result<Option<T>, serde_json::Error> {
+            map.remove(name).map_or(Ok(None), Option::<T>::deserialize)
+        }
+        Ok(Record {
+            format: required(&mut map, "format")?,
+            id: required(&mut map, "id")?,
+            supersedes: optional(&mut map, "supersedes")?,
+            previous: optional(&mut map, "previous")?,
+            saved_at: required(&mut map, "saved_at")?,
+            sicol_version: required(&mut map, "sicol_version")?,
+            ruleset: required(&mut map, "ruleset")?,
+            assessment: map.remove("assessment").unwrap_or(Value::Null),
+            formulation: map.remove("formulation").unwrap_or(Value::Null),
+            choices: map.remove("choices").unwrap_or(Value::Null),
+            follow_up: optional(&mut map, "follow_up")?,
+            mha_decision: optional(&mut map, "mha_decision")?,
+            referral_status: optional(&mut map, "referral_status")?,
+            sha256: required(&mut map, DIGEST_FIELD)?,
+        })
     }
 
     /// Whether this is an assessment record (not a follow-up or a referral status), the only
@@ -404,13 +461,9 @@ impl Record {
     }
 }
 
-/// The record as a JSON value without its own hash: what the hash is taken over.
-fn record_body(record: &Record) -> Value {
-    let mut value = to_value(record);
-    if let Value::Object(map) = &mut value {
-        map.remove(DIGEST_FIELD);
-    }
-    value
+/// The record's hash: over its JSON without its own hash field.
+fn record_body_digest(record: &Record) -> String {
+    digest_of(&Sorted::without(&to_value(record), DIGEST_FIELD))
 }
 
 /// Any serialisable value as JSON. The types sicol records (plain data, string keys) cannot fail
@@ -421,30 +474,184 @@ pub fn to_value<T: Serialize>(value: &T) -> Value {
 
 /// sha256 of a value's canonical compact JSON, as lower-case hex.
 pub fn digest(value: &Value) -> String {
-    let text = serde_json::to_string(&sorted(value)).unwrap_or_default();
-    format!("{:x}", Sha256::digest(text.as_bytes()))
+    digest_of(&Sorted::all(value))
 }
 
-/// The canonical pretty text of a value: keys sorted at every level, two-space indent.
-fn canonical_text(value: &Value) -> String {
-    serde_json::to_string_pretty(&sorted(value)).unwrap_or_default()
+/// sha256 of the compact JSON of `value`, hashed as it is written (no text in memory).
+fn digest_of(value: &Sorted<'_>) -> String {
+    let mut hasher = HashWriter(Sha256::new());
+    // Hashing cannot fail; a value that cannot be written hashes as far as it got, which no
+    // record's own hash matches.
+    let _ = serde_json::to_writer(&mut hasher, value);
+    format!("{:x}", hasher.0.finalize())
 }
 
-/// A copy with every object's keys in sorted order, whatever serde_json's map keeps (its
-/// `preserve_order` feature may be switched on by another crate in the build).
-fn sorted(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let mut out = Map::new();
-            for key in keys {
-                out.insert(key.clone(), sorted(&map[key]));
-            }
-            Value::Object(out)
+/// A JSON value written with every object's keys in sorted order, whatever order serde_json's
+/// map keeps (its `preserve_order` feature may be switched on by another crate in the build),
+/// optionally without one top-level field. Writes what `serde_json` writes for a value whose
+/// maps are sorted, byte for byte, without making that sorted copy.
+struct Sorted<'a> {
+    value: &'a Value,
+    skip: Option<&'a str>,
+}
+
+impl<'a> Sorted<'a> {
+    fn all(value: &'a Value) -> Self {
+        Sorted { value, skip: None }
+    }
+
+    fn without(value: &'a Value, field: &'a str) -> Self {
+        Sorted {
+            value,
+            skip: Some(field),
         }
-        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
-        other => other.clone(),
+    }
+}
+
+impl Serialize for Sorted<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.value {
+            Value::Object(map) => {
+                let mut keys: Vec<&String> = map
+                    .keys()
+                    .filter(|key| Some(key.as_str()) != self.skip)
+                    .collect();
+                keys.sort_unstable();
+                let mut out = serializer.serialize_map(Some(keys.len()))?;
+                for key in keys {
+                    if let Some(item) = map.get(key) {
+                        out.serialize_entry(key, &Sorted::all(item))?;
+                    }
+                }
+                out.end()
+            }
+            Value::Array(items) => {
+                let mut out = serializer.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    out.serialize_element(&Sorted::all(item))?;
+                }
+                out.end()
+            }
+            other => other.serialize(serializer),
+        }
+    }
+}
+
+/// Feeds what is written into a sha256.
+struct HashWriter(Sha256);
+
+impl std::io::Write for HashWriter {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.update(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Whether `bytes` are exactly the canonical text of `value` (with its trailing newline). The
+/// text is written into a buffer kept per thread, so checking 100,000 records allocates once.
+fn is_canonical(value: &Value, bytes: &[u8]) -> bool {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|buffer| {
+        let Ok(mut buffer) = buffer.try_borrow_mut() else {
+            let mut same = SameBytes::new(bytes);
+            return serde_json::to_writer_pretty(&mut same, &Sorted::all(value)).is_ok()
+                && std::io::Write::write_all(&mut same, b"\n").is_ok()
+                && same.is_whole();
+        };
+        buffer.clear();
+        serde_json::to_writer_pretty(&mut *buffer, &Sorted::all(value)).is_ok() && {
+            buffer.push(b'\n');
+            buffer.as_slice() == bytes
+        }
+    })
+}
+
+/// The record's hash from its canonical text: the compact form is the canonical text without the
+/// whitespace outside strings, and the hash's own field is the one top-level line that starts
+/// `  "sha256": ` (nested keys are indented further). `None` when that line is not found.
+fn digest_of_canonical(bytes: &[u8]) -> Option<String> {
+    let marker = b"\n  \"sha256\": \"";
+    // The field sits near the end (keys are sorted: only `sicol_version` and `supersedes`
+    // follow it), so the search runs backwards.
+    let start = bytes
+        .windows(marker.len())
+        .rposition(|window| window == marker)?;
+    let line_end = start + 1 + bytes[start + 1..].iter().position(|byte| *byte == b'\n')?;
+    // Leave out the member with its comma: the one ending its line, or, when it is the last
+    // member, the one ending the line before.
+    let (cut_from, cut_to) = if bytes[line_end - 1] == b',' {
+        (start, line_end)
+    } else if start > 0 && bytes[start - 1] == b',' {
+        (start - 1, line_end)
+    } else {
+        return None;
+    };
+    let mut hasher = Sha256::new();
+    let mut in_string = false;
+    let mut escaped = false;
+    for part in [&bytes[..cut_from], &bytes[cut_to..]] {
+        let mut run_start = 0;
+        for (index, byte) in part.iter().enumerate() {
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if *byte == b'\\' {
+                    escaped = true;
+                } else if *byte == b'"' {
+                    in_string = false;
+                }
+            } else if *byte == b'"' {
+                in_string = true;
+            } else if *byte == b' ' || *byte == b'\n' {
+                hasher.update(&part[run_start..index]);
+                run_start = index + 1;
+            }
+        }
+        hasher.update(&part[run_start..]);
+    }
+    Some(format!("{:x}", hasher.finalize()))
+}
+
+/// Compares what is written with `expected` as it comes, so the canonical check needs no copy.
+struct SameBytes<'a> {
+    expected: &'a [u8],
+    at: usize,
+    same: bool,
+}
+
+impl<'a> SameBytes<'a> {
+    fn new(expected: &'a [u8]) -> Self {
+        SameBytes {
+            expected,
+            at: 0,
+            same: true,
+        }
+    }
+
+    /// Whether everything written matched and covered all of `expected`.
+    fn is_whole(&self) -> bool {
+        self.same && self.at == self.expected.len()
+    }
+}
+
+impl std::io::Write for SameBytes<'_> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        let end = self.at + bytes.len();
+        if self.same && self.expected.get(self.at..end) != Some(bytes) {
+            self.same = false;
+        }
+        self.at = end;
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 
@@ -475,7 +682,7 @@ mod tests {
             referral_status: None,
             sha256: String::new(),
         };
-        record.sha256 = digest(&record_body(&record));
+        record.sha256 = record_body_digest(&record);
         record
     }
 
@@ -486,6 +693,19 @@ mod tests {
         assert_eq!(Record::from_bytes(&bytes), Ok(record.clone()));
         assert_eq!(record.case(), "A-1");
         assert!(String::from_utf8_lossy(&bytes).contains("\"id\": \"00000003\""));
+    }
+
+    #[test]
+    fn the_hash_read_from_canonical_bytes_is_the_hash_of_the_body() {
+        let mut last = sample();
+        // A record whose hash is its last field, and one with strings that look like layout.
+        last.assessment = serde_json::json!({ "note": "a \"b\"\n  \"sha256\": \"x\", c \\" });
+        last.sha256 = record_body_digest(&last);
+        for record in [sample(), last] {
+            let bytes = record.to_bytes();
+            assert_eq!(digest_of_canonical(&bytes), Some(record.sha256.clone()));
+            assert_eq!(Record::from_bytes(&bytes), Ok(record));
+        }
     }
 
     #[test]
@@ -528,7 +748,7 @@ mod tests {
     fn a_newer_format_is_refused_plainly() {
         let mut record = sample();
         record.format = FORMAT + 1;
-        record.sha256 = digest(&record_body(&record));
+        record.sha256 = record_body_digest(&record);
         assert_eq!(
             Record::from_bytes(&record.to_bytes()),
             Err(RecordError::NewerFormat(FORMAT + 1))

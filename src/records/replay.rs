@@ -48,6 +48,12 @@ pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
         )
         .into());
     }
+    // The assessment as kept is checked directly; only when that fails is it read the way it
+    // always was (typed, written out as YAML, parsed back), so a record that an older build
+    // wrote differently, and every problem report, stay exactly as before.
+    if let Ok(checked) = Assessment::from_json(&record.assessment, &origin, &rules.vocabulary) {
+        return Ok(to_value(&crate::evaluate(rules, &checked)));
+    }
     let assessment = record.typed_assessment().map_err(|error| {
         Problem::new(
             &origin,
@@ -84,16 +90,42 @@ pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
 pub fn replay(record: &Record, rules: &RuleSet) -> Result<Replay, Problems> {
     let recomputed = recompute(record, rules)?;
     let own_rules = rules.id.sha256 == record.ruleset.sha256;
-    let mut drift = Drift::between(&record.formulation, &recomputed);
-    if !own_rules {
-        drift = drift.without(RULESET_FIELD);
-    }
+    // Nearly every replay matches: equal values need no field-by-field diff.
+    let unchanged = if own_rules {
+        record.formulation == recomputed
+    } else {
+        same_but(&record.formulation, &recomputed, RULESET_FIELD)
+    };
+    let drift = if unchanged {
+        Drift::default()
+    } else if own_rules {
+        Drift::between(&record.formulation, &recomputed)
+    } else {
+        Drift::between(&record.formulation, &recomputed).without(RULESET_FIELD)
+    };
     Ok(Replay {
         under: rules.id.clone(),
         own_rules,
         recomputed,
         drift,
     })
+}
+
+/// Whether two formulations are equal in every top-level field but `field` (which differs by
+/// definition under another rule set): the cheap test that spares the diff when nothing moved.
+fn same_but(a: &Value, b: &Value, field: &str) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            let count = |map: &serde_json::Map<String, Value>| {
+                map.keys().filter(|key| key.as_str() != field).count()
+            };
+            count(a) == count(b)
+                && a.iter()
+                    .filter(|(key, _)| key.as_str() != field)
+                    .all(|(key, value)| b.get(key) == Some(value))
+        }
+        _ => a == b,
+    }
 }
 
 /// One case whose outcome a rule change moves.
@@ -192,6 +224,9 @@ impl Impact {
     /// formulation under `new_rules`.
     pub fn add(&mut self, record: &Record, baseline: &Value, new: &Value, new_rules: &RuleSet) {
         self.compared.push(record.id);
+        if same_but(baseline, new, RULESET_FIELD) {
+            return;
+        }
         let drift = Drift::between(baseline, new).without(RULESET_FIELD);
         if drift.is_empty() {
             return;

@@ -15,12 +15,16 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::error::{Error, Problem, Result};
-use crate::rules::{RuleFiles, RuleSet, RuleSetId};
+use crate::rules::{RuleFiles, RuleSet};
 use crate::source::Position;
 
-use super::replay::{recompute, replay, Impact, Replay};
-use super::{Draft, FollowUpDraft, Record, RecordId, StatusDraft};
+use super::backend::{checked, RawRecord, RecordStore, Seal, StoreLocation};
+use super::{Record, RecordId};
+
+pub use super::backend::Verification;
 
 /// The folder, inside a store, that keeps the rule set copies.
 pub const RULESETS_DIR: &str = "rulesets";
@@ -31,29 +35,22 @@ pub const INCOMPLETE_PREFIX: &str = ".incomplete-";
 /// How often a save retries when other writers keep taking the next place.
 const SAVE_ATTEMPTS: usize = 1000;
 
-/// A store of records.
+/// A folder store of records: the embedded default, and one of the two [`RecordStore`]
+/// backends.
 #[derive(Debug)]
 pub struct Store {
     dir: PathBuf,
+    /// The folder as a store location, for messages.
+    location: StoreLocation,
+    /// The record ids a scan is walking through, listed once at its first page, and the last
+    /// id of the page it gave last (a page after any other id starts a new scan).
+    listing: Vec<RecordId>,
+    listed_to: Option<RecordId>,
     /// The last record this handle knows of, so a run of saves does not list the folder each time.
     /// Stale is safe: a save into a taken place fails and re-reads.
     tip: Option<(RecordId, String)>,
     /// Rule set copies already checked or loaded, by sha256.
     rulesets: HashMap<String, Arc<RuleSet>>,
-}
-
-/// The outcome of `verify`: the chain up to the first problem.
-#[derive(Debug)]
-pub struct Verification {
-    /// Records whose content and link checked out, in order.
-    pub good: usize,
-    /// The last good record and its sha256 (note it down: a later verify can then tell that
-    /// nothing after it was removed or rewritten).
-    pub tip: Option<(RecordId, String)>,
-    /// The first broken or missing link, if any.
-    pub broken: Option<Problem>,
-    /// Unfinished writes left by a crash; harmless, and safe to delete.
-    pub leftovers: Vec<PathBuf>,
 }
 
 impl Store {
@@ -72,6 +69,9 @@ impl Store {
         }
         Ok(Store {
             dir: dir.to_path_buf(),
+            location: StoreLocation::Folder(dir.to_path_buf()),
+            listing: Vec::new(),
+            listed_to: None,
             tip: None,
             rulesets: HashMap::new(),
         })
@@ -168,84 +168,9 @@ impl Store {
         warnings
     }
 
-    /// Saves a new record made with `rules` (whose copy is kept first) and returns it with its
-    /// path. Never overwrites: the record takes the next free place in the chain.
-    pub fn save(&mut self, draft: &Draft<'_>, rules: &RuleSet) -> Result<(Record, PathBuf)> {
-        self.keep_ruleset(rules)?;
-        if let Some(replaced) = draft.supersedes {
-            self.check_supersedes(replaced, &draft.assessment.id)?;
-        }
-        self.append(|id, previous| draft.seal(id, previous))
-    }
-
-    /// Appends a follow-up record after checking that the record it follows is an assessment
-    /// record of the same case in this store. Never overwrites, like [`Store::save`].
-    pub fn save_follow_up(&mut self, draft: &FollowUpDraft) -> Result<(Record, PathBuf)> {
-        let follows = draft.follow_up.follows;
-        let path = self.path_of(follows);
-        let shown = path.display().to_string();
-        if !path.exists() {
-            return Err(Problem::new(
-                shown,
-                Position::default(),
-                "",
-                format!("there is no record {follows} to follow up"),
-            )
-            .with_hint("give the id of an assessment record in this store, such as 00000003")
-            .into());
-        }
-        let followed = self.read(follows)?;
-        if !followed.is_assessment() || followed.case() != draft.follow_up.case {
-            return Err(Problem::new(
-                shown,
-                Position::default(),
-                "",
-                format!(
-                    "record {follows} is not the assessment of case {}",
-                    draft.follow_up.case
-                ),
-            )
-            .with_hint("a follow-up names the assessment record of its own case")
-            .into());
-        }
-        self.append(|id, previous| draft.seal(id, previous))
-    }
-
-    /// Appends a referral status record after checking that the record it follows is an
-    /// assessment record of the same case in this store. Never overwrites, like [`Store::save`].
-    pub fn save_referral_status(&mut self, draft: &StatusDraft) -> Result<(Record, PathBuf)> {
-        let follows = draft.status.follows;
-        let path = self.path_of(follows);
-        let shown = path.display().to_string();
-        let followed = if path.exists() {
-            Some(self.read(follows)?)
-        } else {
-            None
-        };
-        if !followed
-            .is_some_and(|record| record.is_assessment() && record.case() == draft.status.case)
-        {
-            return Err(Problem::new(
-                shown,
-                Position::default(),
-                "",
-                format!(
-                    "record {follows} is not the assessment of case {} in this store",
-                    draft.status.case
-                ),
-            )
-            .with_hint("a referral status names the assessment record whose plan holds it")
-            .into());
-        }
-        self.append(|id, previous| draft.seal(id, previous))
-    }
-
     /// Writes the record `seal` makes for the next free place in the chain, retrying at the next
     /// place when another writer takes this one.
-    fn append(
-        &mut self,
-        seal: impl Fn(RecordId, Option<String>) -> Record,
-    ) -> Result<(Record, PathBuf)> {
+    fn append(&mut self, seal: &Seal<'_>) -> Result<Record> {
         for _ in 0..SAVE_ATTEMPTS {
             let (id, previous) = match &self.tip {
                 Some((id, sha256)) => (id.next(), Some(sha256.clone())),
@@ -254,12 +179,12 @@ impl Store {
                     None => (RecordId(1), None),
                 },
             };
-            let record = seal(id, previous);
+            let record = seal(id, previous)?;
             let path = self.path_of(id);
             match write_new(&self.dir, &path, &record.to_bytes())? {
                 Written::Done => {
                     self.tip = Some((id, record.sha256.clone()));
-                    return Ok((record, path));
+                    return Ok(record);
                 }
                 // Another writer took this place: re-read the tip and try the next one.
                 Written::Taken => self.tip = None,
@@ -269,185 +194,6 @@ impl Store {
             &self.dir,
             io::Error::other("other writers kept taking the next place in the chain"),
         ))
-    }
-
-    /// Keeps a copy of the rule set under `rulesets/<sha256>/` unless there is one already.
-    pub fn keep_ruleset(&mut self, rules: &RuleSet) -> Result<()> {
-        let sha256 = &rules.id.sha256;
-        if self.rulesets.contains_key(sha256) {
-            return Ok(());
-        }
-        let target = self.ruleset_dir(sha256);
-        if !target.exists() {
-            write_ruleset_copy(&self.dir.join(RULESETS_DIR), &target, &rules.files)?;
-        }
-        // Whether just written or already there, it must be the same rule set.
-        self.ruleset(&rules.id)?;
-        Ok(())
-    }
-
-    /// The rule set a record was made with, from the store's copy, checked against its hash.
-    pub fn ruleset(&mut self, id: &RuleSetId) -> Result<Arc<RuleSet>> {
-        if let Some(rules) = self.rulesets.get(&id.sha256) {
-            return Ok(Arc::clone(rules));
-        }
-        let dir = self.ruleset_dir(&id.sha256);
-        let display = dir.display().to_string();
-        if !is_hex_digest(&id.sha256) || !dir.is_dir() {
-            return Err(Problem::new(
-                display,
-                Position::default(),
-                "",
-                format!("the copy of rule set {} {} is missing", id.name, id.version),
-            )
-            .with_hint(
-                "restore the store's rulesets/ folder from a backup, or replay with --rules DIR",
-            )
-            .into());
-        }
-        let files = crate::files::read_rule_files(&dir)?;
-        let rules = RuleSet::from_files(&files)?;
-        if rules.id.sha256 != id.sha256 {
-            return Err(Problem::new(
-                display,
-                Position::default(),
-                "",
-                format!(
-                    "the copy of rule set {} {} was altered: its files hash to {}",
-                    id.name, id.version, rules.id.sha256
-                ),
-            )
-            .with_hint("restore the store's rulesets/ folder from a backup")
-            .into());
-        }
-        let rules = Arc::new(rules);
-        self.rulesets.insert(id.sha256.clone(), Arc::clone(&rules));
-        Ok(rules)
-    }
-
-    /// Replays a record under `rules`, or, when none is given, under the store's copy of the
-    /// rule set it was made with (where only an exact match will do).
-    pub fn replay(&mut self, record: &Record, rules: Option<&RuleSet>) -> Result<Replay> {
-        let rules = match rules {
-            Some(rules) => return Ok(replay(record, rules)?),
-            None => self.ruleset(&record.ruleset)?,
-        };
-        Ok(replay(record, &rules)?)
-    }
-
-    /// Adds one record to a rule-change impact: its outcome under the rules it was made with
-    /// against its outcome under `new`. A record whose own rules no longer reproduce it is
-    /// compared from the recomputed outcome and noted as drifted; one without its rule set copy
-    /// is compared from the recorded outcome. Follow-up records hold no outcome of the rules and
-    /// are passed over.
-    pub fn add_to_impact(&mut self, id: RecordId, new: &RuleSet, impact: &mut Impact) {
-        self.add_to_impact_against(id, None, new, impact);
-    }
-
-    /// As [`Store::add_to_impact`], comparing against `current` (the rules deployed now) when
-    /// given, instead of the rules each record was made with.
-    pub fn add_to_impact_against(
-        &mut self,
-        id: RecordId,
-        current: Option<&RuleSet>,
-        new: &RuleSet,
-        impact: &mut Impact,
-    ) {
-        let record = match self.read(id) {
-            Ok(record) => record,
-            Err(error) => return impact.add_failed(id, error.to_string()),
-        };
-        if !record.is_assessment() {
-            return;
-        }
-        impact.note_supersedes(&record);
-        let baseline = match current {
-            Some(current) => match recompute(&record, current) {
-                Ok(outcome) => outcome,
-                Err(problems) => return impact.add_failed(id, problems.to_string()),
-            },
-            None => match self.replay(&record, None) {
-                Ok(own) => {
-                    if !own.drift.is_empty() {
-                        impact.add_drifted(id);
-                    }
-                    own.recomputed
-                }
-                Err(_) => {
-                    impact.add_without_own_rules(id);
-                    record.formulation.clone()
-                }
-            },
-        };
-        match recompute(&record, new) {
-            Ok(outcome) => impact.add(&record, &baseline, &outcome, new),
-            Err(problems) => impact.add_failed(id, problems.to_string()),
-        }
-    }
-
-    /// Checks the chain from the first record: each present, unaltered, in its place, linked to
-    /// the one before, and made with a rule set whose copy is in the store. Stops at the first
-    /// problem, since everything after a broken link is in doubt.
-    pub fn verify(&mut self) -> Result<Verification> {
-        let mut verification = Verification {
-            good: 0,
-            tip: None,
-            broken: None,
-            leftovers: self.leftovers()?,
-        };
-        let mut expected = RecordId(1);
-        for id in self.ids()? {
-            let path = self.path_of(id);
-            let display = path.display().to_string();
-            let problem = |message: String, hint: &str| {
-                Some(Problem::new(&display, Position::default(), "", message).with_hint(hint))
-            };
-            if id != expected {
-                let before = verification
-                    .tip
-                    .as_ref()
-                    .map_or("the start".to_owned(), |(tip, _)| format!("record {tip}"));
-                verification.broken = problem(
-                    format!("missing link: record {expected} is absent ({id} follows {before})"),
-                    "restore the missing record from a backup; records are never deleted",
-                );
-                break;
-            }
-            let record = match read_record(&path) {
-                Ok(record) => record,
-                Err(error) => {
-                    verification.broken = Some(problem_of(error, &display));
-                    break;
-                }
-            };
-            let previous = verification.tip.as_ref().map(|(_, sha256)| sha256.clone());
-            if record.id != id {
-                verification.broken = problem(
-                    format!("the file holds record {}, not {id}", record.id),
-                    "records must not be renamed; restore the original file name",
-                );
-                break;
-            }
-            if record.previous != previous {
-                verification.broken = problem(
-                    format!(
-                        "broken link: it names the previous record's sha256 as {}, but that record's is {}",
-                        record.previous.as_deref().unwrap_or("(none)"),
-                        previous.as_deref().unwrap_or("(none, it is the first)")
-                    ),
-                    "a record before it was rewritten, removed or put in its place; restore the store from a backup",
-                );
-                break;
-            }
-            if let Err(error) = self.ruleset(&record.ruleset) {
-                verification.broken = Some(problem_of(error, &display));
-                break;
-            }
-            verification.good += 1;
-            verification.tip = Some((id, record.sha256));
-            expected = id.next();
-        }
-        Ok(verification)
     }
 
     /// The last record and its sha256, refusing to chain onto a damaged one.
@@ -468,78 +214,97 @@ impl Store {
         })?;
         Ok(Some((id, record.sha256)))
     }
+}
 
-    fn check_supersedes(&self, replaced: RecordId, case: &str) -> Result<()> {
-        let path = self.path_of(replaced);
-        if !path.exists() {
-            return Err(Problem::new(
-                path.display().to_string(),
-                Position::default(),
-                "supersedes",
-                format!("there is no record {replaced} to supersede"),
-            )
-            .with_hint("give the id of a record in this store, such as 00000003")
-            .into());
+impl RecordStore for Store {
+    fn location(&self) -> &StoreLocation {
+        &self.location
+    }
+
+    fn locate(&self, id: RecordId) -> String {
+        self.path_of(id).display().to_string()
+    }
+
+    fn ids(&mut self) -> Result<Vec<RecordId>> {
+        Store::ids(self)
+    }
+
+    fn read_raw(&mut self, id: RecordId) -> Result<Option<Vec<u8>>> {
+        let path = self.path_of(id);
+        match fs::read(&path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(Error::io(path, source)),
         }
-        let record = self.read(replaced)?;
-        if !record.is_assessment() {
-            return Err(Problem::new(
-                path.display().to_string(),
-                Position::default(),
-                "supersedes",
-                format!("record {replaced} is a follow-up or a referral status, not an assessment"),
-            )
-            .with_hint("a revision supersedes an earlier assessment record of the same case")
-            .into());
+    }
+
+    fn read_page(&mut self, after: Option<RecordId>, limit: usize) -> Result<Vec<RawRecord>> {
+        if after.is_none() || after != self.listed_to {
+            self.listing = Store::ids(self)?;
         }
-        if record.case() != case {
-            return Err(Problem::new(
-                path.display().to_string(),
-                Position::default(),
-                "supersedes",
-                format!("record {replaced} is case {}, not {case}", record.case()),
-            )
-            .with_hint("a revision supersedes an earlier record of the same case")
-            .into());
+        let start = after.map_or(0, |after| self.listing.partition_point(|id| *id <= after));
+        let end = (start + limit).min(self.listing.len());
+        self.listed_to = end
+            .checked_sub(1)
+            .and_then(|last| self.listing.get(last).copied());
+        // Files are read on every core: with a warm cache, reading is mostly the copy.
+        self.listing[start..end]
+            .par_iter()
+            .map(|&id| {
+                let path = self.path_of(id);
+                fs::read(&path)
+                    .map(|bytes| RawRecord { id, bytes })
+                    .map_err(|source| Error::io(path, source))
+            })
+            .collect()
+    }
+
+    fn append_sealed(&mut self, seal: &Seal<'_>) -> Result<Record> {
+        self.append(seal)
+    }
+
+    fn put_ruleset_files(&mut self, rules: &RuleSet) -> Result<()> {
+        let target = self.ruleset_dir(&rules.id.sha256);
+        if !target.exists() {
+            write_ruleset_copy(&self.dir.join(RULESETS_DIR), &target, &rules.files)?;
         }
         Ok(())
+    }
+
+    fn ruleset_files(&mut self, sha256: &str) -> Result<Option<RuleFiles>> {
+        let dir = self.ruleset_dir(sha256);
+        if !dir.is_dir() {
+            return Ok(None);
+        }
+        crate::files::read_rule_files(&dir).map(Some)
+    }
+
+    fn ruleset_origin(&self, sha256: &str) -> String {
+        self.ruleset_dir(sha256).display().to_string()
+    }
+
+    fn loaded_rulesets(&mut self) -> &mut HashMap<String, Arc<RuleSet>> {
+        &mut self.rulesets
+    }
+
+    fn leftovers(&mut self) -> Result<Vec<PathBuf>> {
+        Store::leftovers(self)
+    }
+
+    fn permission_warnings(&mut self) -> Vec<String> {
+        Store::permission_warnings(self)
+    }
+
+    fn contains(&mut self, id: RecordId) -> Result<bool> {
+        Ok(self.path_of(id).exists())
     }
 }
 
 /// Reads a record file and checks it; problems name the file.
 pub fn read_record(path: &Path) -> Result<Record> {
+    // Through the bounded reader (issue 19): a record over its size limit is refused unread.
     let bytes = crate::files::read_bytes(path, crate::input::InputKind::Record)?;
-    Record::from_bytes(&bytes).map_err(|error| {
-        Problem::new(
-            path.display().to_string(),
-            Position::default(),
-            "",
-            error.to_string(),
-        )
-        .with_hint("records are never edited; restore it from a backup, and record a correction as a revision (`sicol evaluate --save --supersedes ID`)")
-        .into()
-    })
-}
-
-/// The first problem an error describes, naming `file` when it is an I/O error.
-fn problem_of(error: Error, file: &str) -> Problem {
-    match error {
-        Error::Invalid(problems) => problems
-            .0
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| Problem::new(file, Position::default(), "", "unreadable")),
-        Error::Io { path, source } => Problem::new(
-            path.display().to_string(),
-            Position::default(),
-            "",
-            source.to_string(),
-        ),
-    }
-}
-
-fn is_hex_digest(text: &str) -> bool {
-    text.len() == 64 && text.bytes().all(|byte| byte.is_ascii_hexdigit())
+    checked(&path.display().to_string(), Record::from_bytes(&bytes))
 }
 
 /// What happened to an attempt to write a new file.

@@ -98,7 +98,7 @@ impl Store for RecordStore {
         revises: Option<&SavedTo>,
         rules: &RuleSet,
     ) -> Result<SavedTo> {
-        let mut store = crate::records::Store::create(&self.dir)?;
+        let mut store = crate::records::backend::create(&location_of(&self.dir))?;
         let formulation = crate::formulation::evaluate(rules, &saved.assessment);
         let draft = crate::records::Draft {
             assessment: &saved.assessment,
@@ -108,11 +108,12 @@ impl Store for RecordStore {
             saved_at: saved.saved_at.with_timezone(&chrono::Utc),
             mha_decision: saved.mha_decision.as_ref(),
         };
-        let (record, path) = store.save(&draft, rules)?;
+        let record = store.save(&draft, rules)?;
         Ok(SavedTo {
-            path,
+            path: PathBuf::from(store.locate(record.id)),
             record: Some(record.id),
-            store: self.dir.clone(),
+            // Shown to the person: a team store's URL without its password.
+            store: PathBuf::from(location_of(&self.dir).to_string()),
             case: saved.assessment.id.clone(),
         })
     }
@@ -125,14 +126,14 @@ pub fn open_for_revision(
     dir: &Path,
     id: RecordId,
 ) -> Result<(Assessment, Revising, Option<RecordId>)> {
-    let store = crate::records::Store::open(dir)?;
-    let ids = store.ids()?;
+    let mut store = crate::records::backend::open(&location_of(dir))?;
     let mut current = id;
     let mut records = Vec::new();
-    for other in &ids {
-        let record = store.read(*other)?;
+    crate::records::backend::for_each_record(store.as_mut(), None, &mut |record| {
         records.push(record);
-    }
+        std::ops::ControlFlow::Continue(())
+    })?;
+    let ids: Vec<RecordId> = records.iter().map(|record| record.id).collect();
     let not_found = |message: String| {
         Error::from(Problem::new(
             dir.display().to_string(),
@@ -197,9 +198,9 @@ pub fn open_for_revision(
     }
     let revising = Revising {
         saved: SavedTo {
-            path: store.path_of(current),
+            path: PathBuf::from(store.locate(current)),
             record: Some(current),
-            store: dir.to_path_buf(),
+            store: PathBuf::from(location_of(dir).to_string()),
             case: record.case().to_owned(),
         },
         choices,
@@ -208,6 +209,11 @@ pub fn open_for_revision(
         asked_for: (current != id).then_some(id),
     };
     Ok((assessment, revising, (current != id).then_some(current)))
+}
+
+/// The store a `--store` value names: a folder, or a `postgresql://` URL.
+fn location_of(store: &Path) -> crate::records::StoreLocation {
+    crate::records::StoreLocation::parse(&store.to_string_lossy())
 }
 
 /// Saves to one YAML file (`--out`), or to `formulations/<case id>-assessment.yaml`.
