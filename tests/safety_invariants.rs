@@ -344,6 +344,7 @@ fn scale_code(assessment: &Assessment) -> Urgency {
                 && factor.severity >= row.severity
                 && row.trend.is_none_or(|trend| factor.trend == Some(trend))
                 && (!row.happening_now || factor.happening_now == Some(true))
+                && !known_and_settled(row, factor)
         });
         if meets {
             least = least.max(row.least);
@@ -355,6 +356,17 @@ fn scale_code(assessment: &Assessment) -> Urgency {
         least = least.max(Urgency::High);
     }
     least
+}
+
+/// "Early symptoms of psychosis" (D) are not a known illness recorded as not a first episode,
+/// mild (1) and stable or easing: the scale reads that as stable and low risk, needing a review
+/// (E), and the rules follow it (`illness_stable_psychosis_sanction`). Without this the
+/// invariant would fail on the rare generated case that records exactly that.
+fn known_and_settled(row: &Presentation, factor: &sicol::model::Factor) -> bool {
+    row.descriptor.starts_with("D: early symptoms of psychosis")
+        && factor.severity == 1
+        && factor.first_episode == Some(false)
+        && matches!(factor.trend, Some(Trend::Stable | Trend::Easing))
 }
 
 /// The script stems that ran, so that a rule name can be checked against them.
