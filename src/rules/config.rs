@@ -361,69 +361,54 @@ impl RuleSetConfig {
                 );
             }
         }
+        // Every category the configuration names, with where: checked against the vocabulary
+        // in one place.
+        let mut named: Vec<(String, &String)> = Vec::new();
         for (balance, categories) in &self.lead_coordinator.0 {
-            for (index, category) in categories.iter().enumerate() {
-                if !vocabulary.referral_categories.contains_key(category) {
-                    let path = format!("lead_coordinator.{balance}[{index}]");
-                    let hint = crate::error::suggestion(
-                        category,
-                        vocabulary.referral_categories.keys().map(String::as_str),
-                        "referral_categories in rules/vocabulary.yaml",
-                    );
-                    push(
-                        &path,
-                        format!("unknown referral category `{category}`"),
-                        &hint,
-                    );
-                }
-            }
+            named.extend(categories.iter().enumerate().map(|(index, category)| {
+                (format!("lead_coordinator.{balance}[{index}]"), category)
+            }));
         }
         if let Some(clinical) = &self.clinical_lead {
-            for (index, category) in clinical.categories.iter().enumerate() {
-                if !vocabulary.referral_categories.contains_key(category) {
-                    let hint = crate::error::suggestion(
-                        category,
-                        vocabulary.referral_categories.keys().map(String::as_str),
-                        "referral_categories in rules/vocabulary.yaml",
-                    );
-                    push(
-                        &format!("clinical_lead.categories[{index}]"),
-                        format!("unknown referral category `{category}`"),
-                        &hint,
-                    );
-                }
-            }
+            named.extend(
+                clinical
+                    .categories
+                    .iter()
+                    .enumerate()
+                    .map(|(index, category)| {
+                        (format!("clinical_lead.categories[{index}]"), category)
+                    }),
+            );
         }
         if let Some(choice) = &self.partner_choice {
-            let categories = choice
-                .hold_risk
-                .categories
-                .iter()
-                .enumerate()
-                .map(|(index, category)| {
+            named.extend(choice.hold_risk.categories.iter().enumerate().map(
+                |(index, category)| {
                     (
                         format!("partner_choice.hold_risk.categories[{index}]"),
                         category,
                     )
-                })
-                .chain(std::iter::once((
-                    "partner_choice.think_family.category".to_owned(),
-                    &choice.think_family.category,
-                )));
-            for (path, category) in categories {
-                if !vocabulary.referral_categories.contains_key(category) {
-                    let hint = crate::error::suggestion(
-                        category,
-                        vocabulary.referral_categories.keys().map(String::as_str),
-                        "referral_categories in rules/vocabulary.yaml",
-                    );
-                    push(
-                        &path,
-                        format!("unknown referral category `{category}`"),
-                        &hint,
-                    );
-                }
+                },
+            ));
+            named.push((
+                "partner_choice.think_family.category".to_owned(),
+                &choice.think_family.category,
+            ));
+        }
+        for (path, category) in named {
+            if !vocabulary.referral_categories.contains_key(category) {
+                let hint = crate::error::suggestion(
+                    category,
+                    vocabulary.referral_categories.keys().map(String::as_str),
+                    "referral_categories in rules/vocabulary.yaml",
+                );
+                push(
+                    &path,
+                    format!("unknown referral category `{category}`"),
+                    &hint,
+                );
             }
+        }
+        if let Some(choice) = &self.partner_choice {
             for (index, kind) in choice.think_family.kinds.iter().enumerate() {
                 if !vocabulary.medical.contains_key(kind) {
                     let hint = crate::error::suggestion(
