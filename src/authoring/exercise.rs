@@ -282,40 +282,35 @@ fn partner_findings(
         (map.position(&path), path)
     };
     let mut findings = Vec::new();
+    let warning = |id: &str, message: String, hint: &str| {
+        let (position, path) = place(id);
+        Finding {
+            severity: Severity::Warning,
+            problem: Problem::new(&file, position, path, message).with_hint(hint),
+        }
+    };
     for partner in partners
         .iter()
         .filter(|partner| !reached.contains(&partner.id))
     {
-        let (position, path) = place(&partner.id);
-        findings.push(Finding {
-            severity: Severity::Warning,
-            problem: Problem::new(
-                &file,
-                position,
-                path,
-                format!(
-                    "no generated case reaches `{}`: every case that needs {} goes to another partner",
-                    partner.id,
-                    partner.categories.join(", ")
-                ),
-            )
-            .with_hint("check its eligibility (ages, gender, only_when), max_risk and categories; a partner nobody is sent to is a directory mistake or a service the rules never ask for"),
-        });
+        findings.push(warning(
+            &partner.id,
+            format!(
+                "no generated case reaches `{}`: every case that needs {} goes to another partner",
+                partner.id,
+                partner.categories.join(", ")
+            ),
+            "check its eligibility (ages, gender, only_when), max_risk and categories; a partner nobody is sent to is a directory mistake or a service the rules never ask for",
+        ));
     }
     for ((category, (first, second)), description) in ties {
-        let (position, path) = place(second);
-        findings.push(Finding {
-            severity: Severity::Warning,
-            problem: Problem::new(
-                &file,
-                position,
-                path,
-                format!(
-                    "`{first}` and `{second}` tie for {category}: only the partner id chose between them (for example on a generated case with {description})"
-                ),
-            )
-            .with_hint("say what sets them apart (eligibility, only_when, max_risk, hours, same_day), or keep one of them for this category"),
-        });
+        findings.push(warning(
+            second,
+            format!(
+                "`{first}` and `{second}` tie for {category}: only the partner id chose between them (for example on a generated case with {description})"
+            ),
+            "say what sets them apart (eligibility, only_when, max_risk, hours, same_day), or keep one of them for this category",
+        ));
     }
     findings
 }
