@@ -135,26 +135,47 @@ pub fn parse_vignettes(
     files: &[(String, String)],
     vocabulary: &Vocabulary,
 ) -> Result<Vec<Vignette>, Problems> {
-    let mut vignettes: Vec<Vignette> = Vec::new();
+    parse_reference_set(
+        files,
+        |text, file| Vignette::parse(text, file, vocabulary),
+        |vignette| (&vignette.assessment.id, &vignette.file),
+        "give each vignette its own id, MHTS-<code>-<nn> with the next free number",
+    )
+}
+
+/// Parses every file of a reference set with `parse` and reports the problems of all of them
+/// at once, including two files with one id (which would make a miss ambiguous to report and to
+/// discuss); `id_and_file` reads an entry's id and file, `hint` says how to number a new one.
+pub(crate) fn parse_reference_set<T>(
+    files: &[(String, String)],
+    parse: impl Fn(&str, &str) -> Result<T, Problems>,
+    id_and_file: impl Fn(&T) -> (&String, &String),
+    hint: &str,
+) -> Result<Vec<T>, Problems> {
+    let mut entries: Vec<T> = Vec::new();
     let mut problems = Vec::new();
     for (file, text) in files {
-        match Vignette::parse(text, file, vocabulary) {
-            Ok(vignette) => {
-                // Two vignettes with one id make a miss ambiguous to report and to discuss.
-                let id = &vignette.assessment.id;
-                if let Some(first) = vignettes.iter().find(|other| &other.assessment.id == id) {
+        match parse(text, file) {
+            Ok(entry) => {
+                let (id, _) = id_and_file(&entry);
+                if let Some(first) = entries.iter().find(|other| id_and_file(other).0 == id) {
                     problems.push(
-                        Problem::new(file, SourceMap::index(text).position("id"), "id", format!("id `{id}` is already used by {}", first.file))
-                            .with_hint("give each vignette its own id, MHTS-<code>-<nn> with the next free number"),
+                        Problem::new(
+                            file,
+                            SourceMap::index(text).position("id"),
+                            "id",
+                            format!("id `{id}` is already used by {}", id_and_file(first).1),
+                        )
+                        .with_hint(hint),
                     );
                 }
-                vignettes.push(vignette);
+                entries.push(entry);
             }
             Err(found) => problems.extend(found.0),
         }
     }
     if problems.is_empty() {
-        Ok(vignettes)
+        Ok(entries)
     } else {
         Err(Problems(problems))
     }

@@ -31,7 +31,6 @@ use crate::model::{Assessment, Urgency};
 use crate::referrals::partners::PersonFacts;
 use crate::referrals::Directory;
 use crate::rules::{RuleSet, RuleSetId};
-use crate::source::SourceMap;
 
 use super::cases::without_top_level_block;
 
@@ -227,33 +226,12 @@ pub fn parse_cases(
     files: &[(String, String)],
     ruleset: &RuleSet,
 ) -> Result<Vec<PartnerCase>, Problems> {
-    let mut cases: Vec<PartnerCase> = Vec::new();
-    let mut problems = Vec::new();
-    for (file, text) in files {
-        match PartnerCase::parse(text, file, ruleset) {
-            Ok(case) => {
-                let id = &case.assessment.id;
-                if let Some(first) = cases.iter().find(|other| &other.assessment.id == id) {
-                    problems.push(
-                        Problem::new(
-                            file,
-                            SourceMap::index(text).position("id"),
-                            "id",
-                            format!("id `{id}` is already used by {}", first.file),
-                        )
-                        .with_hint("give each case its own id, PF-<nn> with the file's number"),
-                    );
-                }
-                cases.push(case);
-            }
-            Err(found) => problems.extend(found.0),
-        }
-    }
-    if problems.is_empty() {
-        Ok(cases)
-    } else {
-        Err(Problems(problems))
-    }
+    super::concordance::parse_reference_set(
+        files,
+        |text, file| PartnerCase::parse(text, file, ruleset),
+        |case| (&case.assessment.id, &case.file),
+        "give each case its own id, PF-<nn> with the file's number",
+    )
 }
 
 fn check_block(
