@@ -114,7 +114,9 @@ fn known_store(dir: &Path) -> Store {
 
 fn figures_of(dir: &Path, window: DateWindow) -> CohortFigures {
     let mut store = Store::open(dir).expect("store");
-    let (entries, unreadable) = cohort::read_store(&mut store).expect("readable store");
+    let mut chain = sicol::records::backend::ChainCheck::new(Vec::new(), false);
+    let (entries, unreadable) = cohort::read_store(&mut store, &mut chain).expect("readable store");
+    assert!(!chain.is_broken(), "the chain is intact");
     CohortFigures::compute(entries, unreadable, window)
 }
 

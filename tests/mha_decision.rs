@@ -94,7 +94,9 @@ fn store_with_decisions(dir: &Path) -> Store {
 
 fn figures_of(dir: &Path) -> CohortFigures {
     let mut store = Store::open(dir).expect("store");
-    let (entries, unreadable) = cohort::read_store(&mut store).expect("readable store");
+    let mut chain = sicol::records::backend::ChainCheck::new(Vec::new(), false);
+    let (entries, unreadable) = cohort::read_store(&mut store, &mut chain).expect("readable store");
+    assert!(!chain.is_broken(), "the chain is intact");
     CohortFigures::compute(entries, unreadable, DateWindow::default())
 }
 

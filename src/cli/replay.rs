@@ -1,7 +1,7 @@
 //! `sicol replay`: recompute saved records and show every field that differs (DESIGN §4).
 
 use std::collections::HashMap;
-use std::io::Write;
+use std::io::{Seek, Write};
 use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
@@ -9,7 +9,9 @@ use std::sync::Arc;
 use clap::Args;
 use rayon::prelude::*;
 
-use sicol::records::backend::{self, damaged, for_each_page, rulesets_of, Checked};
+use sicol::records::backend::{
+    self, damaged, for_each_page_checked, rulesets_of, ChainCheck, Checked,
+};
 use sicol::records::store::read_record;
 use sicol::records::{replay, Record, RecordError, RecordStore, Replay, StoreLocation};
 use sicol::{files, Result, RuleSet};
@@ -55,16 +57,38 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
         let Some(file) = file else {
             let mut store = backend::open(target)?;
             // Chain first: a record deleted, reordered or altered makes every replay doubtful.
-            match super::verify::chain_first(store.as_mut(), &target.to_string(), args.forensic)? {
+            // It is checked in the same pass as the records are replayed (each is read once),
+            // and the reports are held back in a spool file until it is judged, so memory
+            // stays flat and nothing is shown from a store in doubt.
+            let mut chain = super::verify::chain_check(store.as_mut(), args.forensic)?;
+            let mut spool = tempfile::tempfile()
+                .map_err(|source| sicol::Error::io(std::env::temp_dir(), source))?;
+            let mut counted = Tally::default();
+            let mut spooled = Ok(());
+            let replayed = replay_store(
+                store.as_mut(),
+                &mut chain,
+                other_rules.as_ref(),
+                &mut |report| {
+                    counted.count(report.kind);
+                    if spooled.is_ok() {
+                        spooled = spool.write_all(report.text.as_bytes());
+                    }
+                },
+            );
+            match super::verify::chain_verdict(&chain.finish(), &target.to_string(), args.forensic)
+            {
                 Err(code) => return Ok(code),
                 Ok(Some(notice)) => super::print_safe(&format!("{notice}\n")),
                 Ok(None) => {}
             }
-            replay_store(store.as_mut(), other_rules.as_ref(), &mut |report| {
-                tally.count(&report);
-                // A closed pipe (… | head) is not worth an error; the exit code still tells.
-                let _ = write!(out, "{report}");
-            })?;
+            replayed?;
+            spooled
+                .and_then(|()| spool.seek(std::io::SeekFrom::Start(0)).map(|_| ()))
+                .map_err(|source| sicol::Error::io(std::env::temp_dir(), source))?;
+            // A closed pipe (… | head) is not worth an error; the exit code still tells.
+            let _ = std::io::copy(&mut spool, &mut out);
+            tally.add(&counted);
             continue;
         };
         let dir = file
@@ -96,12 +120,12 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
                             .map_err(|error| error.to_string()),
                     ),
                 };
-                replay_one(shown, Ok(record), other_rules.as_ref(), own.as_ref())
+                replay_one(shown, Ok(record), other_rules.as_ref(), own.as_ref()).rendered()
             }
-            Err(error) => Report::Failed(shown, error.to_string()),
+            Err(error) => Report::Failed(shown, error.to_string()).rendered(),
         };
-        tally.count(&report);
-        let _ = write!(out, "{report}");
+        tally.count(report.kind);
+        let _ = write!(out, "{}", report.text);
     }
     let _ = writeln!(out, "{tally}");
     Ok(if tally.drifted + tally.failed > 0 {
@@ -111,20 +135,22 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
     })
 }
 
-/// Replays every record of a store in chain order, a page at a time on every core, handing
-/// each report to `report` in order.
+/// Replays every record of a store in chain order, a page at a time on every core, checking
+/// the chain as it goes, and hands each report to `report` in order, written out (on every
+/// core, so that the records and their formulations are freed there too).
 fn replay_store(
     store: &mut dyn RecordStore,
+    chain: &mut ChainCheck,
     rules: Option<&RuleSet>,
-    report: &mut dyn FnMut(Report),
+    report: &mut dyn FnMut(Rendered),
 ) -> Result<()> {
-    for_each_page(store, &mut |store, page: Vec<Checked>| {
+    for_each_page_checked(store, chain, &mut |store, page: Vec<Checked>| {
         let own = match rules {
             Some(_) => HashMap::new(),
             None => rulesets_of(store, &page),
         };
         let origins: Vec<String> = page.iter().map(|(id, _)| store.locate(*id)).collect();
-        let reports: Vec<Report> = page
+        let reports: Vec<Rendered> = page
             .into_par_iter()
             .zip(origins)
             .map(|((_, record), origin)| {
@@ -132,12 +158,28 @@ fn replay_store(
                     .as_ref()
                     .ok()
                     .and_then(|record| own.get(&record.ruleset.sha256));
-                replay_one(origin, record, rules, own)
+                replay_one(origin, record, rules, own).rendered()
             })
             .collect();
         reports.into_iter().for_each(&mut *report);
         Ok(ControlFlow::Continue(()))
     })
+}
+
+/// A report written out, with what kind it is for the tally.
+struct Rendered {
+    kind: ReportKind,
+    text: String,
+}
+
+/// The kinds of report the tally counts.
+#[derive(Debug, Clone, Copy)]
+enum ReportKind {
+    Match,
+    Drift,
+    Failed,
+    FollowUp,
+    Status,
 }
 
 /// What replaying one record gave.
@@ -178,6 +220,23 @@ fn replay_one(
         Ok(replay) if replay.drift.is_empty() => Report::Match(origin, record, replay),
         Ok(replay) => Report::Drift(origin, record, replay),
         Err(problems) => Report::Failed(origin, problems.to_string()),
+    }
+}
+
+impl Report {
+    /// The report written out.
+    fn rendered(self) -> Rendered {
+        let kind = match &self {
+            Report::Match(..) => ReportKind::Match,
+            Report::Drift(..) => ReportKind::Drift,
+            Report::Failed(..) => ReportKind::Failed,
+            Report::FollowUp(_, record) if record.referral_status.is_some() => ReportKind::Status,
+            Report::FollowUp(..) => ReportKind::FollowUp,
+        };
+        Rendered {
+            kind,
+            text: self.to_string(),
+        }
     }
 }
 
@@ -292,19 +351,22 @@ struct Tally {
 }
 
 impl Tally {
-    fn count(&mut self, report: &Report) {
-        match report {
-            Report::Match(..) => self.matched += 1,
-            Report::Drift(..) => self.drifted += 1,
-            Report::Failed(..) => self.failed += 1,
-            Report::FollowUp(_, record) => {
-                if record.referral_status.is_some() {
-                    self.statuses += 1;
-                } else {
-                    self.follow_ups += 1;
-                }
-            }
+    fn count(&mut self, kind: ReportKind) {
+        match kind {
+            ReportKind::Match => self.matched += 1,
+            ReportKind::Drift => self.drifted += 1,
+            ReportKind::Failed => self.failed += 1,
+            ReportKind::FollowUp => self.follow_ups += 1,
+            ReportKind::Status => self.statuses += 1,
         }
+    }
+
+    fn add(&mut self, other: &Tally) {
+        self.matched += other.matched;
+        self.drifted += other.drifted;
+        self.failed += other.failed;
+        self.follow_ups += other.follow_ups;
+        self.statuses += other.statuses;
     }
 }
 

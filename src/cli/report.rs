@@ -60,12 +60,17 @@ pub fn run(cli: &Cli, args: &ReportArgs) -> Result<u8> {
     }
     let rules = files::load_rules(&cli.rules_dir())?;
     let mut store = sicol::records::backend::open(&args.store)?;
+    // The chain is checked in the same pass as the records are read (issue 19: chain first,
+    // and issue 20: each record read once); nothing is shown until it is judged.
+    let mut chain = super::verify::chain_check(store.as_mut(), args.forensic)?;
+    let read = cohort::read_store(store.as_mut(), &mut chain);
     let notice =
-        match super::verify::chain_first(store.as_mut(), &args.store.to_string(), args.forensic)? {
+        match super::verify::chain_verdict(&chain.finish(), &args.store.to_string(), args.forensic)
+        {
             Err(code) => return Ok(code),
             Ok(notice) => notice,
         };
-    let (entries, unreadable) = match cohort::read_store(store.as_mut()) {
+    let (entries, unreadable) = match read {
         Ok(read) => read,
         Err(error) if error.is_bad_input() => {
             eprintln!("error: {error}");

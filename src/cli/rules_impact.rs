@@ -136,11 +136,7 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
         );
     }
     let mut store = backend::open(&args.store)?;
-    if let Err(code) =
-        super::verify::chain_first(store.as_mut(), &args.store.to_string(), args.forensic)?
-    {
-        return Ok(code);
-    }
+    let mut chain = super::verify::chain_check(store.as_mut(), args.forensic)?;
     let on_terminal = std::io::stderr().is_terminal();
     let total = if on_terminal { store.ids()?.len() } else { 0 };
     let progress = if total > PROGRESS_FROM {
@@ -153,10 +149,22 @@ pub fn run(cli: &Cli, args: &ImpactArgs) -> Result<u8> {
     } else {
         ProgressBar::hidden()
     };
-    let impact = impact_of(store.as_mut(), current.as_ref(), &new, &mut |count| {
-        progress.inc(count as u64)
-    })?;
+    // The chain is checked in the same pass as the records are compared (issue 19: chain
+    // first, and issue 20: each record read once); nothing is shown until it is judged.
+    let impact = impact_of(
+        store.as_mut(),
+        &mut chain,
+        current.as_ref(),
+        &new,
+        &mut |count| progress.inc(count as u64),
+    );
     progress.finish_and_clear();
+    if let Err(code) =
+        super::verify::chain_verdict(&chain.finish(), &args.store.to_string(), args.forensic)
+    {
+        return Ok(code);
+    }
+    let impact = impact?;
 
     let only_outcome = args.only == Some(Only::Outcome);
     let against = match (&current, &current_dir) {

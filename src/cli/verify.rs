@@ -2,7 +2,8 @@
 
 use clap::Args;
 
-use sicol::records::{backend, RecordStore, StoreLocation};
+use sicol::records::backend::ChainCheck;
+use sicol::records::{backend, RecordStore, StoreLocation, Verification};
 use sicol::Result;
 
 use super::replay::short_hash;
@@ -36,8 +37,26 @@ pub fn chain_first(
     forensic: ForensicArgs,
 ) -> Result<std::result::Result<Option<String>, u8>> {
     let verification = store.verify()?;
+    Ok(chain_verdict(&verification, shown, forensic))
+}
+
+/// The chain check for a command that reads every record anyway (replay, report, rules
+/// impact): made in the same pass (see [`ChainCheck`]), so the store is read once; the command
+/// holds back its output until [`chain_verdict`] has judged the chain.
+pub fn chain_check(store: &mut dyn RecordStore, forensic: ForensicArgs) -> Result<ChainCheck> {
+    Ok(ChainCheck::new(store.leftovers()?, forensic.forensic))
+}
+
+/// What a command does once the chain is checked: nothing when it is intact; when it is broken,
+/// `verify`'s message on stderr and `Err(1)`, or with `--forensic` a notice to put in the
+/// output, `Ok(Some(notice))`.
+pub fn chain_verdict(
+    verification: &Verification,
+    shown: &str,
+    forensic: ForensicArgs,
+) -> std::result::Result<Option<String>, u8> {
     let Some(problem) = &verification.broken else {
-        return Ok(Ok(None));
+        return Ok(None);
     };
     let good = verification.good;
     let plural = if good == 1 { "" } else { "s" };
@@ -47,13 +66,13 @@ pub fn chain_first(
         eprintln!(
             "error: the store's chain is broken, so its records are not used; run `sicol verify {shown}` for the details, or give --forensic to examine it anyway"
         );
-        return Ok(Err(EXIT_FAILED));
+        return Err(EXIT_FAILED);
     }
     let notice = format!(
         "FORENSIC: the chain of {shown} is broken after {good} good record{plural}; what follows reads a damaged store and is not a record of care"
     );
     eprintln!("{notice}");
-    Ok(Ok(Some(notice)))
+    Ok(Some(notice))
 }
 
 /// Verifies the chain; exit 1 at the first broken or missing link.

@@ -48,7 +48,7 @@ use std::ops::ControlFlow;
 use rayon::prelude::*;
 
 use crate::error::Result;
-use crate::records::backend::{damaged, for_each_page};
+use crate::records::backend::{damaged, for_each_page_checked, ChainCheck};
 use crate::records::{RecordId, RecordStore};
 
 /// The views of a store's records, and the records that could not be read as one, with why.
@@ -57,11 +57,12 @@ pub type StoreEntries = (Vec<Entry>, Vec<(RecordId, String)>);
 /// Every record of a store as a view, in chain order, and the records that are intact but could
 /// not be read as an assessment or follow-up, with why. A damaged record (altered, not in the
 /// form sicol writes) is an error: figures from a store in doubt would not be exact. Records
-/// are read a page at a time and viewed on every core; only the small views are kept.
-pub fn read_store(store: &mut dyn RecordStore) -> Result<StoreEntries> {
+/// are read a page at a time and viewed on every core; only the small views are kept. The chain
+/// is checked in the same pass: read `chain` before trusting the figures.
+pub fn read_store(store: &mut dyn RecordStore, chain: &mut ChainCheck) -> Result<StoreEntries> {
     let mut entries = Vec::new();
     let mut unreadable = Vec::new();
-    for_each_page(store, &mut |store, page| {
+    for_each_page_checked(store, chain, &mut |store, page| {
         let viewed: Vec<_> = page
             .into_par_iter()
             .map(|(id, record)| (id, record.map(|record| Entry::from_record(&record))))

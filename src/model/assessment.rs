@@ -221,7 +221,25 @@ impl Assessment {
         origin: &str,
         vocabulary: &Vocabulary,
     ) -> Result<Self, Problems> {
-        let raw = RawAssessment::deserialize(value).map_err(|error| {
+        Assessment::check_raw(RawAssessment::deserialize(value), origin, vocabulary)
+    }
+
+    /// As [`Assessment::from_json`], from the JSON text (a record's part as kept), with no value
+    /// tree in between.
+    pub fn from_json_text(
+        text: &str,
+        origin: &str,
+        vocabulary: &Vocabulary,
+    ) -> Result<Self, Problems> {
+        Assessment::check_raw(serde_json::from_str(text), origin, vocabulary)
+    }
+
+    fn check_raw(
+        raw: Result<RawAssessment, serde_json::Error>,
+        origin: &str,
+        vocabulary: &Vocabulary,
+    ) -> Result<Self, Problems> {
+        let raw = raw.map_err(|error| {
             Problems(vec![Problem::new(
                 origin,
                 Default::default(),

@@ -29,7 +29,7 @@ use crate::error::{Error, Problem, Result};
 use crate::rules::{RuleFiles, RuleSet, RuleSetId};
 use crate::source::Position;
 
-use super::replay::{recompute, replay, Impact, Replay};
+use super::replay::{checked_assessment, recompute, replay, Impact, Replay};
 use super::{Draft, FollowUpDraft, Record, RecordError, RecordId, StatusDraft};
 
 /// How many records a scan reads, checks and works on at a time: enough for every core to have
@@ -393,70 +393,140 @@ pub trait RecordStore: Send {
     /// problem, since everything after a broken link is in doubt. Records are checked on every
     /// core, a page at a time.
     fn verify(&mut self) -> Result<Verification> {
-        let mut verification = Verification {
-            good: 0,
-            tip: None,
-            broken: None,
-            leftovers: self.leftovers()?,
-        };
-        let mut expected = RecordId(1);
-        for_each_page(self, &mut |store, page| {
-            for (id, record) in page {
-                let display = store.locate(id);
-                let problem = |message: String, hint: &str| {
-                    Some(Problem::new(&display, Position::default(), "", message).with_hint(hint))
-                };
-                if id != expected {
-                    let before = verification
-                        .tip
-                        .as_ref()
-                        .map_or("the start".to_owned(), |(tip, _)| format!("record {tip}"));
-                    verification.broken = problem(
-                        format!(
-                            "missing link: record {expected} is absent ({id} follows {before})"
-                        ),
-                        "restore the missing record from a backup; records are never deleted",
-                    );
-                    return Ok(ControlFlow::Break(()));
-                }
-                let record = match checked(&display, record) {
-                    Ok(record) => record,
-                    Err(error) => {
-                        verification.broken = Some(problem_of(error, &display));
-                        return Ok(ControlFlow::Break(()));
-                    }
-                };
-                let previous = verification.tip.as_ref().map(|(_, sha256)| sha256.as_str());
-                if record.id != id {
-                    verification.broken = problem(
-                        format!("the file holds record {}, not {id}", record.id),
-                        "records must not be renamed; restore the original file name",
-                    );
-                    return Ok(ControlFlow::Break(()));
-                }
-                if record.previous.as_deref() != previous {
-                    verification.broken = problem(
-                        format!(
-                            "broken link: it names the previous record's sha256 as {}, but that record's is {}",
-                            record.previous.as_deref().unwrap_or("(none)"),
-                            previous.unwrap_or("(none, it is the first)")
-                        ),
-                        "a record before it was rewritten, removed or put in its place; restore the store from a backup",
-                    );
-                    return Ok(ControlFlow::Break(()));
-                }
-                if let Err(error) = store.ruleset(&record.ruleset) {
-                    verification.broken = Some(problem_of(error, &display));
-                    return Ok(ControlFlow::Break(()));
-                }
-                verification.good += 1;
-                verification.tip = Some((id, record.sha256));
-                expected = id.next();
-            }
-            Ok(ControlFlow::Continue(()))
-        })?;
-        Ok(verification)
+        let mut chain = ChainCheck::new(self.leftovers()?, false);
+        for_each_page_checked(self, &mut chain, &mut |_, _| Ok(ControlFlow::Continue(())))?;
+        Ok(chain.finish())
     }
+}
+
+/// The chain check of `verify`, made record by record as a scan reads the store, so that a
+/// command that reads every record anyway (replay, report, rules impact) checks the chain in the
+/// same pass instead of reading the store twice (see [`for_each_page_checked`]).
+#[derive(Debug)]
+pub struct ChainCheck {
+    verification: Verification,
+    expected: RecordId,
+    /// Whether the scan goes on past a broken link (`--forensic`).
+    go_on_when_broken: bool,
+}
+
+impl ChainCheck {
+    /// A check from the first record; `leftovers` are the unfinished writes the store holds,
+    /// reported with the outcome.
+    pub fn new(leftovers: Vec<PathBuf>, go_on_when_broken: bool) -> ChainCheck {
+        ChainCheck {
+            verification: Verification {
+                good: 0,
+                tip: None,
+                broken: None,
+                leftovers,
+            },
+            expected: RecordId(1),
+            go_on_when_broken,
+        }
+    }
+
+    /// Whether a link was found broken so far.
+    pub fn is_broken(&self) -> bool {
+        self.verification.broken.is_some()
+    }
+
+    /// The outcome: the chain up to the first problem.
+    pub fn finish(self) -> Verification {
+        self.verification
+    }
+
+    /// Checks the next records in chain order, up to the first problem (records after a broken
+    /// link are not checked). Breaks when the chain is broken and the scan should stop.
+    fn check_page<S: RecordStore + ?Sized>(
+        &mut self,
+        store: &mut S,
+        page: &[Checked],
+    ) -> ControlFlow<()> {
+        for (id, record) in page {
+            if self.is_broken() {
+                break;
+            }
+            if let Some(problem) = self.check(store, *id, record) {
+                self.verification.broken = Some(problem);
+            }
+        }
+        match self.is_broken() && !self.go_on_when_broken {
+            true => ControlFlow::Break(()),
+            false => ControlFlow::Continue(()),
+        }
+    }
+
+    /// Checks one record: what is wrong with it, if anything.
+    fn check<S: RecordStore + ?Sized>(
+        &mut self,
+        store: &mut S,
+        id: RecordId,
+        record: &std::result::Result<Record, RecordError>,
+    ) -> Option<Problem> {
+        let display = store.locate(id);
+        let problem = |message: String, hint: &str| {
+            Some(Problem::new(&display, Position::default(), "", message).with_hint(hint))
+        };
+        let verification = &mut self.verification;
+        if id != self.expected {
+            let before = verification
+                .tip
+                .as_ref()
+                .map_or("the start".to_owned(), |(tip, _)| format!("record {tip}"));
+            return problem(
+                format!(
+                    "missing link: record {} is absent ({id} follows {before})",
+                    self.expected
+                ),
+                "restore the missing record from a backup; records are never deleted",
+            );
+        }
+        let record = match record {
+            Ok(record) => record,
+            Err(error) => return Some(problem_of(damaged(&display, error.clone()), &display)),
+        };
+        let previous = verification.tip.as_ref().map(|(_, sha256)| sha256.as_str());
+        if record.id != id {
+            return problem(
+                format!("the file holds record {}, not {id}", record.id),
+                "records must not be renamed; restore the original file name",
+            );
+        }
+        if record.previous.as_deref() != previous {
+            return problem(
+                format!(
+                    "broken link: it names the previous record's sha256 as {}, but that record's is {}",
+                    record.previous.as_deref().unwrap_or("(none)"),
+                    previous.unwrap_or("(none, it is the first)")
+                ),
+                "a record before it was rewritten, removed or put in its place; restore the store from a backup",
+            );
+        }
+        if let Err(error) = store.ruleset(&record.ruleset) {
+            return Some(problem_of(error, &display));
+        }
+        verification.good += 1;
+        verification.tip = Some((id, record.sha256.clone()));
+        self.expected = id.next();
+        None
+    }
+}
+
+/// As [`for_each_page`], checking the chain as it goes (see [`ChainCheck`]): each page is
+/// checked before `work` sees it, and the scan stops at a broken link unless the check goes on
+/// past one. The caller reads the outcome from `chain` once the scan is done.
+pub fn for_each_page_checked<S: RecordStore + ?Sized>(
+    store: &mut S,
+    chain: &mut ChainCheck,
+    work: &mut PageWork<'_, S>,
+) -> Result<()> {
+    for_each_page(store, &mut |store, page| {
+        if chain.check_page(store, &page).is_break() {
+            return Ok(ControlFlow::Break(()));
+        }
+        work(store, page)
+    })
 }
 
 /// Reads every record of `store` in chain order a page at a time, checks each page's records on
@@ -543,23 +613,20 @@ pub fn compare_for_impact(
     if !record.is_assessment() {
         return ImpactEntry::Passed;
     }
+    if let Some(current) = current {
+        return compare_recomputed(record, current, new);
+    }
     let mut drifted = false;
     let mut own_missing = false;
-    let baseline = match current {
-        Some(current) => match recompute(record, current) {
-            Ok(outcome) => outcome,
-            Err(problems) => return ImpactEntry::Failed(problems.to_string()),
-        },
-        None => match own.map(|own| replay(record, own)) {
-            Some(Ok(own)) => {
-                drifted = !own.drift.is_empty();
-                own.recomputed
-            }
-            _ => {
-                own_missing = true;
-                record.formulation.clone()
-            }
-        },
+    let baseline = match own.map(|own| replay(record, own)) {
+        Some(Ok(own)) => {
+            drifted = !own.drift.is_empty();
+            own.recomputed
+        }
+        _ => {
+            own_missing = true;
+            record.formulation.value().clone()
+        }
     };
     match recompute(record, new) {
         Ok(outcome) => ImpactEntry::Compared {
@@ -572,17 +639,51 @@ pub fn compare_for_impact(
     }
 }
 
+/// A record's outcome under `current` against its outcome under `new`, both recomputed. The
+/// assessment is checked once when both rule sets share a vocabulary, and the two formulations
+/// are compared as they are (apart from naming their rule sets, which differ by definition)
+/// before any JSON is made: nearly every case is unchanged, and then needs none.
+fn compare_recomputed(record: &Record, current: &RuleSet, new: &RuleSet) -> ImpactEntry {
+    let checked = match checked_assessment(record, &current.vocabulary) {
+        Ok(checked) => checked,
+        Err(problems) => return ImpactEntry::Failed(problems.to_string()),
+    };
+    let baseline = crate::evaluate(current, &checked);
+    let checked_new = if new.vocabulary == current.vocabulary {
+        checked
+    } else {
+        match checked_assessment(record, &new.vocabulary) {
+            Ok(checked) => checked,
+            Err(problems) => return ImpactEntry::Failed(problems.to_string()),
+        }
+    };
+    let mut outcome = crate::evaluate(new, &checked_new);
+    let named = std::mem::replace(&mut outcome.ruleset, baseline.ruleset.clone());
+    let unchanged = outcome == baseline;
+    outcome.ruleset = named;
+    if unchanged {
+        return ImpactEntry::Unchanged;
+    }
+    ImpactEntry::Compared {
+        baseline: super::to_value(&baseline),
+        outcome: super::to_value(&outcome),
+        drifted: false,
+        own_missing: false,
+    }
+}
+
 /// How `new` moves the records of `store` (see [`compare_for_impact`]), compared a page at a
-/// time on every core and added in chain order; `progress` hears how many records each page
-/// held.
+/// time on every core and added in chain order, with the chain checked in the same pass (read
+/// `chain` before trusting the impact); `progress` hears how many records each page held.
 pub fn impact_of<S: RecordStore + ?Sized>(
     store: &mut S,
+    chain: &mut ChainCheck,
     current: Option<&RuleSet>,
     new: &RuleSet,
     progress: &mut dyn FnMut(usize),
 ) -> Result<Impact> {
     let mut impact = Impact::default();
-    for_each_page(store, &mut |store, page| {
+    for_each_page_checked(store, chain, &mut |store, page| {
         let own = match current {
             Some(_) => HashMap::new(),
             None => rulesets_of(store, &page),
@@ -627,6 +728,8 @@ pub enum ImpactEntry {
     Passed,
     /// Could not be compared, with why.
     Failed(String),
+    /// Compared, and its outcome is the same under both rule sets.
+    Unchanged,
     /// Compared: the outcome before and after.
     Compared {
         /// The outcome under the rules compared against.
@@ -645,6 +748,10 @@ impl ImpactEntry {
     pub fn add_to(self, record: &Record, new: &RuleSet, impact: &mut Impact) {
         match self {
             ImpactEntry::Passed => {}
+            ImpactEntry::Unchanged => {
+                impact.note_supersedes(record);
+                impact.add_unchanged(record);
+            }
             ImpactEntry::Failed(why) => {
                 impact.note_supersedes(record);
                 impact.add_failed(record.id, why);

@@ -32,6 +32,7 @@
 //! checked on the JSON as read, unknown fields included.
 
 pub mod backend;
+mod canonical;
 pub mod diff;
 pub mod follow_up;
 pub mod impact;
@@ -151,12 +152,12 @@ pub struct Record {
     /// The rule set that made the formulation; its files are kept in the store under this hash.
     pub ruleset: RuleSetId,
     /// The assessment as entered (checked, in the form of DESIGN §1).
-    pub assessment: Value,
+    pub assessment: JsonPart,
     /// The formulation as sicol gave it (DESIGN §2).
-    pub formulation: Value,
+    pub formulation: JsonPart,
     /// The person's choices about the referrals.
     #[serde(default)]
-    pub choices: Value,
+    pub choices: JsonPart,
     /// For a follow-up record, the outcome it reports; absent in assessment records (so their
     /// bytes, and hashes, are as before follow-ups existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -218,9 +219,9 @@ impl Draft<'_> {
     pub fn seal(&self, id: RecordId, previous: Option<String>) -> Record {
         Record {
             supersedes: self.supersedes,
-            assessment: to_value(self.assessment),
-            formulation: to_value(self.formulation),
-            choices: to_value(self.choices),
+            assessment: to_value(self.assessment).into(),
+            formulation: to_value(self.formulation).into(),
+            choices: to_value(self.choices).into(),
             mha_decision: self.mha_decision.cloned(),
             ..Record::chained(
                 ASSESSMENT_FORMAT,
@@ -302,9 +303,9 @@ impl Record {
             saved_at,
             sicol_version: crate::VERSION.to_owned(),
             ruleset: ruleset.clone(),
-            assessment: Value::Null,
-            formulation: Value::Null,
-            choices: Value::Null,
+            assessment: JsonPart::default(),
+            formulation: JsonPart::default(),
+            choices: JsonPart::default(),
             follow_up: None,
             mha_decision: None,
             referral_status: None,
@@ -330,10 +331,74 @@ impl Record {
     /// Reads a record and checks that its bytes are exactly as sicol wrote them and that its
     /// content matches its `sha256`, so every changed byte shows.
     ///
-    /// One pass over the parsed value: the canonical form is compared with the bytes as it is
-    /// written out, and the hash is taken as the body is written into it, so nothing is cloned
-    /// or re-serialised into memory (this is most of the time of replay and verify).
+    /// One pass over the bytes checks the canonical form and gives the compact JSON the hash is
+    /// taken over; each field is then read from its own part of it, and the assessment,
+    /// formulation and choices are kept as text until a command looks inside them (see
+    /// [`JsonPart`]). Bytes that pass are exactly those the full check passes; anything else
+    /// (an edited file, a newer format, a damaged hash) goes to the full check, which says
+    /// exactly why.
     pub fn from_bytes(bytes: &[u8]) -> Result<Record, RecordError> {
+        let limits = crate::input::limits();
+        if bytes.len() as u64 <= limits.bytes(crate::input::InputKind::Record) {
+            if let Some(record) = canonical::CanonicalText::read(bytes, limits.max_depth)
+                .and_then(|text| Record::from_canonical(&text))
+            {
+                return Ok(record);
+            }
+        }
+        Record::from_bytes_in_full(bytes)
+    }
+
+    /// The record in canonical text whose hash matches and whose format this build reads;
+    /// `None` for anything else, left to [`Record::from_bytes_in_full`] to explain.
+    fn from_canonical(text: &canonical::CanonicalText) -> Option<Record> {
+        use serde::de::DeserializeOwned;
+        fn required<T: DeserializeOwned>(text: &canonical::CanonicalText, name: &str) -> Option<T> {
+            serde_json::from_slice(text.value(name)?).ok()
+        }
+        fn optional<T: DeserializeOwned>(
+            text: &canonical::CanonicalText,
+            name: &str,
+        ) -> Option<Option<T>> {
+            match text.value(name) {
+                Some(json) => serde_json::from_slice(json).ok(),
+                None => Some(None),
+            }
+        }
+        let part = |name: &str| match text.value(name) {
+            Some(json) => JsonPart::from_compact(json),
+            None => Some(JsonPart::default()),
+        };
+        let format: u32 = required(text, "format")?;
+        if format > FORMAT {
+            return None;
+        }
+        let sha256: String = required(text, DIGEST_FIELD)?;
+        if text.digest_without(DIGEST_FIELD)? != sha256 {
+            return None;
+        }
+        Some(Record {
+            format,
+            id: required(text, "id")?,
+            supersedes: optional(text, "supersedes")?,
+            previous: optional(text, "previous")?,
+            saved_at: required(text, "saved_at")?,
+            sicol_version: required(text, "sicol_version")?,
+            ruleset: required(text, "ruleset")?,
+            assessment: part("assessment")?,
+            formulation: part("formulation")?,
+            choices: part("choices")?,
+            follow_up: optional(text, "follow_up")?,
+            mha_decision: optional(text, "mha_decision")?,
+            referral_status: optional(text, "referral_status")?,
+            sha256,
+        })
+    }
+
+    /// The full check of [`Record::from_bytes`], through a parsed JSON value: the limits, the
+    /// format, the canonical form (printed again and compared) and the hash, each refused with
+    /// its own reason.
+    fn from_bytes_in_full(bytes: &[u8]) -> Result<Record, RecordError> {
         // Size and depth first, in one pass, whichever store the bytes came from.
         crate::input::check_json(
             bytes,
@@ -409,9 +474,9 @@ impl Record {
             saved_at: required(&mut map, "saved_at")?,
             sicol_version: required(&mut map, "sicol_version")?,
             ruleset: required(&mut map, "ruleset")?,
-            assessment: map.remove("assessment").unwrap_or(Value::Null),
-            formulation: map.remove("formulation").unwrap_or(Value::Null),
-            choices: map.remove("choices").unwrap_or(Value::Null),
+            assessment: map.remove("assessment").unwrap_or(Value::Null).into(),
+            formulation: map.remove("formulation").unwrap_or(Value::Null).into(),
+            choices: map.remove("choices").unwrap_or(Value::Null).into(),
             follow_up: optional(&mut map, "follow_up")?,
             mha_decision: optional(&mut map, "mha_decision")?,
             referral_status: optional(&mut map, "referral_status")?,
@@ -449,7 +514,7 @@ impl Record {
 
     /// The assessment as a typed value (for replay the store re-checks it against a vocabulary).
     pub fn typed_assessment(&self) -> Result<Assessment, serde_json::Error> {
-        Assessment::deserialize(&self.assessment)
+        self.assessment.typed()
     }
 
     /// The person's choices as a typed value.
@@ -457,7 +522,123 @@ impl Record {
         if self.choices.is_null() {
             return Ok(Choices::default());
         }
-        Choices::deserialize(&self.choices)
+        self.choices.typed()
+    }
+}
+
+/// A JSON part of a record (its assessment, formulation or choices), kept as its canonical
+/// compact text and read into a value only when a command first looks inside it. Most store
+/// work never does for most records: `verify` reads none, and `replay` compares the text with
+/// what it recomputes and reads the value only when they differ. It derefs to the value, so it
+/// reads as one.
+pub struct JsonPart {
+    /// Compact JSON with sorted keys: what [`digest`] hashes and what serde_json writes for the
+    /// value.
+    text: Box<str>,
+    value: std::sync::OnceLock<Value>,
+}
+
+impl JsonPart {
+    /// The part from a record's canonical compact text (`None` if it is not UTF-8, which text
+    /// that passed the canonical check always is).
+    fn from_compact(json: &[u8]) -> Option<JsonPart> {
+        Some(JsonPart {
+            text: std::str::from_utf8(json).ok()?.into(),
+            value: std::sync::OnceLock::new(),
+        })
+    }
+
+    /// The value, read from the text the first time it is asked for.
+    pub fn value(&self) -> &Value {
+        // The text passed the canonical check (or was written from a value), so it reads; if
+        // it ever did not, `null` is shown and replay reports the difference.
+        self.value
+            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Value::Null))
+    }
+
+    /// The value, owned.
+    pub fn into_value(self) -> Value {
+        match self.value.into_inner() {
+            Some(value) => value,
+            None => serde_json::from_str(&self.text).unwrap_or(Value::Null),
+        }
+    }
+
+    /// The part's canonical compact JSON text.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The part as a typed value, read straight from its text (no value tree in between).
+    pub fn typed<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_str(&self.text)
+    }
+
+    /// Whether `value` is this part exactly, told by writing it out against the text (no
+    /// allocation, no value read from the text).
+    pub fn is(&self, value: &Value) -> bool {
+        let mut same = SameBytes::new(self.text.as_bytes());
+        serde_json::to_writer(&mut same, &Sorted::all(value)).is_ok() && same.is_whole()
+    }
+}
+
+impl From<Value> for JsonPart {
+    fn from(value: Value) -> JsonPart {
+        let mut text = Vec::new();
+        // Writing a value into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut text, &Sorted::all(&value));
+        JsonPart {
+            text: String::from_utf8(text).unwrap_or_default().into(),
+            value: std::sync::OnceLock::from(value),
+        }
+    }
+}
+
+impl Default for JsonPart {
+    fn default() -> JsonPart {
+        JsonPart::from(Value::Null)
+    }
+}
+
+impl Clone for JsonPart {
+    fn clone(&self) -> JsonPart {
+        JsonPart {
+            text: self.text.clone(),
+            value: self.value.clone(),
+        }
+    }
+}
+
+impl std::ops::Deref for JsonPart {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        self.value()
+    }
+}
+
+/// Equal text is equal value: both are canonical.
+impl PartialEq for JsonPart {
+    fn eq(&self, other: &JsonPart) -> bool {
+        self.text == other.text
+    }
+}
+
+impl fmt::Debug for JsonPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Serialize for JsonPart {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value().serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for JsonPart {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<JsonPart, D::Error> {
+        Value::deserialize(deserializer).map(JsonPart::from)
     }
 }
 
@@ -674,9 +855,9 @@ mod tests {
                 version: "1".into(),
                 sha256: "cd".repeat(32),
             },
-            assessment: serde_json::json!({ "id": "A-1", "note": "Zoë × 2 − 1" }),
-            formulation: serde_json::json!({ "weight": 2.6, "factors": [{ "w": 0.1 }] }),
-            choices: serde_json::json!([]),
+            assessment: serde_json::json!({ "id": "A-1", "note": "Zoë × 2 − 1" }).into(),
+            formulation: serde_json::json!({ "weight": 2.6, "factors": [{ "w": 0.1 }] }).into(),
+            choices: serde_json::json!([]).into(),
             follow_up: None,
             mha_decision: None,
             referral_status: None,
@@ -699,7 +880,8 @@ mod tests {
     fn the_hash_read_from_canonical_bytes_is_the_hash_of_the_body() {
         let mut last = sample();
         // A record whose hash is its last field, and one with strings that look like layout.
-        last.assessment = serde_json::json!({ "note": "a \"b\"\n  \"sha256\": \"x\", c \\" });
+        last.assessment =
+            serde_json::json!({ "note": "a \"b\"\n  \"sha256\": \"x\", c \\" }).into();
         last.sha256 = record_body_digest(&last);
         for record in [sample(), last] {
             let bytes = record.to_bytes();

@@ -305,12 +305,14 @@ mod tests {
             assessment: json!({
                 "id": "A-1", "assessed_at": "2026-11-20T14:30:00Z", "assessor": "AMHP-1",
                 "person": {}, "context": {}, "stressors": [], "medical": [], "strengths": []
-            }),
+            })
+            .into(),
             formulation: json!({ "referrals": [
                 { "partner": "cv-housing-aid", "categories": ["housing_advice"] },
                 { "partner": "cv-mens-shed", "categories": ["befriending", "faith_and_community"] }
-            ]}),
-            choices,
+            ]})
+            .into(),
+            choices: choices.into(),
             follow_up: None,
             referral_status: None,
             mha_decision: None,

@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::error::{Problem, Problems};
-use crate::model::Assessment;
+use crate::model::{Assessment, Vocabulary};
 use crate::rules::{RuleSet, RuleSetId};
 use crate::source::Position;
 
@@ -36,6 +36,15 @@ pub struct Replay {
 /// Recomputes a record's formulation under `rules`. The assessment is checked again against the
 /// rule set's vocabulary, so a kind that a new vocabulary dropped is reported, not guessed at.
 pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
+    let checked = checked_assessment(record, &rules.vocabulary)?;
+    Ok(to_value(&crate::evaluate(rules, &checked)))
+}
+
+/// A record's assessment, checked again against `vocabulary` as an assessment file would be.
+pub fn checked_assessment(
+    record: &Record,
+    vocabulary: &Vocabulary,
+) -> Result<Assessment, Problems> {
     let origin = format!("record {}", record.id);
     if let Some(follows) = record.follows() {
         return Err(Problem::new(
@@ -48,11 +57,14 @@ pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
         )
         .into());
     }
-    // The assessment as kept is checked directly; only when that fails is it read the way it
-    // always was (typed, written out as YAML, parsed back), so a record that an older build
-    // wrote differently, and every problem report, stay exactly as before.
-    if let Ok(checked) = Assessment::from_json(&record.assessment, &origin, &rules.vocabulary) {
-        return Ok(to_value(&crate::evaluate(rules, &checked)));
+    // The assessment as kept is checked directly from its text; only when that fails is it
+    // read the way it always was (typed, written out as YAML, parsed back), so a record that an
+    // older build wrote differently, and every problem report, stay exactly as before.
+    if let Ok(checked) = Assessment::from_json_text(record.assessment.text(), &origin, vocabulary) {
+        return Ok(checked);
+    }
+    if let Ok(checked) = Assessment::from_json(&record.assessment, &origin, vocabulary) {
+        return Ok(checked);
     }
     let assessment = record.typed_assessment().map_err(|error| {
         Problem::new(
@@ -64,26 +76,23 @@ pub fn recompute(record: &Record, rules: &RuleSet) -> Result<Value, Problems> {
     })?;
     // Checked through the same parser as an assessment file; positions would point into this
     // regenerated text, not a file the user has, so they are dropped.
-    let checked = Assessment::parse(&assessment.to_yaml(), &origin, &rules.vocabulary).map_err(
-        |problems| {
-            Problems(
-                problems
-                    .0
-                    .into_iter()
-                    .map(|problem| Problem {
-                        position: Position::default(),
-                        field: if problem.field.is_empty() {
-                            "assessment".to_owned()
-                        } else {
-                            format!("assessment.{}", problem.field)
-                        },
-                        ..problem
-                    })
-                    .collect(),
-            )
-        },
-    )?;
-    Ok(to_value(&crate::evaluate(rules, &checked)))
+    Assessment::parse(&assessment.to_yaml(), &origin, vocabulary).map_err(|problems| {
+        Problems(
+            problems
+                .0
+                .into_iter()
+                .map(|problem| Problem {
+                    position: Position::default(),
+                    field: if problem.field.is_empty() {
+                        "assessment".to_owned()
+                    } else {
+                        format!("assessment.{}", problem.field)
+                    },
+                    ..problem
+                })
+                .collect(),
+        )
+    })
 }
 
 /// Replays a record under `rules` and compares the result with the recorded formulation.
@@ -92,7 +101,7 @@ pub fn replay(record: &Record, rules: &RuleSet) -> Result<Replay, Problems> {
     let own_rules = rules.id.sha256 == record.ruleset.sha256;
     // Nearly every replay matches: equal values need no field-by-field diff.
     let unchanged = if own_rules {
-        record.formulation == recomputed
+        record.formulation.is(&recomputed)
     } else {
         same_but(&record.formulation, &recomputed, RULESET_FIELD)
     };
@@ -241,6 +250,11 @@ impl Impact {
             after,
             drift,
         });
+    }
+
+    /// Adds one record whose outcome the change leaves exactly as it was.
+    pub fn add_unchanged(&mut self, record: &Record) {
+        self.compared.push(record.id);
     }
 
     /// The from → to table over every changed case (or only those whose outcome moved).
