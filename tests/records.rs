@@ -636,3 +636,24 @@ fn raise_first_weight(text: &str) -> String {
     }
     lines.join("\n") + "\n"
 }
+
+/// Replay recognises an unchanged formulation by writing it straight to canonical JSON (no
+/// value tree): for every golden case that text must be exactly what a record keeps.
+#[test]
+fn a_formulation_written_directly_is_the_text_a_record_keeps() {
+    let rules = files::load_rules(&util::root().join("rules")).expect("bundled rules");
+    let mut cases = 0;
+    for entry in fs::read_dir(util::root().join("tests/cases")).expect("cases") {
+        let path = entry.expect("entry").path();
+        if path.extension().and_then(|ext| ext.to_str()) != Some("yaml") {
+            continue;
+        }
+        let assessment = files::read_assessment(&path, &rules).expect("case reads");
+        let formulation = sicol::evaluate(&rules, &assessment);
+        let direct = sicol::records::JsonPart::of(&formulation);
+        let through_tree = sicol::records::JsonPart::from(sicol::records::to_value(&formulation));
+        assert_eq!(direct, through_tree, "{}", path.display());
+        cases += 1;
+    }
+    assert!(cases >= 10, "the golden cases were read ({cases})");
+}

@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::model::Decision;
@@ -134,26 +135,31 @@ impl Entry {
                 date: status.date,
             }));
         }
-        let case = record.case();
+        // Only the facts below are read from the assessment, formulation and choices, straight
+        // from their text (the rest is skipped unread): most of a record is the factors, the 5
+        // Ps and the reasons for every referral, which no figure needs.
+        let assessment = AssessmentFacts::of(record);
+        let formulation = FormulationFacts::of(record);
+        let case = assessment.id.as_ref().and_then(Value::as_str).unwrap_or("");
         if case.is_empty() {
             return Err("the assessment has no case id".to_owned());
         }
-        let assessed_on = [&record.assessment, &record.formulation]
+        let assessed_on = [&assessment.assessed_at, &formulation.assessed_at]
             .into_iter()
-            .find_map(|value| value.get("assessed_at").and_then(Value::as_str))
+            .find_map(|value| value.as_ref().and_then(Value::as_str))
             .and_then(|text| DateTime::parse_from_rfc3339(text).ok())
             .map(|time| time.date_naive())
             .ok_or("the assessment has no readable assessed_at")?;
-        let formulation = &record.formulation;
-        let text = |field: &str| {
-            formulation
-                .get(field)
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        };
-        let mut stressors: Vec<String> = items(&record.assessment, "stressors")
-            .filter(|factor| factor.get("severity").and_then(Value::as_u64).unwrap_or(0) > 0)
-            .filter_map(|factor| string(factor, "kind"))
+        let mut stressors: Vec<String> = items(&assessment.stressors)
+            .filter(|factor| {
+                factor
+                    .severity
+                    .as_ref()
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    > 0
+            })
+            .filter_map(|factor| string(&factor.kind))
             .collect();
         stressors.sort();
         stressors.dedup();
@@ -162,17 +168,22 @@ impl Entry {
             supersedes: record.supersedes,
             case: case.to_owned(),
             assessed_on,
-            balance: text("balance"),
-            urgency: text("urgency"),
+            balance: string(&formulation.balance),
+            urgency: string(&formulation.urgency),
             stressors,
-            referrals: referrals(formulation),
-            gaps: gaps(formulation),
-            decisions: decisions(&record.choices),
+            referrals: referrals_of(&formulation),
+            gaps: gaps(&formulation),
+            decisions: decisions(record),
             incomplete: formulation
-                .get("incomplete")
+                .incomplete
+                .as_ref()
                 .and_then(Value::as_bool)
                 .unwrap_or(false)
-                || items(formulation, "warnings").next().is_some(),
+                || formulation
+                    .warnings
+                    .as_ref()
+                    .and_then(Value::as_array)
+                    .is_some_and(|warnings| !warnings.is_empty()),
             mha_outcome: record
                 .mha_decision
                 .as_ref()
@@ -185,19 +196,118 @@ impl Entry {
     }
 }
 
+/// The facts the figures read from an assessment. Every field takes any JSON (and lists take
+/// any items, see [`Items`]), so a record of an older or odd shape reads as it always did: a
+/// fact that is missing or of another type is simply not there.
+#[derive(Debug, Default, Deserialize)]
+struct AssessmentFacts {
+    #[serde(default)]
+    id: Option<Value>,
+    #[serde(default)]
+    assessed_at: Option<Value>,
+    #[serde(default)]
+    stressors: Items<FactorFacts>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct FactorFacts {
+    #[serde(default)]
+    kind: Option<Value>,
+    #[serde(default)]
+    severity: Option<Value>,
+}
+
+/// The facts the figures read from a formulation (see [`AssessmentFacts`]).
+#[derive(Debug, Default, Deserialize)]
+struct FormulationFacts {
+    #[serde(default)]
+    assessed_at: Option<Value>,
+    #[serde(default)]
+    balance: Option<Value>,
+    #[serde(default)]
+    urgency: Option<Value>,
+    #[serde(default)]
+    incomplete: Option<Value>,
+    #[serde(default)]
+    warnings: Option<Value>,
+    #[serde(default)]
+    referrals: Items<ReferralFacts>,
+    #[serde(default)]
+    needs: Items<CategoryFacts>,
+    #[serde(default)]
+    gaps: Items<CategoryFacts>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ReferralFacts {
+    #[serde(default)]
+    partner: Option<Value>,
+    #[serde(default)]
+    categories: Option<Value>,
+    /// An earlier shape had one `category` per referral.
+    #[serde(default)]
+    category: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CategoryFacts {
+    #[serde(default)]
+    category: Option<Value>,
+    #[serde(default)]
+    kind: Option<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct ChoiceFacts {
+    #[serde(default)]
+    referral: Option<Value>,
+    #[serde(default)]
+    decision: Option<Value>,
+}
+
+impl AssessmentFacts {
+    fn of(record: &Record) -> AssessmentFacts {
+        facts(record.assessment.text())
+    }
+}
+
+impl FormulationFacts {
+    fn of(record: &Record) -> FormulationFacts {
+        facts(record.formulation.text())
+    }
+}
+
+/// The facts an object in `text` holds; none when it is not an object.
+fn facts<T: serde::de::DeserializeOwned + Default>(text: &[u8]) -> T {
+    serde_json::from_slice::<Lenient<T>>(text)
+        .ok()
+        .and_then(|lenient| lenient.0)
+        .unwrap_or_default()
+}
+
 /// The referrals a formulation offers: its partner-resolved `referrals` when it has them, else
 /// one per category in `needs` (records made before partner resolution).
 pub fn referrals(formulation: &Value) -> Vec<ReferralView> {
-    if let Some(list) = formulation.get("referrals").and_then(Value::as_array) {
-        return list
-            .iter()
+    let facts = Lenient::<FormulationFacts>::deserialize(formulation)
+        .ok()
+        .and_then(|lenient| lenient.0)
+        .unwrap_or_default();
+    referrals_of(&facts)
+}
+
+fn referrals_of(formulation: &FormulationFacts) -> Vec<ReferralView> {
+    if formulation.referrals.0.is_some() {
+        return items(&formulation.referrals)
             .filter_map(|referral| {
-                let partner = string(referral, "partner")?;
-                let mut categories: Vec<String> = items(referral, "categories")
+                let partner = string(&referral.partner)?;
+                let mut categories: Vec<String> = referral
+                    .categories
+                    .iter()
+                    .filter_map(Value::as_array)
+                    .flatten()
                     .filter_map(|category| category.as_str().map(str::to_owned))
                     .collect();
-                // An earlier shape had one `category` per referral.
-                categories.extend(string(referral, "category"));
+                categories.extend(string(&referral.category));
                 Some(ReferralView {
                     key: partner.clone(),
                     partner: Some(partner),
@@ -206,8 +316,8 @@ pub fn referrals(formulation: &Value) -> Vec<ReferralView> {
             })
             .collect();
     }
-    items(formulation, "needs")
-        .filter_map(|need| string(need, "category"))
+    items(&formulation.needs)
+        .filter_map(|need| string(&need.category))
         .map(|category| ReferralView {
             key: category.clone(),
             partner: None,
@@ -216,12 +326,13 @@ pub fn referrals(formulation: &Value) -> Vec<ReferralView> {
         .collect()
 }
 
-fn gaps(formulation: &Value) -> Vec<GapView> {
-    items(formulation, "gaps")
+fn gaps(formulation: &FormulationFacts) -> Vec<GapView> {
+    items(&formulation.gaps)
         .filter_map(|gap| {
-            let category = string(gap, "category")?;
+            let category = string(&gap.category)?;
             let unmet = gap
-                .get("kind")
+                .kind
+                .as_ref()
                 .and_then(Value::as_str)
                 .is_some_and(|kind| UNMET_GAP_KINDS.contains(&kind));
             Some(GapView { category, unmet })
@@ -229,30 +340,155 @@ fn gaps(formulation: &Value) -> Vec<GapView> {
         .collect()
 }
 
-fn decisions(choices: &Value) -> BTreeMap<String, Decision> {
-    choices
-        .as_array()
-        .into_iter()
-        .flatten()
+fn decisions(record: &Record) -> BTreeMap<String, Decision> {
+    let choices: Items<ChoiceFacts> =
+        serde_json::from_slice(record.choices.text()).unwrap_or_default();
+    items(&choices)
         .filter_map(|choice| {
-            let referral = string(choice, "referral")?;
-            let decision = serde_json::from_value(choice.get("decision")?.clone()).ok()?;
+            let referral = string(&choice.referral)?;
+            let decision = serde_json::from_value(choice.decision.clone()?).ok()?;
             Some((referral, decision))
         })
         .collect()
 }
 
-/// The items of an array field, or none.
-fn items<'a>(value: &'a Value, field: &str) -> impl Iterator<Item = &'a Value> {
-    value
-        .get(field)
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
+/// The objects of a list, read leniently: `None` when the value is not a list, and an item
+/// that is not an object is kept as `None` (and passed over), as the figures always treated
+/// them. The items' other fields are skipped unread.
+#[derive(Debug)]
+struct Items<T>(Option<Vec<Lenient<T>>>);
+
+impl<T> Default for Items<T> {
+    fn default() -> Self {
+        Items(None)
+    }
 }
 
-fn string(value: &Value, field: &str) -> Option<String> {
-    value.get(field).and_then(Value::as_str).map(str::to_owned)
+/// An object read as `T`, or `None` when the value is anything else.
+#[derive(Debug)]
+struct Lenient<T>(Option<T>);
+
+/// The objects of a list, skipping items that are not objects.
+fn items<T>(list: &Items<T>) -> impl Iterator<Item = &T> {
+    list.0.iter().flatten().filter_map(|item| item.0.as_ref())
+}
+
+fn string(value: &Option<Value>) -> Option<String> {
+    value.as_ref().and_then(Value::as_str).map(str::to_owned)
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Items<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(ItemsVisitor(std::marker::PhantomData))
+    }
+}
+
+struct ItemsVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ItemsVisitor<T> {
+    type Value = Items<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Items<T>, A::Error> {
+        let mut list = Vec::new();
+        while let Some(item) = seq.next_element::<Lenient<T>>()? {
+            list.push(item);
+        }
+        Ok(Items(Some(list)))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Items<T>, A::Error> {
+        while map
+            .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+            .is_some()
+        {}
+        Ok(Items(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+
+    fn visit_none<E>(self) -> Result<Items<T>, E> {
+        Ok(Items(None))
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(LenientVisitor(std::marker::PhantomData))
+    }
+}
+
+struct LenientVisitor<T>(std::marker::PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for LenientVisitor<T> {
+    type Value = Lenient<T>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, map: A) -> Result<Lenient<T>, A::Error> {
+        T::deserialize(serde::de::value::MapAccessDeserializer::new(map))
+            .map(|item| Lenient(Some(item)))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Lenient<T>, A::Error> {
+        while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+        Ok(Lenient(None))
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_unit<E>(self) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
+
+    fn visit_none<E>(self) -> Result<Lenient<T>, E> {
+        Ok(Lenient(None))
+    }
 }
 
 #[cfg(test)]

@@ -227,11 +227,11 @@ impl Assessment {
     /// As [`Assessment::from_json`], from the JSON text (a record's part as kept), with no value
     /// tree in between.
     pub fn from_json_text(
-        text: &str,
+        text: &[u8],
         origin: &str,
         vocabulary: &Vocabulary,
     ) -> Result<Self, Problems> {
-        Assessment::check_raw(serde_json::from_str(text), origin, vocabulary)
+        Assessment::check_raw(serde_json::from_slice(text), origin, vocabulary)
     }
 
     fn check_raw(

@@ -464,9 +464,10 @@ impl ChainCheck {
         id: RecordId,
         record: &std::result::Result<Record, RecordError>,
     ) -> Option<Problem> {
-        let display = store.locate(id);
+        // Where the record is, named only in a problem (most records have none).
+        let display = || store.locate(id);
         let problem = |message: String, hint: &str| {
-            Some(Problem::new(&display, Position::default(), "", message).with_hint(hint))
+            Some(Problem::new(display(), Position::default(), "", message).with_hint(hint))
         };
         let verification = &mut self.verification;
         if id != self.expected {
@@ -484,7 +485,10 @@ impl ChainCheck {
         }
         let record = match record {
             Ok(record) => record,
-            Err(error) => return Some(problem_of(damaged(&display, error.clone()), &display)),
+            Err(error) => {
+                let display = display();
+                return Some(problem_of(damaged(&display, error.clone()), &display));
+            }
         };
         let previous = verification.tip.as_ref().map(|(_, sha256)| sha256.as_str());
         if record.id != id {
@@ -504,7 +508,7 @@ impl ChainCheck {
             );
         }
         if let Err(error) = store.ruleset(&record.ruleset) {
-            return Some(problem_of(error, &display));
+            return Some(problem_of(error, &store.locate(id)));
         }
         verification.good += 1;
         verification.tip = Some((id, record.sha256.clone()));
@@ -621,7 +625,7 @@ pub fn compare_for_impact(
     let baseline = match own.map(|own| replay(record, own)) {
         Some(Ok(own)) => {
             drifted = !own.drift.is_empty();
-            own.recomputed
+            own.recomputed.into_value()
         }
         _ => {
             own_missing = true;

@@ -323,6 +323,540 @@ impl Scanner<'_> {
     }
 }
 
+/// Writes a serialisable value as its canonical compact JSON (keys sorted), the text a record
+/// keeps for it, without building a `serde_json::Value` first: what replay compares its
+/// recomputed formulation with. Byte for byte what `serde_json` writes for the value's JSON
+/// tree with sorted keys; `None` for what it does not try to match (a map key that is not a
+/// string, or has an escape in it, or comes twice), which the caller then writes through a
+/// tree as before.
+pub fn to_canonical_json<T: serde::Serialize + ?Sized>(value: &T) -> Option<Vec<u8>> {
+    let mut writer = Writer::default();
+    value.serialize(&mut writer).ok()?;
+    Some(writer.out)
+}
+
+/// The canonical writer: members of each object are written as they come, then put in key
+/// order in place when the object ends (inner objects are already in order by then).
+#[derive(Default)]
+struct Writer {
+    out: Vec<u8>,
+    /// The members of every object being written, innermost last.
+    members: Vec<Member>,
+    /// Where the sorted members are assembled before they are copied back.
+    scratch: Vec<u8>,
+}
+
+/// One member of an object being written: where its key's characters and the whole member
+/// (`"key":value`) are in the output.
+struct Member {
+    key: std::ops::Range<usize>,
+    whole: std::ops::Range<usize>,
+}
+
+/// Why a value is left to the tree: see [`to_canonical_json`].
+#[derive(Debug)]
+struct Unsupported;
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("not written canonically here")
+    }
+}
+
+impl std::error::Error for Unsupported {}
+
+impl serde::ser::Error for Unsupported {
+    fn custom<T: std::fmt::Display>(_: T) -> Self {
+        Unsupported
+    }
+}
+
+type Written = Result<(), Unsupported>;
+
+/// An object being written: where it starts and where its members start in the list.
+struct Object<'a> {
+    writer: &'a mut Writer,
+    start: usize,
+    first_member: usize,
+    /// The member whose key is written and whose value comes next (maps).
+    pending_key: Option<(std::ops::Range<usize>, usize)>,
+    /// For an enum variant: the `}` of the object that wraps it.
+    wrapped: bool,
+}
+
+/// An array being written.
+struct Array<'a> {
+    writer: &'a mut Writer,
+    first: bool,
+    /// For an enum variant: the `}` of the object that wraps it.
+    wrapped: bool,
+}
+
+impl Writer {
+    /// Writes a primitive exactly as serde_json does.
+    fn primitive<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        serde_json::to_writer(&mut self.out, value).map_err(|_| Unsupported)
+    }
+
+    /// Writes `"key":` and returns where the key's characters are.
+    fn key(&mut self, key: &str) -> Result<std::ops::Range<usize>, Unsupported> {
+        let start = self.out.len() + 1;
+        self.primitive(key)?;
+        let end = self.out.len() - 1;
+        // An escaped key may sort otherwise than its characters.
+        if self.out[start..end].contains(&b'\\') {
+            return Err(Unsupported);
+        }
+        self.out.push(b':');
+        Ok(start..end)
+    }
+
+    fn object(&mut self, wrapped: bool) -> Object<'_> {
+        self.out.push(b'{');
+        let start = self.out.len();
+        let first_member = self.members.len();
+        Object {
+            writer: self,
+            start,
+            first_member,
+            pending_key: None,
+            wrapped,
+        }
+    }
+
+    /// Opens `{"variant":` for an enum variant that carries data.
+    fn variant(&mut self, variant: &str) -> Written {
+        self.out.push(b'{');
+        self.key(variant).map(|_| ())
+    }
+}
+
+impl Object<'_> {
+    fn member<T: serde::Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Written {
+        let start = self.writer.out.len();
+        let key = self.writer.key(key)?;
+        value.serialize(&mut *self.writer)?;
+        let whole = start..self.writer.out.len();
+        self.writer.members.push(Member { key, whole });
+        Ok(())
+    }
+
+    /// Puts the members in key order, with commas between them, and closes the object.
+    fn end(self) -> Written {
+        let writer = self.writer;
+        let members = &mut writer.members[self.first_member..];
+        let out = &writer.out;
+        members.sort_unstable_by(|a, b| out[a.key.clone()].cmp(&out[b.key.clone()]));
+        if members
+            .windows(2)
+            .any(|pair| out[pair[0].key.clone()] == out[pair[1].key.clone()])
+        {
+            return Err(Unsupported);
+        }
+        writer.scratch.clear();
+        for (index, member) in members.iter().enumerate() {
+            if index > 0 {
+                writer.scratch.push(b',');
+            }
+            writer.scratch.extend_from_slice(&out[member.whole.clone()]);
+        }
+        writer.members.truncate(self.first_member);
+        writer.out.truncate(self.start);
+        writer.out.extend_from_slice(&writer.scratch);
+        writer.out.push(b'}');
+        if self.wrapped {
+            writer.out.push(b'}');
+        }
+        Ok(())
+    }
+}
+
+impl Array<'_> {
+    fn element<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        if !self.first {
+            self.writer.out.push(b',');
+        }
+        self.first = false;
+        value.serialize(&mut *self.writer)
+    }
+
+    fn end(self) -> Written {
+        self.writer.out.push(b']');
+        if self.wrapped {
+            self.writer.out.push(b'}');
+        }
+        Ok(())
+    }
+}
+
+impl<'a> serde::Serializer for &'a mut Writer {
+    type Ok = ();
+    type Error = Unsupported;
+    type SerializeSeq = Array<'a>;
+    type SerializeTuple = Array<'a>;
+    type SerializeTupleStruct = Array<'a>;
+    type SerializeTupleVariant = Array<'a>;
+    type SerializeMap = Object<'a>;
+    type SerializeStruct = Object<'a>;
+    type SerializeStructVariant = Object<'a>;
+
+    fn serialize_bool(self, v: bool) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_i8(self, v: i8) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_i16(self, v: i16) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_i32(self, v: i32) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_i64(self, v: i64) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_u8(self, v: u8) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_u16(self, v: u16) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_u32(self, v: u32) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_u64(self, v: u64) -> Written {
+        self.primitive(&v)
+    }
+    // A JSON tree keeps every float as an f64, so an f32 is written as one.
+    fn serialize_f32(self, v: f32) -> Written {
+        self.primitive(&f64::from(v))
+    }
+    fn serialize_f64(self, v: f64) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_char(self, v: char) -> Written {
+        self.primitive(&v)
+    }
+    fn serialize_str(self, v: &str) -> Written {
+        self.primitive(v)
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Written {
+        self.primitive(v)
+    }
+    fn serialize_none(self) -> Written {
+        self.out.extend_from_slice(b"null");
+        Ok(())
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, value: &T) -> Written {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Written {
+        self.serialize_none()
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Written {
+        self.serialize_none()
+    }
+    fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Written {
+        self.primitive(variant)
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Written {
+        value.serialize(self)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Written {
+        self.variant(variant)?;
+        value.serialize(&mut *self)?;
+        self.out.push(b'}');
+        Ok(())
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Array<'a>, Unsupported> {
+        self.out.push(b'[');
+        Ok(Array {
+            writer: self,
+            first: true,
+            wrapped: false,
+        })
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Array<'a>, Unsupported> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _: &'static str, len: usize) -> Result<Array<'a>, Unsupported> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Array<'a>, Unsupported> {
+        self.variant(variant)?;
+        self.out.push(b'[');
+        Ok(Array {
+            writer: self,
+            first: true,
+            wrapped: true,
+        })
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Object<'a>, Unsupported> {
+        Ok(self.object(false))
+    }
+    fn serialize_struct(self, _: &'static str, _: usize) -> Result<Object<'a>, Unsupported> {
+        Ok(self.object(false))
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+        _: usize,
+    ) -> Result<Object<'a>, Unsupported> {
+        self.variant(variant)?;
+        Ok(self.object(true))
+    }
+}
+
+impl serde::ser::SerializeSeq for Array<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Array::end(self)
+    }
+}
+
+impl serde::ser::SerializeTuple for Array<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Array::end(self)
+    }
+}
+
+impl serde::ser::SerializeTupleStruct for Array<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Array::end(self)
+    }
+}
+
+impl serde::ser::SerializeTupleVariant for Array<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        self.element(value)
+    }
+    fn end(self) -> Written {
+        Array::end(self)
+    }
+}
+
+impl serde::ser::SerializeMap for Object<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Written {
+        // Only string keys: a tree would turn other keys into strings its own way.
+        let start = self.writer.out.len();
+        let name = key.serialize(KeyName)?;
+        let key = self.writer.key(&name)?;
+        self.pending_key = Some((key, start));
+        Ok(())
+    }
+    fn serialize_value<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+        let (key, start) = self.pending_key.take().ok_or(Unsupported)?;
+        value.serialize(&mut *self.writer)?;
+        let whole = start..self.writer.out.len();
+        self.writer.members.push(Member { key, whole });
+        Ok(())
+    }
+    fn end(self) -> Written {
+        Object::end(self)
+    }
+}
+
+impl serde::ser::SerializeStruct for Object<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Written {
+        self.member(key, value)
+    }
+    fn end(self) -> Written {
+        Object::end(self)
+    }
+}
+
+impl serde::ser::SerializeStructVariant for Object<'_> {
+    type Ok = ();
+    type Error = Unsupported;
+    fn serialize_field<T: serde::Serialize + ?Sized>(
+        &mut self,
+        key: &'static str,
+        value: &T,
+    ) -> Written {
+        self.member(key, value)
+    }
+    fn end(self) -> Written {
+        Object::end(self)
+    }
+}
+
+/// Reads a map key that is a string; anything else is left to the tree.
+struct KeyName;
+
+impl serde::Serializer for KeyName {
+    type Ok = String;
+    type Error = Unsupported;
+    type SerializeSeq = serde::ser::Impossible<String, Unsupported>;
+    type SerializeTuple = serde::ser::Impossible<String, Unsupported>;
+    type SerializeTupleStruct = serde::ser::Impossible<String, Unsupported>;
+    type SerializeTupleVariant = serde::ser::Impossible<String, Unsupported>;
+    type SerializeMap = serde::ser::Impossible<String, Unsupported>;
+    type SerializeStruct = serde::ser::Impossible<String, Unsupported>;
+    type SerializeStructVariant = serde::ser::Impossible<String, Unsupported>;
+
+    fn serialize_str(self, v: &str) -> Result<String, Unsupported> {
+        Ok(v.to_owned())
+    }
+    fn serialize_unit_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        variant: &'static str,
+    ) -> Result<String, Unsupported> {
+        Ok(variant.to_owned())
+    }
+    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        value: &T,
+    ) -> Result<String, Unsupported> {
+        value.serialize(self)
+    }
+    fn serialize_bool(self, _: bool) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_i8(self, _: i8) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_i16(self, _: i16) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_i32(self, _: i32) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_i64(self, _: i64) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_u8(self, _: u8) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_u16(self, _: u16) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_u32(self, _: u32) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_u64(self, _: u64) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_f32(self, _: f32) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_f64(self, _: f64) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_char(self, _: char) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_bytes(self, _: &[u8]) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_none(self) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_some<T: serde::Serialize + ?Sized>(self, _: &T) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_unit(self) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: &T,
+    ) -> Result<String, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleStruct, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_tuple_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeTupleVariant, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_struct(
+        self,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStruct, Unsupported> {
+        Err(Unsupported)
+    }
+    fn serialize_struct_variant(
+        self,
+        _: &'static str,
+        _: u32,
+        _: &'static str,
+        _: usize,
+    ) -> Result<Self::SerializeStructVariant, Unsupported> {
+        Err(Unsupported)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -451,5 +985,82 @@ mod tests {
     fn a_key_with_an_escape_is_left_to_the_full_check() {
         let value = json!({ "a\"b": 1 });
         assert!(CanonicalText::read(&canonical(&value), 64).is_none());
+    }
+
+    #[derive(serde::Serialize)]
+    #[allow(dead_code)]
+    enum Shape {
+        Unit,
+        Newtype(u8),
+        Tuple(i32, String),
+        Struct { zeta: bool, alpha: Option<f32> },
+    }
+
+    #[derive(serde::Serialize)]
+    struct Sample {
+        zulu: Vec<Shape>,
+        alpha: std::collections::BTreeMap<String, f64>,
+        mike: Option<String>,
+        nested: Vec<std::collections::HashMap<String, Vec<u64>>>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        skipped: Option<u8>,
+        text: String,
+        ratio: f32,
+        nan: f64,
+    }
+
+    /// What the record writer keeps for a value: its tree, written with sorted keys.
+    fn through_tree<T: serde::Serialize>(value: &T) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::to_value(value).unwrap_or(Value::Null)).unwrap_or_default()
+    }
+
+    #[test]
+    fn a_value_is_written_canonically_as_its_tree_would_be() {
+        let sample = Sample {
+            zulu: vec![
+                Shape::Unit,
+                Shape::Newtype(7),
+                Shape::Tuple(-3, "x".into()),
+                Shape::Struct {
+                    zeta: true,
+                    alpha: Some(0.1),
+                },
+            ],
+            alpha: [
+                ("b".to_owned(), 2.5),
+                ("a".to_owned(), 1e300),
+                ("é".to_owned(), -0.0),
+            ]
+            .into_iter()
+            .collect(),
+            mike: None,
+            nested: vec![
+                [("z".to_owned(), vec![1, 2]), ("y".to_owned(), vec![])]
+                    .into_iter()
+                    .collect(),
+                std::collections::HashMap::new(),
+            ],
+            skipped: None,
+            text: "quote \" backslash \\ \u{1} ✓".into(),
+            ratio: 0.1,
+            nan: f64::NAN,
+        };
+        assert_eq!(
+            to_canonical_json(&sample).map(String::from_utf8),
+            Some(Ok(
+                String::from_utf8(through_tree(&sample)).unwrap_or_default()
+            ))
+        );
+        assert_eq!(
+            to_canonical_json(&json!({ "b": [{}], "a": null })),
+            Some(through_tree(&json!({ "a": null, "b": [{}] })))
+        );
+    }
+
+    #[test]
+    fn keys_it_does_not_write_are_left_to_the_tree() {
+        let numbered: std::collections::BTreeMap<u8, u8> = [(1, 2)].into_iter().collect();
+        assert_eq!(to_canonical_json(&numbered), None);
+        assert_eq!(to_canonical_json(&json!({ "a\"b": 1 })), None);
     }
 }

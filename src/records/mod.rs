@@ -367,7 +367,7 @@ impl Record {
         }
         let part = |name: &str| match text.value(name) {
             Some(json) => JsonPart::from_compact(json),
-            None => Some(JsonPart::default()),
+            None => JsonPart::default(),
         };
         let format: u32 = required(text, "format")?;
         if format > FORMAT {
@@ -385,9 +385,9 @@ impl Record {
             saved_at: required(text, "saved_at")?,
             sicol_version: required(text, "sicol_version")?,
             ruleset: required(text, "ruleset")?,
-            assessment: part("assessment")?,
-            formulation: part("formulation")?,
-            choices: part("choices")?,
+            assessment: part("assessment"),
+            formulation: part("formulation"),
+            choices: part("choices"),
             follow_up: optional(text, "follow_up")?,
             mha_decision: optional(text, "mha_decision")?,
             referral_status: optional(text, "referral_status")?,
@@ -533,19 +533,32 @@ impl Record {
 /// reads as one.
 pub struct JsonPart {
     /// Compact JSON with sorted keys: what [`digest`] hashes and what serde_json writes for the
-    /// value.
-    text: Box<str>,
+    /// value. Bytes, not `str`: it was checked as UTF-8 with the whole record, and the readers
+    /// take bytes, so it is not checked again.
+    text: Box<[u8]>,
     value: std::sync::OnceLock<Value>,
 }
 
 impl JsonPart {
-    /// The part from a record's canonical compact text (`None` if it is not UTF-8, which text
-    /// that passed the canonical check always is).
-    fn from_compact(json: &[u8]) -> Option<JsonPart> {
-        Some(JsonPart {
-            text: std::str::from_utf8(json).ok()?.into(),
+    /// The part a serialisable value makes: its canonical compact JSON, written directly
+    /// (see [`canonical::to_canonical_json`]) or, for what that does not write, through a
+    /// value tree. The value is read back only if asked for.
+    pub fn of<T: Serialize>(value: &T) -> JsonPart {
+        match canonical::to_canonical_json(value) {
+            Some(text) => JsonPart {
+                text: text.into_boxed_slice(),
+                value: std::sync::OnceLock::new(),
+            },
+            None => JsonPart::from(to_value(value)),
+        }
+    }
+
+    /// The part from a record's canonical compact text.
+    fn from_compact(json: &[u8]) -> JsonPart {
+        JsonPart {
+            text: json.into(),
             value: std::sync::OnceLock::new(),
-        })
+        }
     }
 
     /// The value, read from the text the first time it is asked for.
@@ -553,31 +566,31 @@ impl JsonPart {
         // The text passed the canonical check (or was written from a value), so it reads; if
         // it ever did not, `null` is shown and replay reports the difference.
         self.value
-            .get_or_init(|| serde_json::from_str(&self.text).unwrap_or(Value::Null))
+            .get_or_init(|| serde_json::from_slice(&self.text).unwrap_or(Value::Null))
     }
 
     /// The value, owned.
     pub fn into_value(self) -> Value {
         match self.value.into_inner() {
             Some(value) => value,
-            None => serde_json::from_str(&self.text).unwrap_or(Value::Null),
+            None => serde_json::from_slice(&self.text).unwrap_or(Value::Null),
         }
     }
 
     /// The part's canonical compact JSON text.
-    pub fn text(&self) -> &str {
+    pub fn text(&self) -> &[u8] {
         &self.text
     }
 
     /// The part as a typed value, read straight from its text (no value tree in between).
     pub fn typed<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
-        serde_json::from_str(&self.text)
+        serde_json::from_slice(&self.text)
     }
 
     /// Whether `value` is this part exactly, told by writing it out against the text (no
     /// allocation, no value read from the text).
     pub fn is(&self, value: &Value) -> bool {
-        let mut same = SameBytes::new(self.text.as_bytes());
+        let mut same = SameBytes::new(&self.text);
         serde_json::to_writer(&mut same, &Sorted::all(value)).is_ok() && same.is_whole()
     }
 }
@@ -588,7 +601,7 @@ impl From<Value> for JsonPart {
         // Writing a value into a Vec cannot fail.
         let _ = serde_json::to_writer(&mut text, &Sorted::all(&value));
         JsonPart {
-            text: String::from_utf8(text).unwrap_or_default().into(),
+            text: text.into(),
             value: std::sync::OnceLock::from(value),
         }
     }
@@ -626,7 +639,7 @@ impl PartialEq for JsonPart {
 
 impl fmt::Debug for JsonPart {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.text)
+        f.write_str(&String::from_utf8_lossy(&self.text))
     }
 }
 
@@ -692,6 +705,19 @@ impl<'a> Sorted<'a> {
 impl Serialize for Sorted<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self.value {
+            // serde_json's map is sorted already unless `preserve_order` is on: then the
+            // entries are written as they come, without sorting or looking each key up again.
+            Value::Object(map) if map.keys().is_sorted() => {
+                let count =
+                    map.len() - usize::from(self.skip.is_some_and(|skip| map.contains_key(skip)));
+                let mut out = serializer.serialize_map(Some(count))?;
+                for (key, item) in map {
+                    if Some(key.as_str()) != self.skip {
+                        out.serialize_entry(key, &Sorted::all(item))?;
+                    }
+                }
+                out.end()
+            }
             Value::Object(map) => {
                 let mut keys: Vec<&String> = map
                     .keys()

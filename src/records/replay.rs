@@ -17,7 +17,7 @@ use crate::source::Position;
 
 use super::diff::{Drift, RULESET_FIELD};
 use super::impact::{moves, Margin, Move, Outcome};
-use super::{to_value, Record, RecordId};
+use super::{to_value, JsonPart, Record, RecordId};
 
 /// The outcome of replaying one record.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -27,7 +27,7 @@ pub struct Replay {
     /// True when that is the rule set the record was made with (an exact match is then due).
     pub own_rules: bool,
     /// The recomputed formulation.
-    pub recomputed: Value,
+    pub recomputed: JsonPart,
     /// Every difference from the recorded formulation. Under another rule set the `ruleset`
     /// field is left out: it differs by definition.
     pub drift: Drift,
@@ -97,9 +97,23 @@ pub fn checked_assessment(
 
 /// Replays a record under `rules` and compares the result with the recorded formulation.
 pub fn replay(record: &Record, rules: &RuleSet) -> Result<Replay, Problems> {
-    let recomputed = recompute(record, rules)?;
+    let checked = checked_assessment(record, &rules.vocabulary)?;
+    let formulation = crate::evaluate(rules, &checked);
     let own_rules = rules.id.sha256 == record.ruleset.sha256;
-    // Nearly every replay matches: equal values need no field-by-field diff.
+    // Nearly every replay under its own rules matches: the recomputed formulation's canonical
+    // text is then the recorded one, byte for byte, and needs no value tree and no diff.
+    if own_rules {
+        let recomputed = JsonPart::of(&formulation);
+        if recomputed == record.formulation {
+            return Ok(Replay {
+                under: rules.id.clone(),
+                own_rules,
+                recomputed,
+                drift: Drift::default(),
+            });
+        }
+    }
+    let recomputed = to_value(&formulation);
     let unchanged = if own_rules {
         record.formulation.is(&recomputed)
     } else {
@@ -115,7 +129,7 @@ pub fn replay(record: &Record, rules: &RuleSet) -> Result<Replay, Problems> {
     Ok(Replay {
         under: rules.id.clone(),
         own_rules,
-        recomputed,
+        recomputed: recomputed.into(),
         drift,
     })
 }
