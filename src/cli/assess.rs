@@ -30,7 +30,9 @@ pub struct AssessArgs {
     #[arg(
         long,
         value_name = "DIR|URL",
-        default_value = "formulations",
+        env = super::values::STORE_ENV,
+        hide_env_values = true,
+        default_value = super::values::DEFAULT_STORE,
         conflicts_with = "out"
     )]
     pub store: PathBuf,

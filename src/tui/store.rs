@@ -128,12 +128,22 @@ pub fn open_for_revision(
 ) -> Result<(Assessment, Revising, Option<RecordId>)> {
     let mut store = crate::records::backend::open(&location_of(dir))?;
     let mut current = id;
+    // What the revision chain and the statuses need of each record, not the records: a store
+    // holds years of them.
+    struct Seen {
+        id: RecordId,
+        supersedes: Option<RecordId>,
+        status: Option<crate::records::ReferralStatus>,
+    }
     let mut records = Vec::new();
     crate::records::backend::for_each_record(store.as_mut(), None, &mut |record| {
-        records.push(record);
+        records.push(Seen {
+            id: record.id,
+            supersedes: record.supersedes,
+            status: record.referral_status,
+        });
         std::ops::ControlFlow::Continue(())
     })?;
-    let ids: Vec<RecordId> = records.iter().map(|record| record.id).collect();
     let not_found = |message: String| {
         Error::from(Problem::new(
             dir.display().to_string(),
@@ -143,7 +153,7 @@ pub fn open_for_revision(
         )
         .with_hint("give the id of an assessment record in this store, such as 00000003 (sicol verify lists them)"))
     };
-    if !ids.contains(&id) {
+    if !records.iter().any(|record| record.id == id) {
         return Err(not_found(format!("there is no record {id} in this store")));
     }
     // Follow the chain of revisions to the newest one.
@@ -153,11 +163,7 @@ pub fn open_for_revision(
     {
         current = newer.id;
     }
-    let Some(record) = records.iter().find(|record| record.id == current) else {
-        return Err(not_found(format!(
-            "there is no record {current} in this store"
-        )));
-    };
+    let record = store.read(current)?;
     if !record.is_assessment() {
         return Err(not_found(format!(
             "record {current} is a follow-up or a referral status, not an assessment"
@@ -184,7 +190,7 @@ pub fn open_for_revision(
     for follows in chain.iter().rev() {
         let statuses = records
             .iter()
-            .filter_map(|record| Some((record.id, record.referral_status.as_ref()?)));
+            .filter_map(|record| Some((record.id, record.status.as_ref()?)));
         for (partner, status) in
             crate::records::referral_status::current_statuses(*follows, statuses)
         {
