@@ -653,7 +653,7 @@ fn compare_recomputed(record: &Record, current: &RuleSet, new: &RuleSet) -> Impa
         Err(problems) => return ImpactEntry::Failed(problems.to_string()),
     };
     let baseline = crate::evaluate(current, &checked);
-    let checked_new = if new.vocabulary == current.vocabulary {
+    let checked_new = if new.same_vocabulary(current) {
         checked
     } else {
         match checked_assessment(record, &new.vocabulary) {

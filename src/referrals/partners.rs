@@ -266,7 +266,8 @@ impl Eligibility {
         let mut specificity = 0;
         let mut unknown = 0;
         if self.min_age.is_some() || self.max_age.is_some() {
-            let band = self.age_band();
+            // The band in words only when it is said: the choice asks every partner.
+            let band = || self.age_band();
             // "18 and over" only says the service is for adults, as nearly everyone an AMHP
             // assesses is; a band with an upper limit or starting later (16–25, 65 and over) is
             // for an age group, and counts.
@@ -276,9 +277,9 @@ impl Eligibility {
                     let fits = self.min_age.is_none_or(|min| age >= min)
                         && self.max_age.is_none_or(|max| age <= max);
                     if !fits {
-                        return Admission::Excluded(band);
+                        return Admission::Excluded(band());
                     }
-                    say(&|| format!("{band}: {age}"));
+                    say(&|| format!("{}: {age}", band()));
                     if !for_adults {
                         specificity += 1;
                     }

@@ -183,6 +183,15 @@ impl RuleSet {
         self.runtime.run_excluding(assessment, excluded)
     }
 
+    /// Whether `other` checks assessments against the same vocabulary: told from the file when
+    /// it is the same text (cheap enough for every record of a rule-change impact), else by
+    /// comparing the vocabularies.
+    pub fn same_vocabulary(&self, other: &RuleSet) -> bool {
+        Arc::ptr_eq(&self.vocabulary, &other.vocabulary)
+            || self.files.files.get(VOCABULARY_FILE) == other.files.files.get(VOCABULARY_FILE)
+            || self.vocabulary == other.vocabulary
+    }
+
     /// The compiled scripts in evaluation order.
     pub fn scripts(&self) -> &[runtime::CompiledScript] {
         self.runtime.scripts()
