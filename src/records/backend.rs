@@ -549,19 +549,29 @@ pub fn for_each_page_after<S: RecordStore + ?Sized>(
     mut after: Option<RecordId>,
     work: &mut PageWork<'_, S>,
 ) -> Result<()> {
+    let mut page = store.read_page(after, PAGE)?;
     loop {
-        let page = store.read_page(after, PAGE)?;
         let Some(last) = page.last() else {
             return Ok(());
         };
         after = Some(last.id);
-        let checked: Vec<Checked> = page
-            .into_par_iter()
-            .map(|raw| (raw.id, Record::from_bytes(&raw.bytes)))
-            .collect();
+        // The next page is read while this one is checked on the other cores: a team store's
+        // query then waits on the network while the records already here are checked.
+        let mut checked: Vec<Checked> = Vec::new();
+        let next = rayon::in_place_scope(|scope| {
+            let checked = &mut checked;
+            scope.spawn(move |_| {
+                *checked = page
+                    .into_par_iter()
+                    .map(|raw| (raw.id, Record::from_bytes(&raw.bytes)))
+                    .collect();
+            });
+            store.read_page(after, PAGE)
+        });
         if work(store, checked)?.is_break() {
             return Ok(());
         }
+        page = next?;
     }
 }
 
