@@ -40,11 +40,18 @@ use super::backend::{RawRecord, RecordStore, Seal, StoreLocation};
 use super::{Record, RecordId};
 
 /// The schema migrations, in order: (version, name, SQL). Applied by `sicol store init`.
-pub const MIGRATIONS: &[(i32, &str, &str)] = &[(
-    1,
-    "team store",
-    include_str!("../../migrations/0001_team_store.sql"),
-)];
+pub const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (
+        1,
+        "team store",
+        include_str!("../../migrations/0001_team_store.sql"),
+    ),
+    (
+        2,
+        "records compressed with lz4",
+        include_str!("../../migrations/0002_lz4_records.sql"),
+    ),
+];
 
 /// The advisory lock that serialises appends to the chain ("SICOL" in ASCII); the insert
 /// trigger takes it too, so every writer waits its turn.
