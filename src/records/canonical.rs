@@ -398,10 +398,25 @@ impl Writer {
         serde_json::to_writer(&mut self.out, value).map_err(|_| Unsupported)
     }
 
+    /// Writes a string as serde_json does: as it is when nothing in it needs escaping (most
+    /// text), else through serde_json's own escaping.
+    fn string(&mut self, text: &str) -> Written {
+        if text
+            .bytes()
+            .any(|byte| byte < 0x20 || byte == b'"' || byte == b'\\')
+        {
+            return self.primitive(text);
+        }
+        self.out.push(b'"');
+        self.out.extend_from_slice(text.as_bytes());
+        self.out.push(b'"');
+        Ok(())
+    }
+
     /// Writes `"key":` and returns where the key's characters are.
     fn key(&mut self, key: &str) -> Result<std::ops::Range<usize>, Unsupported> {
         let start = self.out.len() + 1;
-        self.primitive(key)?;
+        self.string(key)?;
         let end = self.out.len() - 1;
         // An escaped key may sort otherwise than its characters.
         if self.out[start..end].contains(&b'\\') {
@@ -432,7 +447,16 @@ impl Writer {
 }
 
 impl Object<'_> {
+    /// Writes the comma before every member but the first, in the order they come: when they
+    /// come in key order already, the object is then done as written.
+    fn separate(&mut self) {
+        if self.writer.members.len() > self.first_member {
+            self.writer.out.push(b',');
+        }
+    }
+
     fn member<T: serde::Serialize + ?Sized>(&mut self, key: &str, value: &T) -> Written {
+        self.separate();
         let start = self.writer.out.len();
         let key = self.writer.key(key)?;
         value.serialize(&mut *self.writer)?;
@@ -446,23 +470,28 @@ impl Object<'_> {
         let writer = self.writer;
         let members = &mut writer.members[self.first_member..];
         let out = &writer.out;
-        members.sort_unstable_by(|a, b| out[a.key.clone()].cmp(&out[b.key.clone()]));
-        if members
+        let in_order = members
             .windows(2)
-            .any(|pair| out[pair[0].key.clone()] == out[pair[1].key.clone()])
-        {
-            return Err(Unsupported);
-        }
-        writer.scratch.clear();
-        for (index, member) in members.iter().enumerate() {
-            if index > 0 {
-                writer.scratch.push(b',');
+            .all(|pair| out[pair[0].key.clone()] < out[pair[1].key.clone()]);
+        if !in_order {
+            members.sort_unstable_by(|a, b| out[a.key.clone()].cmp(&out[b.key.clone()]));
+            if members
+                .windows(2)
+                .any(|pair| out[pair[0].key.clone()] == out[pair[1].key.clone()])
+            {
+                return Err(Unsupported);
             }
-            writer.scratch.extend_from_slice(&out[member.whole.clone()]);
+            writer.scratch.clear();
+            for (index, member) in members.iter().enumerate() {
+                if index > 0 {
+                    writer.scratch.push(b',');
+                }
+                writer.scratch.extend_from_slice(&out[member.whole.clone()]);
+            }
+            writer.out.truncate(self.start);
+            writer.out.extend_from_slice(&writer.scratch);
         }
         writer.members.truncate(self.first_member);
-        writer.out.truncate(self.start);
-        writer.out.extend_from_slice(&writer.scratch);
         writer.out.push(b'}');
         if self.wrapped {
             writer.out.push(b'}');
@@ -538,7 +567,7 @@ impl<'a> serde::Serializer for &'a mut Writer {
         self.primitive(&v)
     }
     fn serialize_str(self, v: &str) -> Written {
-        self.primitive(v)
+        self.string(v)
     }
     fn serialize_bytes(self, v: &[u8]) -> Written {
         self.primitive(v)
@@ -557,7 +586,7 @@ impl<'a> serde::Serializer for &'a mut Writer {
         self.serialize_none()
     }
     fn serialize_unit_variant(self, _: &'static str, _: u32, variant: &'static str) -> Written {
-        self.primitive(variant)
+        self.string(variant)
     }
     fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
         self,
@@ -674,6 +703,7 @@ impl serde::ser::SerializeMap for Object<'_> {
     type Error = Unsupported;
     fn serialize_key<T: serde::Serialize + ?Sized>(&mut self, key: &T) -> Written {
         // Only string keys: a tree would turn other keys into strings its own way.
+        self.separate();
         let start = self.writer.out.len();
         let name = key.serialize(KeyName)?;
         let key = self.writer.key(&name)?;
