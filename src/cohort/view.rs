@@ -368,6 +368,12 @@ impl<T> Default for Items<T> {
 #[derive(Debug)]
 struct Lenient<T>(Option<T>);
 
+impl<T> Default for Lenient<T> {
+    fn default() -> Self {
+        Lenient(None)
+    }
+}
+
 /// The objects of a list, skipping items that are not objects.
 fn items<T>(list: &Items<T>) -> impl Iterator<Item = &T> {
     list.0.iter().flatten().filter_map(|item| item.0.as_ref())
@@ -375,6 +381,40 @@ fn items<T>(list: &Items<T>) -> impl Iterator<Item = &T> {
 
 fn string(value: &Option<Value>) -> Option<String> {
     value.as_ref().and_then(Value::as_str).map(str::to_owned)
+}
+
+/// The visitor methods of [`Items`] and [`Lenient`] for a value that is neither a list nor an
+/// object: it is simply not there.
+macro_rules! anything_else_is_none {
+    ($read:ty) => {
+        fn visit_bool<E>(self, _: bool) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+
+        fn visit_i64<E>(self, _: i64) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+
+        fn visit_u64<E>(self, _: u64) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+
+        fn visit_f64<E>(self, _: f64) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+
+        fn visit_str<E>(self, _: &str) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+
+        fn visit_unit<E>(self) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+
+        fn visit_none<E>(self) -> Result<$read, E> {
+            Ok(<$read>::default())
+        }
+    };
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Items<T> {
@@ -408,33 +448,7 @@ impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for ItemsVisitor<T> {
         Ok(Items(None))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
-
-    fn visit_unit<E>(self) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
-
-    fn visit_none<E>(self) -> Result<Items<T>, E> {
-        Ok(Items(None))
-    }
+    anything_else_is_none!(Items<T>);
 }
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Lenient<T> {
@@ -462,33 +476,7 @@ impl<'de, T: Deserialize<'de>> serde::de::Visitor<'de> for LenientVisitor<T> {
         Ok(Lenient(None))
     }
 
-    fn visit_bool<E>(self, _: bool) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_i64<E>(self, _: i64) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_u64<E>(self, _: u64) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_f64<E>(self, _: f64) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_str<E>(self, _: &str) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_unit<E>(self) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
-
-    fn visit_none<E>(self) -> Result<Lenient<T>, E> {
-        Ok(Lenient(None))
-    }
+    anything_else_is_none!(Lenient<T>);
 }
 
 #[cfg(test)]

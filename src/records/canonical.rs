@@ -518,6 +518,15 @@ impl Array<'_> {
     }
 }
 
+/// Primitives are written exactly as serde_json writes them.
+macro_rules! written_as_serde_json_writes {
+    ($($method:ident : $primitive:ty),*) => {$(
+        fn $method(self, v: $primitive) -> Written {
+            self.primitive(&v)
+        }
+    )*};
+}
+
 impl<'a> serde::Serializer for &'a mut Writer {
     type Ok = ();
     type Error = Unsupported;
@@ -529,42 +538,22 @@ impl<'a> serde::Serializer for &'a mut Writer {
     type SerializeStruct = Object<'a>;
     type SerializeStructVariant = Object<'a>;
 
-    fn serialize_bool(self, v: bool) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_i8(self, v: i8) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_i16(self, v: i16) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_i32(self, v: i32) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_i64(self, v: i64) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_u8(self, v: u8) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_u16(self, v: u16) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_u32(self, v: u32) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_u64(self, v: u64) -> Written {
-        self.primitive(&v)
-    }
+    written_as_serde_json_writes!(
+        serialize_bool: bool,
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_f64: f64,
+        serialize_char: char
+    );
     // A JSON tree keeps every float as an f64, so an f32 is written as one.
     fn serialize_f32(self, v: f32) -> Written {
         self.primitive(&f64::from(v))
-    }
-    fn serialize_f64(self, v: f64) -> Written {
-        self.primitive(&v)
-    }
-    fn serialize_char(self, v: char) -> Written {
-        self.primitive(&v)
     }
     fn serialize_str(self, v: &str) -> Written {
         self.string(v)
@@ -654,49 +643,29 @@ impl<'a> serde::Serializer for &'a mut Writer {
     }
 }
 
-impl serde::ser::SerializeSeq for Array<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Array::end(self)
-    }
+/// serde's four kinds of list (sequence, tuple, tuple struct, tuple variant) are all written
+/// as a JSON array.
+macro_rules! written_as_array {
+    ($($kind:ident :: $add:ident),*) => {$(
+        impl serde::ser::$kind for Array<'_> {
+            type Ok = ();
+            type Error = Unsupported;
+            fn $add<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
+                self.element(value)
+            }
+            fn end(self) -> Written {
+                Array::end(self)
+            }
+        }
+    )*};
 }
 
-impl serde::ser::SerializeTuple for Array<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_element<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Array::end(self)
-    }
-}
-
-impl serde::ser::SerializeTupleStruct for Array<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Array::end(self)
-    }
-}
-
-impl serde::ser::SerializeTupleVariant for Array<'_> {
-    type Ok = ();
-    type Error = Unsupported;
-    fn serialize_field<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Written {
-        self.element(value)
-    }
-    fn end(self) -> Written {
-        Array::end(self)
-    }
-}
+written_as_array!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 impl serde::ser::SerializeMap for Object<'_> {
     type Ok = ();
@@ -705,7 +674,12 @@ impl serde::ser::SerializeMap for Object<'_> {
         // Only string keys: a tree would turn other keys into strings its own way.
         self.separate();
         let start = self.writer.out.len();
-        let name = key.serialize(KeyName)?;
+        let serde_json::Value::String(name) = key
+            .serialize(serde_json::value::Serializer)
+            .map_err(|_| Unsupported)?
+        else {
+            return Err(Unsupported);
+        };
         let key = self.writer.key(&name)?;
         self.pending_key = Some((key, start));
         Ok(())
@@ -749,141 +723,6 @@ impl serde::ser::SerializeStructVariant for Object<'_> {
     }
     fn end(self) -> Written {
         Object::end(self)
-    }
-}
-
-/// Reads a map key that is a string; anything else is left to the tree.
-struct KeyName;
-
-impl serde::Serializer for KeyName {
-    type Ok = String;
-    type Error = Unsupported;
-    type SerializeSeq = serde::ser::Impossible<String, Unsupported>;
-    type SerializeTuple = serde::ser::Impossible<String, Unsupported>;
-    type SerializeTupleStruct = serde::ser::Impossible<String, Unsupported>;
-    type SerializeTupleVariant = serde::ser::Impossible<String, Unsupported>;
-    type SerializeMap = serde::ser::Impossible<String, Unsupported>;
-    type SerializeStruct = serde::ser::Impossible<String, Unsupported>;
-    type SerializeStructVariant = serde::ser::Impossible<String, Unsupported>;
-
-    fn serialize_str(self, v: &str) -> Result<String, Unsupported> {
-        Ok(v.to_owned())
-    }
-    fn serialize_unit_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        variant: &'static str,
-    ) -> Result<String, Unsupported> {
-        Ok(variant.to_owned())
-    }
-    fn serialize_newtype_struct<T: serde::Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        value: &T,
-    ) -> Result<String, Unsupported> {
-        value.serialize(self)
-    }
-    fn serialize_bool(self, _: bool) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i8(self, _: i8) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i16(self, _: i16) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i32(self, _: i32) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_i64(self, _: i64) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u8(self, _: u8) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u16(self, _: u16) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u32(self, _: u32) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_u64(self, _: u64) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_f32(self, _: f32) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_f64(self, _: f64) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_char(self, _: char) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_bytes(self, _: &[u8]) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_none(self) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_some<T: serde::Serialize + ?Sized>(self, _: &T) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_unit(self) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_unit_struct(self, _: &'static str) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_newtype_variant<T: serde::Serialize + ?Sized>(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: &T,
-    ) -> Result<String, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_tuple_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleStruct, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_tuple_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeTupleVariant, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_struct(
-        self,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStruct, Unsupported> {
-        Err(Unsupported)
-    }
-    fn serialize_struct_variant(
-        self,
-        _: &'static str,
-        _: u32,
-        _: &'static str,
-        _: usize,
-    ) -> Result<Self::SerializeStructVariant, Unsupported> {
-        Err(Unsupported)
     }
 }
 
