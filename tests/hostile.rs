@@ -459,7 +459,7 @@ fn a_broken_chain_stops_the_store_readers_unless_forensic() {
         &["rules", "impact", "--store", text(&store)],
     ];
     for args in commands {
-        check(
+        let refused = check(
             args,
             &[],
             1,
@@ -467,6 +467,13 @@ fn a_broken_chain_stops_the_store_readers_unless_forensic() {
                 "missing link: record 00000005 is absent",
                 "chain broken after 4 good records",
             ],
+        );
+        // Replay, report and impact check the chain in the same pass as they read the
+        // records, and hold back what they would show until it is judged: nothing is shown.
+        assert!(
+            refused.stdout.is_empty(),
+            "{args:?} showed: {}",
+            String::from_utf8_lossy(&refused.stdout)
         );
         let mut forensic = args.to_vec();
         forensic.push("--forensic");
