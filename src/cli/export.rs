@@ -2,6 +2,7 @@
 //! the packet one partner receives about its referral. The file-system edge of
 //! [`sicol::export`]: reads records and the referral statuses recorded against them.
 
+use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -9,8 +10,8 @@ use clap::{Args, ValueEnum};
 
 use sicol::export::packet::Packet;
 use sicol::export::{fhir, Case};
-use sicol::records::backend::for_each_record;
-use sicol::records::{Record, RecordId, ReferralStatus, StoreLocation};
+use sicol::records::backend::{checked, for_each_page, for_each_page_checked, ChainCheck, Checked};
+use sicol::records::{Record, RecordId, RecordStore, ReferralStatus, StoreLocation};
 use sicol::report::{html, markdown};
 use sicol::{files, Error, Problem, Result};
 
@@ -109,19 +110,27 @@ pub fn run_export(cli: &Cli, args: &ExportArgs) -> Result<u8> {
             None => targets.push(super::store::locate(name, &args.store)?),
         }
     }
-    let mut checked: Vec<String> = Vec::new();
+    // Each store is read once, checking its chain (issue 19) and noting its referral statuses
+    // (issue 20: exporting a whole store used to read it again for every record).
+    let mut stores: HashMap<String, (Box<dyn RecordStore>, StatusIndex)> = HashMap::new();
     let mut failed = 0;
     for (location, id) in targets {
         let shown = location.to_string();
-        if !checked.contains(&shown) {
+        if !stores.contains_key(&shown) {
             let mut store = sicol::records::backend::open(&location)?;
-            if let Err(code) = super::verify::chain_first(store.as_mut(), &shown, args.forensic)? {
+            let mut chain = super::verify::chain_check(store.as_mut(), args.forensic)?;
+            let index = index_statuses(store.as_mut(), Some(&mut chain));
+            if let Err(code) = super::verify::chain_verdict(&chain.finish(), &shown, args.forensic)
+            {
                 return Ok(code);
             }
-            checked.push(shown.clone());
+            stores.insert(shown.clone(), (store, index?));
         }
+        let Some((store, index)) = stores.get_mut(&shown) else {
+            continue;
+        };
         let name = format!("{shown}/{}", id.file_name());
-        let (record, statuses) = load_at(&location, id)?;
+        let (record, statuses) = statuses_of(store.as_mut(), index, id)?;
         if let Some(follow_up) = &record.follow_up {
             eprintln!(
                 "note: {name} is a follow-up of record {}, not an assessment; FHIR R4 has no plain place for it in a referral bundle, so it is skipped",
@@ -205,6 +214,56 @@ fn load_at(
     id: RecordId,
 ) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
     let mut store = sicol::records::backend::open(location)?;
+    let index = index_statuses(store.as_mut(), None)?;
+    statuses_of(store.as_mut(), &index, id)
+}
+
+/// A store's referral statuses by the record they follow, each with its own record id, in
+/// chain order.
+type StatusIndex = HashMap<RecordId, Vec<(RecordId, ReferralStatus)>>;
+
+/// Reads every referral status of a store in one pass, checking the chain as it goes when
+/// `chain` is given (the caller then judges it before using the index).
+fn index_statuses(
+    store: &mut dyn RecordStore,
+    chain: Option<&mut ChainCheck>,
+) -> Result<StatusIndex> {
+    let mut index = StatusIndex::new();
+    match chain {
+        Some(chain) => for_each_page_checked(store, chain, &mut |store, page| {
+            note_statuses(&mut index, store, page)
+        })?,
+        None => for_each_page(store, &mut |store, page| {
+            note_statuses(&mut index, store, page)
+        })?,
+    }
+    Ok(index)
+}
+
+/// Adds the referral statuses of a page of records to `index`; a damaged record is an error.
+fn note_statuses(
+    index: &mut StatusIndex,
+    store: &mut dyn RecordStore,
+    page: Vec<Checked>,
+) -> Result<ControlFlow<()>> {
+    for (id, record) in page {
+        let record = checked(&store.locate(id), record)?;
+        if let Some(status) = record.referral_status {
+            index
+                .entry(status.follows)
+                .or_default()
+                .push((record.id, status));
+        }
+    }
+    Ok(ControlFlow::Continue(()))
+}
+
+/// Reads a record and the referral statuses that stand for its referrals, from `index`.
+fn statuses_of(
+    store: &mut dyn RecordStore,
+    index: &StatusIndex,
+    id: RecordId,
+) -> Result<(Record, Vec<(RecordId, ReferralStatus)>)> {
     let record = store.read(id)?;
     let mut revised = vec![id];
     let mut earlier = record.supersedes;
@@ -213,16 +272,18 @@ fn load_at(
         revised.push(previous);
         earlier = store.read(previous)?.supersedes;
     }
-    let mut statuses = Vec::new();
-    for_each_record(store.as_mut(), None, &mut |other| {
-        if let Some(mut status) = other.referral_status {
-            if revised.contains(&status.follows) {
-                status.follows = id;
-                statuses.push((other.id, status));
-            }
-        }
-        ControlFlow::Continue(())
-    })?;
+    let mut statuses: Vec<(RecordId, ReferralStatus)> = revised
+        .iter()
+        .filter_map(|follows| index.get(follows))
+        .flatten()
+        .map(|(status_id, status)| {
+            let mut status = status.clone();
+            status.follows = id;
+            (*status_id, status)
+        })
+        .collect();
+    // In chain order, as they were read.
+    statuses.sort_by_key(|(status_id, _)| *status_id);
     Ok((record, statuses))
 }
 
