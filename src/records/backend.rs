@@ -534,8 +534,8 @@ pub fn for_each_page_checked<S: RecordStore + ?Sized>(
 }
 
 /// Reads every record of `store` in chain order a page at a time, checks each page's records on
-/// every core, and hands each page to `work` with the store (to load rule sets from), until
-/// `work` breaks. Memory holds one page, never the store.
+/// every core while the next page is read, and hands each page to `work` with the store (to load
+/// rule sets from), until `work` breaks. Memory holds two pages, never the store.
 pub fn for_each_page<S: RecordStore + ?Sized>(
     store: &mut S,
     work: &mut PageWork<'_, S>,
