@@ -53,6 +53,29 @@ pub const MIGRATIONS: &[(i32, &str, &str)] = &[
     ),
 ];
 
+/// Takes the chain's lock in `transaction` and reads the tip of the whole chain (even where
+/// row-level security hides records): the id the next record takes and the sha256 it must name
+/// as `previous`. Every writer waits here for the one before to commit or roll back, so each
+/// sees the true tip; a writer that dies mid-transaction releases the lock as its session ends.
+fn next_place(
+    transaction: &mut postgres::Transaction<'_>,
+) -> std::result::Result<(RecordId, Option<String>), postgres::Error> {
+    transaction.execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])?;
+    let tip = transaction.query_one("SELECT id, sha256 FROM sicol.chain_tip()", &[])?;
+    Ok(
+        match (
+            tip.get::<_, Option<i64>>(0),
+            tip.get::<_, Option<String>>(1),
+        ) {
+            (Some(id), Some(sha256)) => (
+                from_key(id).map_or(RecordId(1), RecordId::next),
+                Some(sha256),
+            ),
+            _ => (RecordId(1), None),
+        },
+    )
+}
+
 /// The advisory lock that serialises appends to the chain ("SICOL" in ASCII); the insert
 /// trigger takes it too, so every writer waits its turn.
 pub const CHAIN_LOCK: i64 = 357_711_433_548;
@@ -250,25 +273,7 @@ impl RecordStore for PgStore {
         let shown = self.shown.clone();
         let fail = |error: postgres::Error| failure(&shown, error, "save the record");
         let mut transaction = self.client.transaction().map_err(fail)?;
-        // Every writer waits here for the one before to commit or roll back, so each sees the
-        // true tip; a writer that dies mid-transaction releases the lock as its session ends.
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])
-            .map_err(fail)?;
-        let tip = transaction
-            .query_one("SELECT id, sha256 FROM sicol.chain_tip()", &[])
-            .map_err(fail)?;
-        // The tip of the whole chain, even where row-level security hides records.
-        let (id, previous) = match (
-            tip.get::<_, Option<i64>>(0),
-            tip.get::<_, Option<String>>(1),
-        ) {
-            (Some(id), Some(sha256)) => (
-                from_key(id).map_or(RecordId(1), RecordId::next),
-                Some(sha256),
-            ),
-            _ => (RecordId(1), None),
-        };
+        let (id, previous) = next_place(&mut transaction).map_err(fail)?;
         // A refused place leaves nothing behind: the transaction rolls back when dropped.
         let record = seal(id, previous)?;
         let body = String::from_utf8(record.to_bytes()).unwrap_or_default();
@@ -291,17 +296,8 @@ impl RecordStore for PgStore {
         let shown = self.shown.clone();
         let fail = |error: postgres::Error| failure(&shown, error, "copy the records");
         let mut transaction = self.client.transaction().map_err(fail)?;
-        transaction
-            .execute("SELECT pg_advisory_xact_lock($1)", &[&CHAIN_LOCK])
-            .map_err(fail)?;
-        let tip = transaction
-            .query_one("SELECT id, sha256 FROM sicol.chain_tip()", &[])
-            .map_err(fail)?;
-        let at = tip
-            .get::<_, Option<i64>>(0)
-            .and_then(from_key)
-            .map_or(RecordId(1), RecordId::next);
-        if at != first.id || tip.get::<_, Option<String>>(1) != first.previous {
+        let (at, previous) = next_place(&mut transaction).map_err(fail)?;
+        if at != first.id || previous != first.previous {
             return Err(super::backend::misplaced(&shown, first.id, at));
         }
         let insert = transaction
