@@ -63,14 +63,13 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
             let mut chain = super::verify::chain_check(store.as_mut(), args.forensic)?;
             let mut spool = tempfile::tempfile()
                 .map_err(|source| sicol::Error::io(std::env::temp_dir(), source))?;
-            let mut counted = Tally::default();
             let mut spooled = Ok(());
             let replayed = replay_store(
                 store.as_mut(),
                 &mut chain,
                 other_rules.as_ref(),
                 &mut |report| {
-                    counted.count(report.kind);
+                    tally.count(report.kind);
                     if spooled.is_ok() {
                         spooled = spool.write_all(report.text.as_bytes());
                     }
@@ -88,7 +87,6 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8> {
                 .map_err(|source| sicol::Error::io(std::env::temp_dir(), source))?;
             // A closed pipe (… | head) is not worth an error; the exit code still tells.
             let _ = std::io::copy(&mut spool, &mut out);
-            tally.add(&counted);
             continue;
         };
         let dir = file
@@ -359,14 +357,6 @@ impl Tally {
             ReportKind::FollowUp => self.follow_ups += 1,
             ReportKind::Status => self.statuses += 1,
         }
-    }
-
-    fn add(&mut self, other: &Tally) {
-        self.matched += other.matched;
-        self.drifted += other.drifted;
-        self.failed += other.failed;
-        self.follow_ups += other.follow_ups;
-        self.statuses += other.statuses;
     }
 }
 
